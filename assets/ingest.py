@@ -1,0 +1,85 @@
+"""Ingest assets: decisions, appeals and QA audits from the landing folder into the warehouse."""
+
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.resources import RunSettings, WarehouseResource
+
+from .landing import record_files, stage_new_files
+from .warehouse import read_sql, run_sql, set_variables
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection, kind: str, landing: Path, run_id: str, now: datetime,
+    reporting_timezone: str,
+) -> dict:
+    """Ingest the new landing files of `kind`; return what happened, for the run's metadata.
+
+    Files are read first (a file that cannot be read only fails itself); then the manifest,
+    quarantine and merge are written in one transaction, so a failure leaves nothing half-done.
+    """
+    outcomes = stage_new_files(con, landing, kind)
+    con.begin()
+    try:
+        set_variables(con, run_id=run_id, run_started_at=now,
+                      reporting_timezone=reporting_timezone)
+        record_files(con, outcomes, run_id, now)
+        con.execute("create or replace temp table staged as " + read_sql(f"staging/stg_{kind}.sql"))
+        run_sql(con, f"ingest/merge_{kind}.sql")
+        run_sql(con, "ingest/count_duplicates.sql")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    new_ids = [o.file_id for o in outcomes]
+    totals = con.execute(
+        "select coalesce(sum(rows), 0), coalesce(sum(accepted), 0), coalesce(sum(rejected), 0), "
+        "coalesce(sum(identical_duplicates), 0) from ingested_files where file_id in "
+        "(select unnest(?::bigint[]))",
+        [new_ids],
+    ).fetchone()
+    return {
+        "new_files": len(outcomes),
+        "failed_files": sum(o.status == "failed" for o in outcomes),
+        "rows_read": int(totals[0]),
+        "rows_accepted": int(totals[1]),
+        "rows_rejected": int(totals[2]),
+        "identical_duplicates": int(totals[3]),
+        "file_errors": [f"{o.path}: {o.error}" for o in outcomes if o.status == "failed"],
+    }
+
+
+def _materialize(context: dg.AssetExecutionContext, kind: str, warehouse: WarehouseResource,
+                 run_settings: RunSettings) -> dg.MaterializeResult:
+    with warehouse.get_connection() as con:
+        summary = ingest(con, kind, Path(run_settings.landing), context.run_id,
+                         datetime.now(UTC), run_settings.reporting_timezone)
+    for error in summary["file_errors"]:
+        context.log.error(error)
+    return dg.MaterializeResult(metadata=summary)
+
+
+@dg.asset(group_name="ingest", kinds={"duckdb"}, description=(
+    "Accepted moderation decisions (view `decisions` over `decision_rows`), rejected rows in "
+    "`rejected_rows`, every file in `ingested_files`."))
+def decisions(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+              run_settings: RunSettings) -> dg.MaterializeResult:
+    return _materialize(context, "decisions", warehouse, run_settings)
+
+
+@dg.asset(group_name="ingest", kinds={"duckdb"}, deps=[decisions], description=(
+    "Appeal outcomes: every version in `appeal_rows`, the latest state per appeal in `appeals`."))
+def appeals(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+            run_settings: RunSettings) -> dg.MaterializeResult:
+    return _materialize(context, "appeals", warehouse, run_settings)
+
+
+@dg.asset(group_name="ingest", kinds={"duckdb"}, deps=[decisions], description=(
+    "QA audits: every row in `audit_rows`, the audit that counts per decision in `audits`."))
+def audits(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+           run_settings: RunSettings) -> dg.MaterializeResult:
+    return _materialize(context, "audits", warehouse, run_settings)

@@ -1,0 +1,242 @@
+"""The landing folder: find new files, and load each one's rows, as text, into staging tables.
+
+Values are not judged here: sql/staging/ applies the rules. This module only decides whether a
+file can be used at all (readable, required columns present) and records every file it sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The columns a landing file of one kind must, and may, have."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+CONTRACTS = {
+    "decisions": Contract(
+        required=("decision_id", "object_id", "object_type", "creator_id", "market", "policy",
+                  "action", "source", "decided_at"),
+        optional=("penalty", "moderator_id", "queue"),
+    ),
+    "appeals": Contract(
+        required=("appeal_id", "decision_id", "appealed_at", "status"),
+        optional=("resolved_at",),
+    ),
+    "audits": Contract(
+        required=("audit_id", "decision_id", "audited_at", "verdict"),
+        optional=("auditor_id", "sample_weight"),
+    ),
+}
+
+
+def discover(landing: Path, kind: str) -> list[Path]:
+    """Every data file under landing/<kind>/, at any depth, in a stable order."""
+    folder = landing / kind
+    if not folder.is_dir():
+        return []
+    files = [
+        p for p in folder.rglob("*")
+        if p.is_file() and p.name.lower().endswith(SUFFIXES) and not p.name.startswith(".")
+    ]
+    return sorted(files, key=lambda p: p.as_posix())
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _quote(identifier: str) -> str:
+    """A column name read from a file header, quoted so it can only ever be a name."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The header row of a CSV file (plain or gzip), read with the csv module: one line only."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), None)
+    if not header:
+        raise ValueError("the file is empty (no header row)")
+    return header
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, kind: str, file_id: int, path: Path
+) -> tuple[int | None, str | None]:
+    """Append the rows of one file to staging.load_<kind>; return (rows read, error)."""
+    contract = CONTRACTS[kind]
+    is_parquet = path.name.lower().endswith(".parquet")
+    try:
+        if is_parquet:
+            header = [
+                row[0]
+                for row in con.execute("describe select * from read_parquet(?)", [str(path)])
+                .fetchall()
+            ]
+        else:
+            header = _csv_header(path)
+    except (duckdb.Error, OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        return None, f"cannot read the file: {_first_line(exc)}"
+
+    by_name: dict[str, str] = {}
+    for name in header:
+        by_name.setdefault(name.strip().lower(), name)
+    missing = [c for c in contract.required if c not in by_name]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        return None, f"missing required column{plural}: {', '.join(missing)}"
+
+    select_list = ", ".join(
+        f"{_quote(by_name[c])}::varchar" if c in by_name else "null::varchar"
+        for c in contract.columns
+    )
+    insert = (
+        f"insert into staging.load_{kind} (file_id, line_number, {', '.join(contract.columns)}) "
+        f"select ?, row_number() over (), {select_list} from "
+    )
+    try:
+        if is_parquet:
+            con.execute(insert + "read_parquet(?)", [file_id, str(path)])
+            malformed = 0
+        else:
+            columns = {name: "VARCHAR" for name in header}
+            if _has_table(con, "reject_errors"):
+                con.execute("delete from reject_errors")
+            con.execute(
+                insert + "read_csv(?, all_varchar = true, header = true, delim = ',', "
+                "quote = '\"', escape = '\"', store_rejects = true, auto_detect = false, "
+                "columns = ?)",
+                [file_id, str(path), columns],
+            )
+            malformed = _stage_malformed_lines(con, kind, file_id)
+        rows = con.execute(
+            f"select count(*) from staging.load_{kind} where file_id = ?", [file_id]
+        ).fetchone()[0]
+    except duckdb.Error as exc:
+        con.execute(f"delete from staging.load_{kind} where file_id = ?", [file_id])
+        return None, f"cannot read the file: {_first_line(exc)}"
+    return rows + malformed, None
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where table_name = ? and temporary", [name]
+        ).fetchone()[0]
+    )
+
+
+def _stage_malformed_lines(con: duckdb.DuckDBPyConnection, kind: str, file_id: int) -> int:
+    """Lines the CSV reader could not split into the header's columns wait for quarantine."""
+    if not _has_table(con, "reject_errors"):
+        return 0
+    con.execute(
+        """
+        insert into staging.malformed_lines
+        select ?, ?, line - 1,
+               json_object('line', any_value(csv_line), 'problem', string_agg(error_message, '; '))
+                   ::varchar
+        from reject_errors
+        group by line
+        """,
+        [kind, file_id],
+    )
+    count = con.execute("select count(distinct line) from reject_errors").fetchone()[0]
+    con.execute("delete from reject_errors")
+    return count
+
+
+@dataclass
+class FileOutcome:
+    """What became of one new landing file in this run."""
+
+    file_id: int
+    kind: str
+    path: str
+    size_bytes: int
+    content_sha256: str
+    status: str  # ingested | failed | same_content
+    rows_read: int | None = None
+    error: str | None = None
+
+
+def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) -> list[FileOutcome]:
+    """Load the rows of every new file of `kind` into staging; say what became of each file.
+
+    A file whose content (sha256) was seen before is not read again: at the same path it is
+    skipped silently; at another path it is reported as `same_content`. Nothing is written
+    outside the staging schema: record_files() does that inside the run's transaction.
+    """
+    con.execute(f"delete from staging.load_{kind}")
+    con.execute("delete from staging.malformed_lines where kind = ?", [kind])
+    seen = con.execute("select content_sha256, path from file_manifest").fetchall()
+    known = dict(seen)
+    known_pairs = set(seen)
+    next_id = con.execute("select coalesce(max(file_id), 0) + 1 from file_manifest").fetchone()[0]
+    outcomes: list[FileOutcome] = []
+    files = discover(landing, kind)
+    show = sys.stderr.isatty() and len(files) > 1
+    for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
+        resolved = str(path.resolve())
+        digest = sha256_of(path)
+        if (digest, resolved) in known_pairs:
+            continue  # ingested in an earlier run: nothing new
+        outcome = FileOutcome(next_id, kind, resolved, path.stat().st_size, digest, "ingested")
+        if digest in known:
+            outcome.status, outcome.error = "same_content", f"same content as {known[digest]}"
+        else:
+            outcome.rows_read, outcome.error = load_file(con, kind, next_id, path)
+            if outcome.error:
+                outcome.status = "failed"
+        known[digest] = resolved
+        known_pairs.add((digest, resolved))
+        outcomes.append(outcome)
+        next_id += 1
+    return outcomes
+
+
+def record_files(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], run_id: str,
+                 now: datetime) -> None:
+    """Write the manifest rows and quarantine the malformed lines of this run's new files."""
+    for o in outcomes:
+        con.execute(
+            "insert into file_manifest (file_id, kind, path, size_bytes, content_sha256, status, "
+            "error, rows_read, run_id, ingested_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [o.file_id, o.kind, o.path, o.size_bytes, o.content_sha256, o.status, o.error,
+             o.rows_read, run_id, now],
+        )
+    con.execute(
+        "insert into quarantine select kind, file_id, line_number, 'malformed CSV line', record, "
+        "?, ? from staging.malformed_lines",
+        [run_id, now],
+    )
+    con.execute("delete from staging.malformed_lines")

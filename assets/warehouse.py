@@ -1,0 +1,56 @@
+"""Run the SQL files in sql/ against the warehouse; the SQL holds the logic, this only sequences it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+
+# Creation order matters only where a view reads another view.
+SCHEMA_FILES = [
+    "macros.sql",
+    "schema/staging.sql",
+    "schema/file_manifest.sql",
+    "schema/quarantine.sql",
+    "schema/decision_rows.sql",
+    "schema/conflicting_decisions.sql",
+    "schema/appeal_rows.sql",
+    "schema/appeals.sql",
+    "schema/audit_rows.sql",
+    "schema/audits.sql",
+    "schema/stale_metric_days.sql",
+    "schema/daily_metrics.sql",
+    "schema/warehouse_info.sql",
+    "schema/pipeline_runs.sql",
+    "views/decisions.sql",
+    "views/rejected_rows.sql",
+    "views/ingested_files.sql",
+    "views/orphan_appeals.sql",
+    "views/orphan_audits.sql",
+    "views/market_daily_metrics.sql",
+]
+
+
+def read_sql(name: str) -> str:
+    """The text of sql/<name>."""
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Execute every statement of sql/<name>; values come in through set_variables, never text."""
+    con.execute(read_sql(name))
+
+
+def set_variables(con: duckdb.DuckDBPyConnection, **values: str | int | date | datetime) -> None:
+    """Make values visible to the SQL files as getvariable('name'), bound as parameters."""
+    for name, value in values.items():
+        con.execute(f"set variable {name} = ?", [value])
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table, view and macro that does not exist yet (idempotent)."""
+    for name in SCHEMA_FILES:
+        run_sql(con, name)

@@ -1,0 +1,101 @@
+"""Dagster resources: the warehouse and the run settings, configured once from Settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import duckdb
+from dagster._utils.backoff import backoff
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from assets.warehouse import apply_schema
+
+from .settings import Settings
+
+
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse.
+
+    DuckDB lets one process write a file and refuses readers in other processes meanwhile, so the
+    pipeline writes a private working file (`database`) and, after a successful run, publishes an
+    atomic copy (`published`) that analysts, `modmetrics sql` and the dashboards read.
+    """
+
+    published: str = Field(description="Path of the read-only copy analysts query.")
+
+    @contextmanager
+    def get_connection(self):
+        """A read-write connection to the working file, schema applied, time zone UTC."""
+        work = Path(self.database)
+        work.parent.mkdir(parents=True, exist_ok=True)
+        published = Path(self.published)
+        if not work.exists() and published.exists():
+            shutil.copyfile(published, work)  # pick up where the published warehouse is
+        con = backoff(
+            fn=duckdb.connect,
+            retry_on=(duckdb.IOException,),
+            kwargs={"database": str(work), "config": dict(self.connection_config)},
+            max_retries=3,
+        )
+        try:
+            con.execute("set TimeZone = 'UTC'")  # timestamps are stored and compared in UTC
+            apply_schema(con)
+            yield con
+        finally:
+            con.close()
+
+    def publish(self) -> Path:
+        """Copy the working file over the published one atomically (readers keep their snapshot)."""
+        with self.get_connection() as con:
+            con.execute("checkpoint")
+        published = Path(self.published)
+        published.parent.mkdir(parents=True, exist_ok=True)
+        tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+        try:
+            shutil.copyfile(self.database, tmp)
+            with tmp.open("rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, published)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return published
+
+
+class RunSettings(dg.ConfigurableResource):
+    """What a run reads and how it dates things."""
+
+    landing: str = Field(description="The landing folder (decisions/, appeals/, audits/).")
+    reporting_timezone: str = "UTC"
+    appeal_window_days: int = 30
+    as_of: str | None = Field(
+        default=None, description="ISO date the run reports as of; default today in the zone."
+    )
+
+    def as_of_date(self) -> date:
+        if self.as_of:
+            return date.fromisoformat(self.as_of)
+        return datetime.now(UTC).astimezone(ZoneInfo(self.reporting_timezone)).date()
+
+
+def build_resources(settings: Settings) -> dict:
+    """The resources for `settings`; the one place resources are configured."""
+    return {
+        "warehouse": WarehouseResource(
+            database=str(settings.work_warehouse),
+            published=str(settings.warehouse),
+            connection_config={"memory_limit": settings.memory_limit},
+        ),
+        "run_settings": RunSettings(
+            landing=str(settings.landing),
+            reporting_timezone=settings.reporting_timezone,
+            appeal_window_days=settings.appeal_window_days,
+            as_of=settings.as_of.isoformat() if settings.as_of else None,
+        ),
+    }

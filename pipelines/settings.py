@@ -1,0 +1,121 @@
+"""Settings: modmetrics.toml, then environment variables, then command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG_FILE = Path("modmetrics.toml")
+
+# setting name -> environment variable that overrides it
+ENV_OVERRIDES = {
+    "warehouse": "MODMETRICS_WAREHOUSE",
+    "landing": "MODMETRICS_LANDING",
+    "reporting_timezone": "MODMETRICS_REPORTING_TIMEZONE",
+    "appeal_window_days": "MODMETRICS_APPEAL_WINDOW_DAYS",
+    "memory_limit": "MODMETRICS_MEMORY_LIMIT",
+}
+
+
+class SettingsError(ValueError):
+    """Unusable settings: the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know besides the data itself."""
+
+    warehouse: Path = Path("data/warehouse.duckdb")
+    landing: Path = Path("data/landing")
+    reporting_timezone: str = "UTC"
+    appeal_window_days: int = 30
+    memory_limit: str = "1GB"
+    as_of: date | None = None
+    source: str = field(default="defaults", compare=False)
+
+    @property
+    def work_warehouse(self) -> Path:
+        """The pipeline's private working copy; analysts read the published `warehouse`."""
+        return self.warehouse.parent / ".modmetrics-work" / self.warehouse.name
+
+    def with_overrides(self, **values) -> Settings:
+        """Return a copy with the given (non-None) values, checked."""
+        given = {k: v for k, v in values.items() if v is not None}
+        return _checked(replace(self, **_coerce(given, "command line")))
+
+
+def _coerce(values: dict, origin: str) -> dict:
+    out = {}
+    for key, value in values.items():
+        if key in ("warehouse", "landing"):
+            out[key] = Path(value)
+        elif key == "appeal_window_days":
+            try:
+                out[key] = int(value)
+            except (TypeError, ValueError):
+                raise SettingsError(
+                    f"{origin}: appeal_window_days must be a whole number of days, got {value!r}"
+                ) from None
+        elif key == "as_of":
+            out[key] = value if isinstance(value, date) else _parse_date(value, origin)
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _parse_date(value: str, origin: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise SettingsError(f"{origin}: as_of must be a date like 2026-10-31, got {value!r}") from None
+
+
+def _checked(settings: Settings) -> Settings:
+    try:
+        ZoneInfo(settings.reporting_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"reporting_timezone {settings.reporting_timezone!r} is not an IANA time zone "
+            "(e.g. UTC, America/Sao_Paulo)"
+        ) from None
+    if settings.appeal_window_days < 0:
+        raise SettingsError("appeal_window_days must be 0 or more")
+    return settings
+
+
+def load_settings(config: Path | None = None, environ: dict | None = None) -> Settings:
+    """Read settings from `config` (default ./modmetrics.toml if present), then the environment.
+
+    Paths in the file are relative to the file's folder; paths from the environment to the
+    current directory.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict = {}
+    source = "defaults"
+    path = config if config is not None else DEFAULT_CONFIG_FILE
+    if config is not None and not path.is_file():
+        raise SettingsError(f"{path}: settings file not found")
+    if path.is_file():
+        source = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+        known = set(ENV_OVERRIDES) | {"as_of"}
+        sections = {"validation", "alerts", "dashboards"}  # read by their own modules
+        unknown = sorted(set(raw) - known - sections)
+        if unknown:
+            raise SettingsError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+        file_values = {k: v for k, v in raw.items() if k in known}
+        values.update(_coerce(file_values, str(path)))
+        for key in ("warehouse", "landing"):
+            if key in values and not values[key].is_absolute():
+                values[key] = path.parent / values[key]
+    for key, var in ENV_OVERRIDES.items():
+        if environ.get(var):
+            values.update(_coerce({key: environ[var]}, f"environment {var}"))
+    return _checked(Settings(**values, source=source))

@@ -1,0 +1,31 @@
+-- Macros shared by the metric views; analysts can call them in ad hoc SQL too.
+-- clean_text: trimmed text, NULL when empty (an empty CSV field is NULL).
+create or replace macro clean_text(x) as
+    nullif(trim(x, ' ' || chr(9) || chr(10) || chr(13)), '');
+
+-- Wilson score interval for a proportion p observed on n trials, 95% (z = 1.959963984540054).
+-- n may be fractional (Kish effective sample size for weighted audits). NULL when n is 0.
+-- The bounds are exactly 0 at p = 0 and exactly 1 at p = 1 (the formula gives them up to rounding).
+create or replace macro wilson_low(p, n) as
+    case
+        when n is null or n <= 0 or p is null then null
+        when p <= 0 then 0.0
+        else greatest(0.0,
+            (p + 1.959963984540054 ^ 2 / (2 * n)
+             - 1.959963984540054 * sqrt(p * (1 - p) / n + 1.959963984540054 ^ 2 / (4 * n * n)))
+            / (1 + 1.959963984540054 ^ 2 / n))
+    end;
+
+create or replace macro wilson_high(p, n) as
+    case
+        when n is null or n <= 0 or p is null then null
+        when p >= 1 then 1.0
+        else least(1.0,
+            (p + 1.959963984540054 ^ 2 / (2 * n)
+             + 1.959963984540054 * sqrt(p * (1 - p) / n + 1.959963984540054 ^ 2 / (4 * n * n)))
+            / (1 + 1.959963984540054 ^ 2 / n))
+    end;
+
+-- Kish effective sample size of a weighted sample: (sum w)^2 / sum(w^2).
+create or replace macro kish_n(sum_w, sum_w2) as
+    case when sum_w2 > 0 then sum_w * sum_w / sum_w2 end;

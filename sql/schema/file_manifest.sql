@@ -1,0 +1,15 @@
+-- file_manifest: one row per landing file seen, whatever became of it.
+-- Grain: file_id. Written by the ingest assets; read through the ingested_files view.
+create table if not exists file_manifest (
+    file_id bigint not null,
+    kind varchar not null,                 -- decisions | appeals | audits
+    path varchar not null,                 -- absolute path of the file when it was read
+    size_bytes bigint not null,
+    content_sha256 varchar not null,
+    status varchar not null,               -- ingested | failed | same_content | replaced
+    error varchar,                         -- why a file failed, or which file had the same content
+    rows_read bigint,                      -- data rows in the file (NULL when it could not be read)
+    identical_duplicates bigint not null default 0,
+    run_id varchar not null,
+    ingested_at timestamptz not null
+);

@@ -1,0 +1,21 @@
+-- decisions: the accepted moderation decisions, one row per decision_id.
+-- Conflicting duplicates (a decision_id delivered with different values) are left out.
+create or replace view decisions as
+select
+    decision_id,
+    object_id,
+    object_type,
+    creator_id,
+    market,
+    policy,
+    action,
+    penalty,
+    source,
+    moderator_id,
+    queue,
+    decided_at,
+    metric_date,
+    file_id,
+    run_id
+from decision_rows
+anti join conflicting_decisions using (decision_id);

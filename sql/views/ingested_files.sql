@@ -1,0 +1,37 @@
+-- ingested_files: the manifest analysts read. Per file: rows = accepted + rejected +
+-- identical_duplicates for every file whose status is 'ingested'. accepted and rejected are
+-- counted live, so a decision that later turns out to conflict moves from one to the other.
+create or replace view ingested_files as
+with stored as (
+    select file_id, count(*) filter (where conflicting_decisions.decision_id is null) as accepted,
+           count(*) filter (where conflicting_decisions.decision_id is not null) as conflicting
+    from decision_rows
+    left join conflicting_decisions using (decision_id)
+    group by file_id
+    union all
+    select file_id, count(*), 0 from appeal_rows group by file_id
+    union all
+    select file_id, count(*), 0 from audit_rows group by file_id
+),
+
+quarantined as (
+    select file_id, count(*) as rejected from quarantine group by file_id
+)
+
+select
+    file_manifest.file_id,
+    file_manifest.kind,
+    file_manifest.path,
+    file_manifest.size_bytes,
+    file_manifest.content_sha256,
+    file_manifest.status,
+    file_manifest.error,
+    file_manifest.rows_read as rows,
+    coalesce(stored.accepted, 0) as accepted,
+    coalesce(quarantined.rejected, 0) + coalesce(stored.conflicting, 0) as rejected,
+    file_manifest.identical_duplicates,
+    file_manifest.ingested_at,
+    file_manifest.run_id
+from file_manifest
+left join stored using (file_id)
+left join quarantined using (file_id);
