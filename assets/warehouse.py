@@ -1,4 +1,4 @@
-"""Run the SQL files in sql/ against the warehouse; the SQL holds the logic, this only sequences it."""
+"""Run the SQL files of sql/ on the warehouse: the SQL holds the logic, this only sequences it."""
 
 from __future__ import annotations
 

@@ -19,7 +19,9 @@ def _offenders(warehouse: WarehouseResource, sql_file: str) -> dg.AssetCheckResu
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "offending_rows": len(rows),
-            "sample": dg.MetadataValue.json([dict(zip(columns, map(str, r))) for r in rows[:10]]),
+            "sample": dg.MetadataValue.json(
+                [dict(zip(columns, map(str, r), strict=True)) for r in rows[:10]]
+            ),
         },
     )
 

@@ -19,6 +19,9 @@ from assets.warehouse import apply_schema
 
 from .settings import Settings
 
+# Working files whose schema this process has already brought up to date.
+_SCHEMA_APPLIED: set[tuple[str, int]] = set()
+
 
 class WarehouseResource(DuckDBResource):
     """The DuckDB warehouse.
@@ -46,7 +49,10 @@ class WarehouseResource(DuckDBResource):
         )
         try:
             con.execute("set TimeZone = 'UTC'")  # timestamps are stored and compared in UTC
-            apply_schema(con)
+            key = (str(work), work.stat().st_ino)
+            if key not in _SCHEMA_APPLIED:
+                apply_schema(con)
+                _SCHEMA_APPLIED.add(key)
             yield con
         finally:
             con.close()

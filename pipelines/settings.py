@@ -71,7 +71,9 @@ def _parse_date(value: str, origin: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise SettingsError(f"{origin}: as_of must be a date like 2026-10-31, got {value!r}") from None
+        raise SettingsError(
+            f"{origin}: as_of must be a date like 2026-10-31, got {value!r}"
+        ) from None
 
 
 def _checked(settings: Settings) -> Settings:

@@ -1,0 +1,295 @@
+"""The `modmetrics` command: run, sql, generate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from .settings import Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A problem the user can fix; shown as one line, exit 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UserError, SettingsError) as exc:
+        print(f"modmetrics: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("modmetrics: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="modmetrics",
+        description="Moderation error metrics (overkill, leakage, penalty ratio) per market, day.",
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="ingest a landing folder and recompute the metrics")
+    run.add_argument("--landing", type=Path, help="landing folder (decisions/, appeals/, audits/)")
+    _common(run)
+    run.add_argument("--as-of", help="report as of this date (YYYY-MM-DD); default today")
+    run.set_defaults(handler=cmd_run)
+
+    sql = sub.add_parser("sql", help="run a read-only SQL query on the published warehouse")
+    sql.add_argument("query")
+    _common(sql)
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.set_defaults(handler=cmd_sql)
+
+    gen = sub.add_parser("generate", help="write realistic synthetic landing data")
+    gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--start", type=date.fromisoformat, help="first day (default: DAYS ago)")
+    gen.add_argument("--days", type=int, default=60)
+    gen.add_argument("--decisions-per-day", type=int, default=2000)
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--format", choices=["mixed", "csv", "parquet"], default="mixed",
+                     dest="file_format")
+    gen.set_defaults(handler=cmd_generate)
+
+    demo = sub.add_parser("demo", help="generate 60 days of sample data and run everything")
+    demo.add_argument("--dir", type=Path, default=Path("data/demo"),
+                      help="folder for the demo's landing data and warehouse (recreated)")
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--warehouse", type=Path, help="warehouse file (default data/warehouse.duckdb)")
+    p.add_argument("--config", type=Path, help="settings file (default ./modmetrics.toml)")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config).with_overrides(
+        warehouse=getattr(args, "warehouse", None),
+        landing=getattr(args, "landing", None),
+        as_of=getattr(args, "as_of", None),
+    )
+
+
+# --- run -------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    return run_pipeline(settings)
+
+
+def run_pipeline(settings: Settings, out=None) -> int:
+    """Materialise the asset graph for `settings` and print the summary; return the exit code."""
+    out = out or sys.stdout
+    landing = settings.landing
+    if not landing.is_dir():
+        raise UserError(f"{landing}: landing folder not found")
+    if not (landing / "decisions").is_dir():
+        raise UserError(f"{landing}: no decisions/ folder in the landing folder")
+
+    import dagster as dg  # imported here: `modmetrics sql` should start fast
+
+    from .definitions import ASSETS, CHECKS
+    from .resources import build_resources
+
+    started = time.perf_counter()
+    result = dg.materialize(
+        ASSETS + CHECKS,
+        resources=build_resources(settings),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+    )
+    seconds = time.perf_counter() - started
+    if not result.success:
+        print(f"modmetrics: run failed: {_failure_reason(result)}", file=sys.stderr)
+        print(f"modmetrics: the published warehouse {settings.warehouse} was left as it was",
+              file=sys.stderr)
+        return EXIT_FAILED
+    _print_run_summary(settings, result.run_id, seconds, out)
+    return EXIT_OK
+
+
+def _failure_reason(result) -> str:
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            cause = error.cause or error
+            while cause.cause is not None:
+                cause = cause.cause
+            text = (cause.message or "").strip().splitlines()
+            message = text[0] if text else cause.cls_name
+            if "lock" in message.lower():
+                message = "the warehouse is being written by another run: " + message
+            return f"step {event.step_key}: {message}"
+    return "see the Dagster event log"
+
+
+def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        files = con.execute(
+            "select kind, status, path, error, rows, accepted, rejected, identical_duplicates "
+            "from ingested_files where run_id = ? order by file_id",
+            [run_id],
+        ).fetchall()
+        reasons = con.execute(
+            "select source_table, reason, count(*) from rejected_rows where run_id = ? "
+            "group by all order by 3 desc, 1, 2",
+            [run_id],
+        ).fetchall()
+        days, first, last = con.execute(
+            "select days_recomputed, first_day_recomputed, last_day_recomputed "
+            "from pipeline_runs where run_id = ?",
+            [run_id],
+        ).fetchone()
+        as_of = con.execute("select as_of_date from warehouse_info").fetchone()[0]
+    finally:
+        con.close()
+
+    ingested = [f for f in files if f[1] == "ingested"]
+    failed = [f for f in files if f[1] == "failed"]
+    same = [f for f in files if f[1] == "same_content"]
+    rows = sum(f[4] or 0 for f in ingested)
+    accepted = sum(f[5] for f in ingested)
+    rejected = sum(f[6] for f in ingested)
+    dups = sum(f[7] for f in ingested)
+    print(f"modmetrics run: {len(files)} new file(s): {len(ingested)} ingested, "
+          f"{len(failed)} failed, {len(same)} with the same content as an earlier file", file=out)
+    print(f"  rows read {rows:,}: accepted {accepted:,}, rejected {rejected:,}, "
+          f"identical duplicates {dups:,}", file=out)
+    for table, reason, count in reasons:
+        print(f"    rejected  {table:<9} {reason:<40} {count:>10,}", file=out)
+    span = f" ({first} .. {last})" if days else ""
+    print(f"  metric days recomputed: {days}{span}; as of {as_of}", file=out)
+    print(f"  warehouse: {settings.warehouse}  ({seconds:.1f} s)", file=out)
+    for f in failed:
+        print(f"modmetrics: error: {f[2]}: {f[3]}", file=sys.stderr)
+
+
+# --- sql -------------------------------------------------------------------------------------
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    settings = _settings(args)
+    if not settings.warehouse.is_file():
+        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    try:
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        con.execute("set TimeZone = 'UTC'")
+        relation = con.sql(args.query)
+    except duckdb.Error as exc:
+        raise UserError(_first_line(exc)) from None
+    if relation is None:
+        return EXIT_OK
+    try:
+        columns = relation.columns
+        rows = relation.fetchall()
+    except duckdb.Error as exc:
+        raise UserError(_first_line(exc)) from None
+    write_rows(columns, rows, args.format, sys.stdout)
+    return EXIT_OK
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def write_rows(columns: list[str], rows: list[tuple], fmt: str, out) -> None:
+    """Print query results as an aligned table, CSV or JSON (one object per row)."""
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[("" if v is None else v) for v in row] for row in rows])
+    elif fmt == "json":
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        json.dump(records, out, default=str, indent=1)
+        out.write("\n")
+    else:
+        cells = [[_text(v) for v in row] for row in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)), file=out)
+        print("  ".join("-" * w for w in widths), file=out)
+        for r in cells:
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip(), file=out)
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=out)
+
+
+# --- generate and demo -----------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .sample_data import generate_landing
+
+    if args.days < 1 or args.decisions_per_day < 1:
+        raise UserError("--days and --decisions-per-day must be at least 1")
+    start = args.start or (datetime.now(UTC).date() - timedelta(days=args.days))
+    summary = generate_landing(args.out, start, days=args.days,
+                               decisions_per_day=args.decisions_per_day, seed=args.seed,
+                               file_format=args.file_format)
+    print(f"modmetrics generate: {args.out}: " +
+          ", ".join(f"{k} {v:,}" for k, v in summary.items() if isinstance(v, int)))
+    return EXIT_OK
+
+
+DEMO_QUERIES = [
+    "select metric_date, market, decisions, overkill_rate, leakage_rate, penalty_ratio, "
+    "provisional from market_daily_metrics order by metric_date desc, market limit 9",
+    "select policy, sum(overturned_penalties) as overturned, sum(penalties) as penalties, "
+    "round(sum(overturned_penalties) / sum(penalties), 4) as overkill_rate "
+    "from daily_metrics group by policy order by overkill_rate desc",
+    "select reason, count(*) as rows from rejected_rows group by reason order by rows desc",
+]
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .sample_data import generate_landing
+
+    root: Path = args.dir
+    landing = root / "landing"
+    warehouse = root / "warehouse.duckdb"
+    shutil.rmtree(landing, ignore_errors=True)
+    shutil.rmtree(root / ".modmetrics-work", ignore_errors=True)
+    warehouse.unlink(missing_ok=True)
+    today = datetime.now(UTC).date()
+    print(f"modmetrics demo: writing 60 days of sample landing data to {landing}")
+    generate_landing(landing, today - timedelta(days=60), days=60, decisions_per_day=2000, seed=7)
+    settings = load_settings().with_overrides(warehouse=warehouse, landing=landing, as_of=today)
+    code = run_pipeline(settings)
+    if code != EXIT_OK:
+        return code
+    print("\nTry:")
+    for query in DEMO_QUERIES:
+        print(f'  uv run modmetrics sql --warehouse {warehouse} "{query}"')
+    print(f"\nOr open it in any DuckDB client, read-only: duckdb -readonly {warehouse}")
+    print("Dagster UI: MODMETRICS_WAREHOUSE="
+          f"{warehouse} MODMETRICS_LANDING={landing} uv run dagster dev -m pipelines.definitions")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
