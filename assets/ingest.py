@@ -29,8 +29,8 @@ def ingest(
                       reporting_timezone=reporting_timezone)
         record_files(con, outcomes, run_id, now)
         con.execute("create or replace temp table staged as " + read_sql(f"staging/stg_{kind}.sql"))
+        run_sql(con, "ingest/withdraw_replaced_files.sql")
         run_sql(con, f"ingest/merge_{kind}.sql")
-        run_sql(con, "ingest/count_duplicates.sql")
         con.commit()
     except BaseException:
         con.rollback()

@@ -187,20 +187,24 @@ class FileOutcome:
     status: str  # ingested | failed | same_content
     rows_read: int | None = None
     error: str | None = None
+    replaces: int | None = None  # file_id of the earlier version at the same path
 
 
 def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) -> list[FileOutcome]:
     """Load the rows of every new file of `kind` into staging; say what became of each file.
 
     A file whose content (sha256) was seen before is not read again: at the same path it is
-    skipped silently; at another path it is reported as `same_content`. Nothing is written
-    outside the staging schema: record_files() does that inside the run's transaction.
+    skipped silently; at another path it is reported as `same_content`. A file at a known path
+    with new content replaces the earlier version. Nothing is written outside the staging schema:
+    record_files() does that inside the run's transaction.
     """
     con.execute(f"delete from staging.load_{kind}")
     con.execute("delete from staging.malformed_lines where kind = ?", [kind])
-    seen = con.execute("select content_sha256, path from file_manifest").fetchall()
-    known = dict(seen)
-    known_pairs = set(seen)
+    current = con.execute(
+        "select path, file_id, content_sha256 from file_manifest where status <> 'replaced'"
+    ).fetchall()
+    by_path = {path: (file_id, digest) for path, file_id, digest in current}
+    by_digest = {digest: path for path, _, digest in current}
     next_id = con.execute("select coalesce(max(file_id), 0) + 1 from file_manifest").fetchone()[0]
     outcomes: list[FileOutcome] = []
     files = discover(landing, kind)
@@ -208,17 +212,19 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
     for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
         resolved = str(path.resolve())
         digest = sha256_of(path)
-        if (digest, resolved) in known_pairs:
+        earlier = by_path.get(resolved)
+        if earlier and earlier[1] == digest:
             continue  # ingested in an earlier run: nothing new
-        outcome = FileOutcome(next_id, kind, resolved, path.stat().st_size, digest, "ingested")
-        if digest in known:
-            outcome.status, outcome.error = "same_content", f"same content as {known[digest]}"
+        outcome = FileOutcome(next_id, kind, resolved, path.stat().st_size, digest, "ingested",
+                              replaces=earlier[0] if earlier else None)
+        if digest in by_digest:
+            outcome.status, outcome.error = "same_content", f"same content as {by_digest[digest]}"
         else:
             outcome.rows_read, outcome.error = load_file(con, kind, next_id, path)
             if outcome.error:
                 outcome.status = "failed"
-        known[digest] = resolved
-        known_pairs.add((digest, resolved))
+        by_path[resolved] = (next_id, digest)
+        by_digest.setdefault(digest, resolved)
         outcomes.append(outcome)
         next_id += 1
     return outcomes
@@ -226,8 +232,18 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
 
 def record_files(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], run_id: str,
                  now: datetime) -> None:
-    """Write the manifest rows and quarantine the malformed lines of this run's new files."""
+    """Write the manifest rows and quarantine the malformed lines of this run's new files.
+
+    Leaves temp table replaced_files: the earlier versions that this run's files replace.
+    """
+    con.execute("create or replace temp table replaced_files (file_id bigint)")
     for o in outcomes:
+        if o.replaces is not None:
+            con.execute(
+                "update file_manifest set status = 'replaced', error = ? where file_id = ?",
+                [f"replaced by a newer version of the file (file_id {o.file_id})", o.replaces],
+            )
+            con.execute("insert into replaced_files values (?)", [o.replaces])
         con.execute(
             "insert into file_manifest (file_id, kind, path, size_bytes, content_sha256, status, "
             "error, rows_read, run_id, ingested_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -157,6 +157,12 @@ def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> 
             [run_id],
         ).fetchone()
         as_of = con.execute("select as_of_date from warehouse_info").fetchone()[0]
+        replacing = con.execute(
+            "select count(*) from file_manifest as new where run_id = ? and exists ("
+            " select 1 from file_manifest as old"
+            " where old.path = new.path and old.file_id < new.file_id)",
+            [run_id],
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -168,7 +174,8 @@ def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> 
     rejected = sum(f[6] for f in ingested)
     dups = sum(f[7] for f in ingested)
     print(f"modmetrics run: {len(files)} new file(s): {len(ingested)} ingested, "
-          f"{len(failed)} failed, {len(same)} with the same content as an earlier file", file=out)
+          f"{len(failed)} failed, {len(same)} with the same content as an earlier file"
+          + (f"; {replacing} replacing an earlier version" if replacing else ""), file=out)
     print(f"  rows read {rows:,}: accepted {accepted:,}, rejected {rejected:,}, "
           f"identical duplicates {dups:,}", file=out)
     for table, reason, count in reasons:

@@ -1,4 +1,5 @@
--- audit_rows: every distinct accepted QA audit row. Grain: (audit_id, row_hash).
+-- audit_rows: every accepted QA audit row, identical duplicates flagged.
+-- Grain: (file_id, line_number).
 create table if not exists audit_rows (
     audit_id varchar not null,
     decision_id varchar not null,
@@ -7,6 +8,7 @@ create table if not exists audit_rows (
     auditor_id varchar,
     sample_weight double not null,
     row_hash ubigint not null,
+    is_duplicate boolean not null,         -- identical to a row kept earlier: counted once
     file_id bigint not null,
     line_number bigint,
     run_id varchar not null

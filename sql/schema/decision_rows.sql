@@ -1,6 +1,7 @@
--- decision_rows: every distinct accepted version of a decision (normalised).
--- Grain: (decision_id, row_hash). A decision_id with one version is a decision; with more it is a
--- conflicting duplicate (see conflicting_decisions) and counts nowhere.
+-- decision_rows: every accepted decision row (normalised), identical duplicates flagged.
+-- Grain: (file_id, line_number). A version is (decision_id, row_hash): a decision_id with one
+-- version is a decision; with more it is a conflicting duplicate (see conflicting_decisions) and
+-- counts nowhere. Duplicates are kept so that withdrawing a replaced file loses nothing.
 create table if not exists decision_rows (
     decision_id varchar not null,
     object_id varchar not null,
@@ -16,6 +17,7 @@ create table if not exists decision_rows (
     decided_at timestamptz not null,
     metric_date date not null,             -- date of decided_at in the reporting time zone
     row_hash ubigint not null,
+    is_duplicate boolean not null,         -- identical to a row kept earlier: counted once
     file_id bigint not null,
     line_number bigint,
     run_id varchar not null

@@ -7,9 +7,9 @@ create table if not exists file_manifest (
     size_bytes bigint not null,
     content_sha256 varchar not null,
     status varchar not null,               -- ingested | failed | same_content | replaced
-    error varchar,                         -- why a file failed, or which file had the same content
+    error varchar,                         -- why it failed, which file had the same content,
+                                           -- or which file replaced it
     rows_read bigint,                      -- data rows in the file (NULL when it could not be read)
-    identical_duplicates bigint not null default 0,
     run_id varchar not null,
     ingested_at timestamptz not null
 );

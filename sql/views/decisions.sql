@@ -1,5 +1,6 @@
 -- decisions: the accepted moderation decisions, one row per decision_id.
--- Conflicting duplicates (a decision_id delivered with different values) are left out.
+-- Identical duplicates are counted once; conflicting duplicates (a decision_id delivered with
+-- different values) are left out.
 create or replace view decisions as
 select
     decision_id,
@@ -18,4 +19,5 @@ select
     file_id,
     run_id
 from decision_rows
-anti join conflicting_decisions using (decision_id);
+anti join conflicting_decisions using (decision_id)
+where not is_duplicate;

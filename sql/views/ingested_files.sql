@@ -1,17 +1,26 @@
--- ingested_files: the manifest analysts read. Per file: rows = accepted + rejected +
--- identical_duplicates for every file whose status is 'ingested'. accepted and rejected are
--- counted live, so a decision that later turns out to conflict moves from one to the other.
+-- ingested_files: the manifest analysts read. For every file whose status is 'ingested':
+-- rows = accepted + rejected + identical_duplicates. The counts are derived from where the rows
+-- are now, so a decision that later turns out to conflict moves from accepted to rejected.
 create or replace view ingested_files as
 with stored as (
-    select file_id, count(*) filter (where conflicting_decisions.decision_id is null) as accepted,
-           count(*) filter (where conflicting_decisions.decision_id is not null) as conflicting
+    select
+        file_id,
+        count(*) filter (where not is_duplicate and conflicting_decisions.decision_id is null)
+            as accepted,
+        count(*) filter (where not is_duplicate and conflicting_decisions.decision_id is not null)
+            as conflicting,
+        count(*) filter (where is_duplicate) as identical_duplicates
     from decision_rows
     left join conflicting_decisions using (decision_id)
     group by file_id
     union all
-    select file_id, count(*), 0 from appeal_rows group by file_id
+    select file_id, count(*) filter (where not is_duplicate), 0, count(*) filter (where is_duplicate)
+    from appeal_rows
+    group by file_id
     union all
-    select file_id, count(*), 0 from audit_rows group by file_id
+    select file_id, count(*) filter (where not is_duplicate), 0, count(*) filter (where is_duplicate)
+    from audit_rows
+    group by file_id
 ),
 
 quarantined as (
@@ -29,7 +38,7 @@ select
     file_manifest.rows_read as rows,
     coalesce(stored.accepted, 0) as accepted,
     coalesce(quarantined.rejected, 0) + coalesce(stored.conflicting, 0) as rejected,
-    file_manifest.identical_duplicates,
+    coalesce(stored.identical_duplicates, 0) as identical_duplicates,
     file_manifest.ingested_at,
     file_manifest.run_id
 from file_manifest
