@@ -129,7 +129,7 @@ ESCALATIONS = QUEUES.index("escalations")
 
 # True error probabilities: overkill (penalty on non-violating content) and leakage (no action
 # on violating content), = by_policy * by_market * by_source.
-OVERKILL_BY_POLICY = np.array([0.030, 0.040, 0.065, 0.045, 0.070, 0.060, 0.055, 0.080])
+OVERKILL_BY_POLICY = np.array([0.024, 0.032, 0.052, 0.036, 0.056, 0.048, 0.044, 0.064])
 OVERKILL_BY_MARKET = np.array([1.00, 1.20, 0.80])
 OVERKILL_BY_SOURCE = np.array([0.60, 1.25])
 LEAKAGE_BY_POLICY = np.array([0.010, 0.012, 0.025, 0.020, 0.025, 0.030, 0.020, 0.018])
@@ -265,8 +265,10 @@ def _render_ts(col: str) -> pl.Expr:
 def _messy(col: str, variant: str) -> pl.Expr:
     """A valid code value with another case and/or extra spaces (variant column 0..2)."""
     c = pl.col(col)
-    flipped = pl.when(c == c.str.to_uppercase()).then(c.str.to_lowercase()).otherwise(
-        c.str.to_uppercase()
+    flipped = (
+        pl.when(c == c.str.to_uppercase())
+        .then(c.str.to_lowercase())
+        .otherwise(c.str.to_uppercase())
     )
     v = pl.col(variant)
     return (
@@ -310,7 +312,6 @@ class _Landing:
         epoch = dt.date(1970, 1, 1)
         self.start_us = (start - epoch).days * DAY_US
         self.end_us = self.start_us + days * DAY_US
-        self.future_shift_us = (dt.date(FUTURE_YEAR, 1, 1) - dt.date(start.year, 1, 1)).days * DAY_US
 
         plan = self._rng(_S_PLAN, 0)
         weekday = np.array([(start + dt.timedelta(days=d)).weekday() for d in range(days)])
@@ -335,7 +336,7 @@ class _Landing:
             5, np.ceil(decisions_per_day * MARKET_SHARE * human_share / 120).astype(np.int64)
         )
         self.mod_base = np.concatenate([[0], np.cumsum(self.mod_pool)[:-1]]) + 1
-        self.n_auditors = max(3, int(np.ceil(decisions_per_day * 0.05 / 80)))
+        self.n_auditors = max(6, int(np.ceil(decisions_per_day * 0.05 / 80)))
         self.auditor_base = 500_001
 
         self.next_dec = 1
@@ -378,9 +379,9 @@ class _Landing:
         ts = self.start_us + d * DAY_US + utc_s[order] * SEC_US
 
         ot = rng.choice(len(OBJECT_TYPES), size=n, p=OBJECT_SHARE)
-        creator = self.creator_base[mk] + (
-            self.creator_pool[mk] * rng.random(n) ** 2.2
-        ).astype(np.int64)
+        creator = self.creator_base[mk] + (self.creator_pool[mk] * rng.random(n) ** 2.2).astype(
+            np.int64
+        )
         # ~6% of decisions are about an object already decided earlier the same day.
         reuse = rng.random(n) < 0.06
         reuse[:1] = False
@@ -470,7 +471,12 @@ class _Landing:
         overturned = rng.random(m) < P_OVERTURN[act[idx], w[idx]]
 
         keep = appealed < self.end_us
-        idx, appealed, resolved, overturned = idx[keep], appealed[keep], resolved[keep], overturned[keep]
+        idx, appealed, resolved, overturned = (
+            idx[keep],
+            appealed[keep],
+            resolved[keep],
+            overturned[keep],
+        )
         m = idx.size
         anum = self.next_app + np.arange(m, dtype=np.int64)
         self.next_app += m
@@ -547,7 +553,7 @@ class _Landing:
 
         used = np.zeros(n, dtype=bool)
         sel: dict[str, np.ndarray] = {}
-        for (kind, cnt) in zip(DECISION_DIRT, counts, strict=True):
+        for kind, cnt in zip(DECISION_DIRT, counts, strict=True):
             if kind in ("messy_code_case", "identical_duplicate"):
                 elig = ~used
             elif kind == "penalize_without_policy":
@@ -562,13 +568,22 @@ class _Landing:
             return df, df.clear()
 
         y = self._day(d).year
+        future_shift_us = (dt.date(FUTURE_YEAR, 1, 1) - dt.date(y, 1, 1)).days * DAY_US
         bad_ts_values = pl.Series(
-            ["yesterday", f"{y}-13-45", "not a timestamp", f"31/12/{y} 10:00", f"{y}-02-30T10:00:00Z"]
+            [
+                "yesterday",
+                f"{y}-13-45",
+                "not a timestamp",
+                f"31/12/{y} 10:00",
+                f"{y}-02-30T10:00:00Z",
+            ]
         )
-        market_rot = {1: {"BR": "LATAM", "LATAM": "EMEA", "EMEA": "BR"},
-                      2: {"BR": "EMEA", "LATAM": "BR", "EMEA": "LATAM"}}
+        market_rot = {
+            1: {"BR": "LATAM", "LATAM": "EMEA", "EMEA": "BR"},
+            2: {"BR": "EMEA", "LATAM": "BR", "EMEA": "LATAM"},
+        }
         df = df.with_columns(
-            *(pl.Series(f"_k_{k}", v) for k, v in sel.items()),
+            *(pl.Series(f"_k_{kind}", mask) for kind, mask in sel.items()),
             pl.Series("_field", field),
             pl.Series("_variant", variant),
             pl.Series("_bad_market", _codes(BAD_MARKETS, bad_market)),
@@ -579,48 +594,72 @@ class _Landing:
         )
         messy = pl.col("_k_messy_code_case")
         df = df.with_columns(
-            pl.when(pl.col("_k_missing_decision_id")).then(None).otherwise(pl.col("decision_id"))
+            pl.when(pl.col("_k_missing_decision_id"))
+            .then(None)
+            .otherwise(pl.col("decision_id"))
             .alias("decision_id"),
-            pl.when(pl.col("_k_missing_object_id")).then(None).otherwise(pl.col("object_id"))
+            pl.when(pl.col("_k_missing_object_id"))
+            .then(None)
+            .otherwise(pl.col("object_id"))
             .alias("object_id"),
-            pl.when(pl.col("_k_missing_creator_id")).then(None).otherwise(pl.col("creator_id"))
+            pl.when(pl.col("_k_missing_creator_id"))
+            .then(None)
+            .otherwise(pl.col("creator_id"))
             .alias("creator_id"),
-            pl.when(pl.col("_k_invalid_market")).then(pl.col("_bad_market"))
-            .when(messy & (pl.col("_field") == 0)).then(_messy("market", "_variant"))
-            .otherwise(pl.col("market")).alias("market"),
-            pl.when(messy & (pl.col("_field") == 1)).then(_messy("action", "_variant"))
-            .otherwise(pl.col("action")).alias("action"),
-            pl.when(messy & (pl.col("_field") == 2)).then(_messy("source", "_variant"))
-            .otherwise(pl.col("source")).alias("source"),
-            pl.when(pl.col("_k_penalize_without_policy")).then(None)
-            .when(messy & (pl.col("_field") == 3)).then(_messy("policy", "_variant"))
-            .otherwise(pl.col("policy")).alias("policy"),
+            pl.when(pl.col("_k_invalid_market"))
+            .then(pl.col("_bad_market"))
+            .when(messy & (pl.col("_field") == 0))
+            .then(_messy("market", "_variant"))
+            .otherwise(pl.col("market"))
+            .alias("market"),
+            pl.when(messy & (pl.col("_field") == 1))
+            .then(_messy("action", "_variant"))
+            .otherwise(pl.col("action"))
+            .alias("action"),
+            pl.when(messy & (pl.col("_field") == 2))
+            .then(_messy("source", "_variant"))
+            .otherwise(pl.col("source"))
+            .alias("source"),
+            pl.when(pl.col("_k_penalize_without_policy"))
+            .then(None)
+            .when(messy & (pl.col("_field") == 3))
+            .then(_messy("policy", "_variant"))
+            .otherwise(pl.col("policy"))
+            .alias("policy"),
             pl.when(pl.col("_k_future_decided_at"))
-            .then(pl.col("decided_at") + self.future_shift_us)
-            .otherwise(pl.col("decided_at")).alias("decided_at"),
-            pl.when(pl.col("_k_unparseable_decided_at")).then(pl.col("_bad_ts"))
-            .otherwise(pl.col("_bad")).alias("_bad"),
+            .then(pl.col("decided_at") + future_shift_us)
+            .otherwise(pl.col("decided_at"))
+            .alias("decided_at"),
+            pl.when(pl.col("_k_unparseable_decided_at"))
+            .then(pl.col("_bad_ts"))
+            .otherwise(pl.col("_bad"))
+            .alias("_bad"),
         )
         ident = df.filter(pl.col("_k_identical_duplicate"))
-        conflict = df.filter(pl.col("_k_conflicting_duplicate")).with_columns(
-            pl.when(~pl.col("_flip")).then(pl.col("market"))
-            .when(pl.col("action") == "penalize").then(pl.lit("no_action"))
-            .otherwise(pl.lit("penalize")).alias("action"),
-            pl.when(~pl.col("_flip")).then(pl.col("penalty"))
-            .when(pl.col("action") == "penalize").then(None)
-            .otherwise(pl.lit("warning")).alias("penalty"),
-            pl.when(pl.col("_flip")).then(pl.col("market"))
-            .when(pl.col("_rot") == 1).then(pl.col("market").replace_strict(market_rot[1]))
-            .otherwise(pl.col("market").replace_strict(market_rot[2])).alias("market"),
+        is_pen = pl.col("action") == "penalize"
+        rotated = (
+            pl.when(pl.col("_rot") == 1)
+            .then(pl.col("market").replace_strict(market_rot[1]))
+            .otherwise(pl.col("market").replace_strict(market_rot[2]))
         )
-        # Careful: the "action" expression above must not use the market when flipping; fix up.
-        conflict = conflict.with_columns(
-            pl.when(pl.col("_flip")).then(pl.col("action"))
-            .otherwise(df.filter(pl.col("_k_conflicting_duplicate"))["action"]).alias("action")
+        # Conflicting copy: same decision_id, either the other action or another market.
+        conflict = df.filter(pl.col("_k_conflicting_duplicate")).with_columns(
+            pl.when(~pl.col("_flip"))
+            .then(pl.col("action"))
+            .when(is_pen)
+            .then(pl.lit("no_action"))
+            .otherwise(pl.lit("penalize"))
+            .alias("action"),
+            pl.when(~pl.col("_flip"))
+            .then(pl.col("penalty"))
+            .when(is_pen)
+            .then(None)
+            .otherwise(pl.lit("warning"))
+            .alias("penalty"),
+            pl.when(pl.col("_flip")).then(pl.col("market")).otherwise(rotated).alias("market"),
         )
         dups = pl.concat([ident, conflict])
-        keep_cols = [c for c in df.columns if not c.startswith(("_k_", "_field", "_variant"))]
-        keep_cols = [c for c in keep_cols if c in ("_off", "_bad") or not c.startswith("_")]
+        keep_cols = [c for c in df.columns if not c.startswith("_") or c in ("_off", "_bad")]
         today = pl.concat([df, dups.filter(~pl.col("_next"))]).select(keep_cols)
         carry = dups.filter(pl.col("_next")).select(keep_cols)
         return today, carry
@@ -696,7 +735,7 @@ class _Landing:
         resolved = np.where(sel["resolved_before_appealed"], appealed - back_s * SEC_US, resolved)
         resolved_valid = (status > 0) & ~sel["overturned_without_resolved_at"]
         y = self._day(d).year
-        bad_values = pl.Series(["yesterday", f"{y}-13-45", "not a timestamp", f"{y}-02-30 10:00:00"])
+        bad_values = ("yesterday", f"{y}-13-45", "not a timestamp", f"{y}-02-30 10:00:00")
         frame = pl.DataFrame(
             {
                 "appeal_id": ev["anum"].astype(np.int64),
@@ -708,7 +747,7 @@ class _Landing:
                 ),
                 "appellant": _codes(APPELLANTS, ev["appellant"]),
                 "_off": ev["off"].astype(np.int16),
-                "_bad": _codes(tuple(bad_values), bad_ts, valid=sel["unparseable_appealed_at"]),
+                "_bad": _codes(bad_values, bad_ts, valid=sel["unparseable_appealed_at"]),
                 "_messy": sel["messy_status_case"],
                 "_variant": variant,
             }
@@ -716,8 +755,10 @@ class _Landing:
         return frame.with_columns(
             _id("appeal_id", "a-", self.width),
             _id("decision_id", "d-", self.width),
-            pl.when(pl.col("_messy")).then(_messy("status", "_variant"))
-            .otherwise(pl.col("status")).alias("status"),
+            pl.when(pl.col("_messy"))
+            .then(_messy("status", "_variant"))
+            .otherwise(pl.col("status"))
+            .alias("status"),
         ).drop("_messy", "_variant")
 
     def _audits(self, d: int, split: bool) -> pl.DataFrame:
@@ -767,9 +808,12 @@ class _Landing:
             _id("audit_id", "q-", self.width),
             _id("decision_id", "d-", self.width),
             _id("auditor_id", "m-", 6),
-            pl.when(pl.col("_invalid")).then(pl.col("_bad_verdict"))
-            .when(pl.col("_messy")).then(_messy("verdict", "_variant"))
-            .otherwise(pl.col("verdict")).alias("verdict"),
+            pl.when(pl.col("_invalid"))
+            .then(pl.col("_bad_verdict"))
+            .when(pl.col("_messy"))
+            .then(_messy("verdict", "_variant"))
+            .otherwise(pl.col("verdict"))
+            .alias("verdict"),
         ).drop("_messy", "_invalid", "_bad_verdict", "_variant")
 
     # ---------------------------------------------------------------- writing
@@ -817,9 +861,11 @@ class _Landing:
             df = df.with_columns(conv).select(cols)
         else:
             df = df.with_columns(pl.Series("_style", styles, dtype=pl.Int8))
-            df = df.with_columns([_render_ts(c) for c in ts_cols]).with_columns(
-                pl.coalesce(pl.col("_bad"), pl.col(ts_cols[0])).alias(ts_cols[0])
-            ).select(cols)
+            df = (
+                df.with_columns([_render_ts(c) for c in ts_cols])
+                .with_columns(pl.coalesce(pl.col("_bad"), pl.col(ts_cols[0])).alias(ts_cols[0]))
+                .select(cols)
+            )
 
         path = folder / f"{stem}.{ext}"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -842,19 +888,29 @@ class _Landing:
         self.rows["decisions"] += df.height
         if d in self.late_days:
             delivered = day + dt.timedelta(days=3)
-            self._write(df, self.out / "decisions" / "late",
-                        f"decisions_{day}_redelivered_{delivered}", rng, ("decided_at",),
-                        f"eb-{delivered:%Y%m%d}-late")
+            self._write(
+                df,
+                self.out / "decisions" / "late",
+                f"decisions_{day}_redelivered_{delivered}",
+                rng,
+                ("decided_at",),
+                f"eb-{delivered:%Y%m%d}-late",
+            )
             return
         folder = self._month_dir("decisions", day)
         if split and df.height > 1:
             h = df.height // 2
             for i, part in enumerate((df.slice(0, h), df.slice(h)), start=1):
-                self._write(part, folder, f"decisions_{day}_part{i}", rng, ("decided_at",),
-                            f"eb-{day:%Y%m%d}-{i:02d}")
+                self._write(
+                    part,
+                    folder,
+                    f"decisions_{day}_part{i}",
+                    rng,
+                    ("decided_at",),
+                    f"eb-{day:%Y%m%d}-{i:02d}",
+                )
         else:
-            self._write(df, folder, f"decisions_{day}", rng, ("decided_at",),
-                        f"eb-{day:%Y%m%d}-01")
+            self._write(df, folder, f"decisions_{day}", rng, ("decided_at",), f"eb-{day:%Y%m%d}-01")
 
     def _write_appeals(self, d: int) -> None:
         rng = self._rng(_S_APP_LAYOUT, d)
@@ -864,8 +920,14 @@ class _Landing:
             df = df.drop("appellant")
         self.rows["appeals"] += df.height
         day = self._day(d)
-        self._write(df, self._month_dir("appeals", day), f"appeals_{day}", rng,
-                    ("appealed_at", "resolved_at"), f"eb-{day:%Y%m%d}-01")
+        self._write(
+            df,
+            self._month_dir("appeals", day),
+            f"appeals_{day}",
+            rng,
+            ("appealed_at", "resolved_at"),
+            f"eb-{day:%Y%m%d}-01",
+        )
 
     def _write_audits(self, d: int) -> None:
         rng = self._rng(_S_AUD_LAYOUT, d)
@@ -877,13 +939,26 @@ class _Landing:
         if split:
             machine = df.filter(pl.col("_src") == 1).drop("_src")
             human = df.filter(pl.col("_src") == 0).drop("_src", "sample_weight")
-            self._write(machine, folder, f"audits_{day}_machine_qa", rng, ("audited_at",),
-                        f"eb-{day:%Y%m%d}-01")
-            self._write(human, folder, f"audits_{day}_human_qa", rng, ("audited_at",),
-                        f"eb-{day:%Y%m%d}-02")
+            self._write(
+                machine,
+                folder,
+                f"audits_{day}_machine_qa",
+                rng,
+                ("audited_at",),
+                f"eb-{day:%Y%m%d}-01",
+            )
+            self._write(
+                human, folder, f"audits_{day}_human_qa", rng, ("audited_at",), f"eb-{day:%Y%m%d}-02"
+            )
         else:
-            self._write(df.drop("_src"), folder, f"audits_{day}", rng, ("audited_at",),
-                        f"eb-{day:%Y%m%d}-01")
+            self._write(
+                df.drop("_src"),
+                folder,
+                f"audits_{day}",
+                rng,
+                ("audited_at",),
+                f"eb-{day:%Y%m%d}-01",
+            )
 
     # ---------------------------------------------------------------- driver
 
@@ -920,7 +995,8 @@ def generate_landing(
     dirty_share: float = 0.005,
     file_format: str = "mixed",
 ) -> dict:
-    """Write synthetic landing files under `out`; return a summary dict (counts per table, files written).
+    """Write synthetic landing files under `out`; return a summary dict (counts per table,
+    files written).
 
     Files go to ``out/{decisions,appeals,audits}/YYYY/MM/<table>_<date>[...].<ext>`` (plus
     ``out/decisions/late/``).  ``file_format`` is ``"mixed"`` (~80% csv, 10% csv.gz, 10%
@@ -941,8 +1017,15 @@ def generate_landing(
         raise ValueError("days and decisions_per_day must be >= 1")
     if not 0.0 <= dirty_share <= 0.5:
         raise ValueError("dirty_share must be within [0, 0.5]")
-    gen = _Landing(Path(out), start, int(days), int(decisions_per_day), int(seed),
-                   float(dirty_share), file_format)
+    gen = _Landing(
+        Path(out),
+        start,
+        int(days),
+        int(decisions_per_day),
+        int(seed),
+        float(dirty_share),
+        file_format,
+    )
     return gen.run()
 
 
@@ -956,8 +1039,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--dirty-share", type=float, default=0.005)
     p.add_argument("--file-format", choices=FILE_FORMATS, default="mixed")
     a = p.parse_args(argv)
-    summary = generate_landing(a.out, a.start, a.days, a.decisions_per_day, a.seed,
-                               a.dirty_share, a.file_format)
+    summary = generate_landing(
+        a.out, a.start, a.days, a.decisions_per_day, a.seed, a.dirty_share, a.file_format
+    )
     print(json.dumps(summary, indent=2))
 
 
