@@ -53,11 +53,19 @@ def ingest(
     }
 
 
+def run_started_at(context: dg.AssetExecutionContext) -> datetime:
+    """The moment the run started: one "now" for every step (decided_at may not be later)."""
+    stats = context.instance.get_run_stats(context.run_id)
+    if stats and stats.start_time:
+        return datetime.fromtimestamp(stats.start_time, UTC)
+    return datetime.now(UTC)
+
+
 def _materialize(context: dg.AssetExecutionContext, kind: str, warehouse: WarehouseResource,
                  run_settings: RunSettings) -> dg.MaterializeResult:
     with warehouse.get_connection() as con:
         summary = ingest(con, kind, Path(run_settings.landing), context.run_id,
-                         datetime.now(UTC), run_settings.reporting_timezone)
+                         run_started_at(context), run_settings.reporting_timezone)
     for error in summary["file_errors"]:
         context.log.error(error)
     return dg.MaterializeResult(metadata=summary)

@@ -10,7 +10,7 @@ import csv
 import gzip
 import hashlib
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -138,6 +138,8 @@ def load_file(
                 [file_id, str(path), columns],
             )
             malformed = _stage_malformed_lines(con, kind, file_id)
+            if malformed:
+                _renumber_after_malformed_lines(con, kind, file_id)
         rows = con.execute(
             f"select count(*) from staging.load_{kind} where file_id = ?", [file_id]
         ).fetchone()[0]
@@ -175,6 +177,30 @@ def _stage_malformed_lines(con: duckdb.DuckDBPyConnection, kind: str, file_id: i
     return count
 
 
+def _renumber_after_malformed_lines(con: duckdb.DuckDBPyConnection, kind: str, file_id: int):
+    """Give the good rows their data line numbers: the reader numbered them skipping bad lines.
+
+    The k-th good row sits on line k + j, j being the number of malformed lines before it; the
+    i-th malformed line (on line m) comes before it exactly when m - i < k.
+    """
+    con.execute(
+        f"""
+        update staging.load_{kind} as loaded
+        set line_number = loaded.line_number + (
+            select count(*)
+            from (
+                select line_number - row_number() over (order by line_number) as good_before
+                from staging.malformed_lines
+                where kind = ? and file_id = ?
+            ) as malformed
+            where malformed.good_before < loaded.line_number
+        )
+        where loaded.file_id = ?
+        """,
+        [kind, file_id, file_id],
+    )
+
+
 @dataclass
 class FileOutcome:
     """What became of one new landing file in this run."""
@@ -187,7 +213,7 @@ class FileOutcome:
     status: str  # ingested | failed | same_content
     rows_read: int | None = None
     error: str | None = None
-    replaces: int | None = None  # file_id of the earlier version at the same path
+    replaces: list[int] = field(default_factory=list)  # earlier versions at the same path
 
 
 def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) -> list[FileOutcome]:
@@ -195,7 +221,8 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
 
     A file whose content (sha256) was seen before is not read again: at the same path it is
     skipped silently; at another path it is reported as `same_content`. A file at a known path
-    with new content replaces the earlier version. Nothing is written outside the staging schema:
+    with new content replaces the earlier versions, unless it cannot be used (then it only fails
+    itself and the earlier version stays). Nothing is written outside the staging schema:
     record_files() does that inside the run's transaction.
     """
     con.execute(f"delete from staging.load_{kind}")
@@ -203,7 +230,9 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
     current = con.execute(
         "select path, file_id, content_sha256 from file_manifest where status <> 'replaced'"
     ).fetchall()
-    by_path = {path: (file_id, digest) for path, file_id, digest in current}
+    by_path: dict[str, list[tuple[int, str]]] = {}
+    for path, file_id, digest in current:
+        by_path.setdefault(path, []).append((file_id, digest))
     by_digest = {digest: path for path, _, digest in current}
     next_id = con.execute("select coalesce(max(file_id), 0) + 1 from file_manifest").fetchone()[0]
     outcomes: list[FileOutcome] = []
@@ -212,18 +241,20 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
     for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
         resolved = str(path.resolve())
         digest = sha256_of(path)
-        earlier = by_path.get(resolved)
-        if earlier and earlier[1] == digest:
-            continue  # ingested in an earlier run: nothing new
-        outcome = FileOutcome(next_id, kind, resolved, path.stat().st_size, digest, "ingested",
-                              replaces=earlier[0] if earlier else None)
+        earlier = by_path.get(resolved, [])
+        if any(seen == digest for _, seen in earlier):
+            continue  # read in an earlier run: nothing new
+        outcome = FileOutcome(next_id, kind, resolved, path.stat().st_size, digest, "ingested")
         if digest in by_digest:
             outcome.status, outcome.error = "same_content", f"same content as {by_digest[digest]}"
         else:
             outcome.rows_read, outcome.error = load_file(con, kind, next_id, path)
             if outcome.error:
                 outcome.status = "failed"
-        by_path[resolved] = (next_id, digest)
+        if outcome.status != "failed":
+            outcome.replaces = [file_id for file_id, _ in earlier]
+            earlier = []
+        by_path[resolved] = [*earlier, (next_id, digest)]
         by_digest.setdefault(digest, resolved)
         outcomes.append(outcome)
         next_id += 1
@@ -238,12 +269,12 @@ def record_files(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], ru
     """
     con.execute("create or replace temp table replaced_files (file_id bigint)")
     for o in outcomes:
-        if o.replaces is not None:
+        for old in o.replaces:
             con.execute(
                 "update file_manifest set status = 'replaced', error = ? where file_id = ?",
-                [f"replaced by a newer version of the file (file_id {o.file_id})", o.replaces],
+                [f"replaced by a newer version of the file (file_id {o.file_id})", old],
             )
-            con.execute("insert into replaced_files values (?)", [o.replaces])
+            con.execute("insert into replaced_files values (?)", [old])
         con.execute(
             "insert into file_manifest (file_id, kind, path, size_bytes, content_sha256, status, "
             "error, rows_read, run_id, ingested_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -7,15 +7,8 @@ import dagster as dg
 
 from pipelines.resources import RunSettings, WarehouseResource
 
-from .ingest import appeals, audits, decisions
+from .ingest import appeals, audits, decisions, run_started_at
 from .warehouse import run_sql, set_variables
-
-
-def _run_started_at(context: dg.AssetExecutionContext) -> datetime:
-    stats = context.instance.get_run_stats(context.run_id)
-    if stats and stats.start_time:
-        return datetime.fromtimestamp(stats.start_time, UTC)
-    return datetime.now(UTC)
 
 
 @dg.asset(group_name="metrics", kinds={"duckdb"}, deps=[decisions, appeals, audits], description=(
@@ -39,7 +32,7 @@ def daily_metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             run_sql(con, "metrics/daily_metrics.sql")
             con.execute(
                 "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?)",
-                [context.run_id, _run_started_at(context), datetime.now(UTC),
+                [context.run_id, run_started_at(context), datetime.now(UTC),
                  run_settings.as_of_date(), days, first, last],
             )
             con.commit()

@@ -59,13 +59,15 @@ left join kept_versions
     and kept_versions.row_hash = accepted.row_hash;
 
 -- 4. An appeal filed before its decision was taken is impossible: quarantine it. Checked for
---    this run's appeals, and for orphans whose decision arrived in this run.
+--    this run's appeals, and for every decision this run (re)admitted: those of the days queued
+--    for recomputation (new decisions, and conflicts resolved by a replaced file).
 create or replace temp table appealed_too_early as
 select appeal_rows.rowid as row_id, appeal_rows.*
 from appeal_rows
 join decisions using (decision_id)
 where appeal_rows.appealed_at < decisions.decided_at
-  and (appeal_rows.run_id = getvariable('run_id') or decisions.run_id = getvariable('run_id'));
+  and (appeal_rows.run_id = getvariable('run_id')
+       or decisions.metric_date in (select metric_date from stale_metric_days));
 
 insert into quarantine
 select 'appeals', file_id, line_number, 'appealed_at before decided_at',

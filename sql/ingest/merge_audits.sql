@@ -73,9 +73,11 @@ select decision_id, audit_id, audited_at, verdict, auditor_id, sample_weight, fi
 from audit_rows
 where decision_id in (select decision_id from touched_audit_decisions)
   and not is_duplicate
--- several audits of one decision: the latest audited_at wins, ties to the highest audit_id
+-- several audits of one decision: the latest audited_at wins, ties to the highest audit_id (and
+-- two versions of one audit_id at the same moment: the one delivered last)
 qualify row_number() over (
-    partition by decision_id order by audited_at desc, audit_id desc
+    partition by decision_id
+    order by audited_at desc, audit_id desc, file_id desc, line_number desc
 ) = 1;
 
 -- 5. Late audits restate the day of the decision they refer to (cohort by decision day).

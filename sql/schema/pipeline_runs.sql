@@ -1,4 +1,4 @@
--- pipeline_runs: one row per run that changed the warehouse, with what it did.
+-- pipeline_runs: one row per successful run, with the metric days it recomputed.
 create table if not exists pipeline_runs (
     run_id varchar not null,
     started_at timestamptz not null,
