@@ -1,4 +1,4 @@
-"""The landing folder: find new files, and load each one's rows, as text, into staging tables.
+"""The landing folder: find new files, and load each one's rows, as text, into temp load tables.
 
 Values are not judged here: sql/staging/ applies the rules. This module only decides whether a
 file can be used at all (readable, required columns present) and records every file it sees.
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 from tqdm import tqdm
+
+from .warehouse import run_sql
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
@@ -92,7 +94,7 @@ def _csv_header(path: Path) -> list[str]:
 def load_file(
     con: duckdb.DuckDBPyConnection, kind: str, file_id: int, path: Path
 ) -> tuple[int | None, str | None]:
-    """Append the rows of one file to staging.load_<kind>; return (rows read, error)."""
+    """Append the rows of one file to temp table load_<kind>; return (rows read, error)."""
     contract = CONTRACTS[kind]
     is_parquet = path.name.lower().endswith(".parquet")
     try:
@@ -120,7 +122,7 @@ def load_file(
         for c in contract.columns
     )
     insert = (
-        f"insert into staging.load_{kind} (file_id, line_number, {', '.join(contract.columns)}) "
+        f"insert into load_{kind} (file_id, line_number, {', '.join(contract.columns)}) "
         f"select ?, row_number() over (), {select_list} from "
     )
     try:
@@ -141,10 +143,10 @@ def load_file(
             if malformed:
                 _renumber_after_malformed_lines(con, kind, file_id)
         rows = con.execute(
-            f"select count(*) from staging.load_{kind} where file_id = ?", [file_id]
+            f"select count(*) from load_{kind} where file_id = ?", [file_id]
         ).fetchone()[0]
     except duckdb.Error as exc:
-        con.execute(f"delete from staging.load_{kind} where file_id = ?", [file_id])
+        con.execute(f"delete from load_{kind} where file_id = ?", [file_id])
         return None, f"cannot read the file: {_first_line(exc)}"
     return rows + malformed, None
 
@@ -163,7 +165,7 @@ def _stage_malformed_lines(con: duckdb.DuckDBPyConnection, kind: str, file_id: i
         return 0
     con.execute(
         """
-        insert into staging.malformed_lines
+        insert into malformed_lines
         select ?, ?, line - 1,
                json_object('line', any_value(csv_line), 'problem', string_agg(error_message, '; '))
                    ::varchar
@@ -185,12 +187,12 @@ def _renumber_after_malformed_lines(con: duckdb.DuckDBPyConnection, kind: str, f
     """
     con.execute(
         f"""
-        update staging.load_{kind} as loaded
+        update load_{kind} as loaded
         set line_number = loaded.line_number + (
             select count(*)
             from (
                 select line_number - row_number() over (order by line_number) as good_before
-                from staging.malformed_lines
+                from malformed_lines
                 where kind = ? and file_id = ?
             ) as malformed
             where malformed.good_before < loaded.line_number
@@ -217,33 +219,32 @@ class FileOutcome:
 
 
 def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) -> list[FileOutcome]:
-    """Load the rows of every new file of `kind` into staging; say what became of each file.
+    """Load the rows of every new file of `kind` into load_<kind>; say what became of each file.
 
     A file whose content (sha256) was seen before is not read again: at the same path it is
     skipped silently; at another path it is reported as `same_content`. A file at a known path
     with new content replaces the earlier versions, unless it cannot be used (then it only fails
-    itself and the earlier version stays). Nothing is written outside the staging schema:
-    record_files() does that inside the run's transaction.
+    itself and the earlier version stays); a `same_content` twin of a replaced version is then
+    read in its place. Only temp tables are written: record_files() writes the warehouse,
+    inside the run's transaction.
     """
-    con.execute(f"delete from staging.load_{kind}")
-    con.execute("delete from staging.malformed_lines where kind = ?", [kind])
+    run_sql(con, "staging/load_tables.sql")
     current = con.execute(
-        "select path, file_id, content_sha256 from file_manifest where status <> 'replaced'"
+        "select path, file_id, content_sha256, status from file_manifest "
+        "where status <> 'replaced' order by file_id"
     ).fetchall()
     by_path: dict[str, list[tuple[int, str]]] = {}
-    for path, file_id, digest in current:
+    by_digest: dict[str, str] = {}  # content -> the path whose rows carry it
+    for path, file_id, digest, status in current:
         by_path.setdefault(path, []).append((file_id, digest))
-    by_digest = {digest: path for path, _, digest in current}
+        if status != "same_content":
+            by_digest.setdefault(digest, path)
     next_id = con.execute("select coalesce(max(file_id), 0) + 1 from file_manifest").fetchone()[0]
     outcomes: list[FileOutcome] = []
-    files = discover(landing, kind)
-    show = sys.stderr.isatty() and len(files) > 1
-    for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
-        resolved = str(path.resolve())
-        digest = sha256_of(path)
-        earlier = by_path.get(resolved, [])
-        if any(seen == digest for _, seen in earlier):
-            continue  # read in an earlier run: nothing new
+    replaced: set[int] = set()
+
+    def take(path: Path, resolved: str, digest: str, earlier: list[tuple[int, str]]) -> None:
+        nonlocal next_id
         outcome = FileOutcome(next_id, kind, resolved, path.stat().st_size, digest, "ingested")
         if digest in by_digest:
             outcome.status, outcome.error = "same_content", f"same content as {by_digest[digest]}"
@@ -253,11 +254,33 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
                 outcome.status = "failed"
         if outcome.status != "failed":
             outcome.replaces = [file_id for file_id, _ in earlier]
+            replaced.update(outcome.replaces)
+            for _, old in earlier:
+                if by_digest.get(old) == resolved:
+                    del by_digest[old]  # that content is no longer carried by this path
             earlier = []
         by_path[resolved] = [*earlier, (next_id, digest)]
-        by_digest.setdefault(digest, resolved)
+        if outcome.status == "ingested":
+            by_digest.setdefault(digest, resolved)
         outcomes.append(outcome)
         next_id += 1
+
+    files = discover(landing, kind)
+    show = sys.stderr.isatty() and len(files) > 1
+    for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
+        resolved = str(path.resolve())
+        digest = sha256_of(path)
+        earlier = by_path.get(resolved, [])
+        if any(seen == digest for _, seen in earlier):
+            continue  # read in an earlier run: nothing new
+        take(path, resolved, digest, earlier)
+
+    # A twin recorded as `same_content` of a version replaced in this run now carries the rows.
+    for path, file_id, digest, status in current:
+        twin = Path(path)
+        if (status == "same_content" and file_id not in replaced and digest not in by_digest
+                and twin.is_file() and sha256_of(twin) == digest):
+            take(twin, path, digest, [(file_id, digest)])
     return outcomes
 
 
@@ -283,7 +306,7 @@ def record_files(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], ru
         )
     con.execute(
         "insert into quarantine select kind, file_id, line_number, 'malformed CSV line', record, "
-        "?, ? from staging.malformed_lines",
+        "?, ? from malformed_lines",
         [run_id, now],
     )
-    con.execute("delete from staging.malformed_lines")
+    con.execute("delete from malformed_lines")

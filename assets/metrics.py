@@ -19,7 +19,7 @@ def daily_metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     with warehouse.get_connection() as con:
         con.begin()
         try:
-            set_variables(con, run_id=context.run_id,
+            set_variables(con, run_id=context.run.run_id,
                           reporting_timezone=run_settings.reporting_timezone)
             previous = con.execute("select reporting_timezone from warehouse_info").fetchone()
             if previous and previous[0] != run_settings.reporting_timezone:
@@ -32,7 +32,7 @@ def daily_metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             run_sql(con, "metrics/daily_metrics.sql")
             con.execute(
                 "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?)",
-                [context.run_id, run_started_at(context), datetime.now(UTC),
+                [context.run.run_id, run_started_at(context), datetime.now(UTC),
                  run_settings.as_of_date(), days, first, last],
             )
             con.commit()
@@ -55,7 +55,7 @@ def market_daily_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse
         con.begin()
         try:
             set_variables(
-                con, run_id=context.run_id, run_started_at=datetime.now(UTC),
+                con, run_id=context.run.run_id, run_started_at=datetime.now(UTC),
                 as_of_date=run_settings.as_of_date(),
                 reporting_timezone=run_settings.reporting_timezone,
                 appeal_window_days=run_settings.appeal_window_days,

@@ -12,7 +12,6 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Creation order matters only where a view reads another view.
 SCHEMA_FILES = [
     "macros.sql",
-    "schema/staging.sql",
     "schema/file_manifest.sql",
     "schema/quarantine.sql",
     "schema/decision_rows.sql",

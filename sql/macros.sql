@@ -29,3 +29,13 @@ create or replace macro wilson_high(p, n) as
 -- Kish effective sample size of a weighted sample: (sum w)^2 / sum(w^2).
 create or replace macro kish_n(sum_w, sum_w2) as
     case when sum_w2 > 0 then sum_w * sum_w / sum_w2 end;
+
+-- parse_timestamp: an ISO 8601 timestamp (date, optional time, optional Z or +hh:mm offset) as
+-- TIMESTAMPTZ, no offset meaning UTC (the session time zone); NULL for anything else. DuckDB
+-- alone would also read words such as 'epoch' or 'infinity', which no export means.
+create or replace macro parse_timestamp(x) as
+    case
+        when regexp_full_match(
+            x, '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)? ?(Z|z|[+-]\d{2}(:?\d{2})?)?'
+        ) then try_cast(x as timestamptz)
+    end;

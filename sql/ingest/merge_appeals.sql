@@ -29,34 +29,55 @@ select 'appeals', file_id, line_number, reject_reason, record,
 from staged
 where reject_reason is not null;
 
--- 3. Every accepted row is stored; rows identical to a kept version are identical duplicates.
-create or replace temp table accepted as
-select *, hash(appeal_id, decision_id, appealed_at, status, resolved_at) as row_hash
+-- 3. Which accepted rows repeat a version already kept? A version is (appeal_id, row_hash).
+--    Only ids seen twice in this batch, or already in the warehouse, can repeat.
+create or replace temp table repeated_ids as
+select appeal_id
 from staged
-where reject_reason is null;
+where reject_reason is null
+group by appeal_id
+having count(*) > 1;
 
 create or replace temp table kept_versions as
 select distinct appeal_id, row_hash
 from appeal_rows
-where appeal_id in (select appeal_id from accepted);
+semi join (select appeal_id from staged where reject_reason is null) as batch using (appeal_id);
 
+create or replace temp table first_copies as
+select
+    appeal_id,
+    row_hash,
+    min_by(file_id, [file_id, line_number]) as file_id,
+    min_by(line_number, [file_id, line_number]) as line_number
+from staged
+where reject_reason is null
+  and appeal_id in (select appeal_id from repeated_ids)
+group by appeal_id, row_hash;
+
+-- Every accepted row is stored; a repeat of a kept version is an identical duplicate.
 insert into appeal_rows (
-    appeal_id, decision_id, appealed_at, status, resolved_at, row_hash, is_duplicate, file_id,
-    line_number, run_id
+    appeal_id, decision_id, appealed_at, status, resolved_at, row_hash, is_duplicate, file_id, line_number, run_id
 )
 select
-    accepted.appeal_id, accepted.decision_id, accepted.appealed_at, accepted.status,
-    accepted.resolved_at, accepted.row_hash,
+    staged.appeal_id,
+    staged.decision_id,
+    staged.appealed_at,
+    staged.status,
+    staged.resolved_at,
+    staged.row_hash,
     kept_versions.appeal_id is not null
-        or row_number() over (
-            partition by accepted.appeal_id, accepted.row_hash
-            order by accepted.file_id, accepted.line_number
-        ) > 1,
-    accepted.file_id, accepted.line_number, getvariable('run_id')
-from accepted
+        or (first_copies.appeal_id is not null
+            and not (first_copies.file_id = staged.file_id
+                     and first_copies.line_number = staged.line_number)),
+    staged.file_id, staged.line_number, getvariable('run_id')
+from staged
 left join kept_versions
-    on kept_versions.appeal_id = accepted.appeal_id
-    and kept_versions.row_hash = accepted.row_hash;
+    on kept_versions.appeal_id = staged.appeal_id
+    and kept_versions.row_hash = staged.row_hash
+left join first_copies
+    on first_copies.appeal_id = staged.appeal_id
+    and first_copies.row_hash = staged.row_hash
+where staged.reject_reason is null;
 
 -- 4. An appeal filed before its decision was taken is impossible: quarantine it. Checked for
 --    this run's appeals, and for every decision this run (re)admitted: those of the days queued
@@ -81,7 +102,7 @@ delete from appeal_rows where rowid in (select row_id from appealed_too_early);
 
 -- 5. Latest state of every appeal this run touched.
 create or replace temp table touched_appeals as
-select appeal_id, decision_id from accepted
+select appeal_id, decision_id from staged where reject_reason is null
 union
 select appeal_id, decision_id from withdrawn
 union

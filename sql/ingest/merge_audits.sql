@@ -28,40 +28,60 @@ select 'audits', file_id, line_number, reject_reason, record,
 from staged
 where reject_reason is not null;
 
--- 3. Every accepted row is stored; rows identical to a kept version are identical duplicates.
-create or replace temp table accepted as
-select
-    *,
-    hash(audit_id, decision_id, audited_at, verdict, auditor_id, sample_weight) as row_hash
+-- 3. Which accepted rows repeat a version already kept? A version is (audit_id, row_hash).
+--    Only ids seen twice in this batch, or already in the warehouse, can repeat.
+create or replace temp table repeated_ids as
+select audit_id
 from staged
-where reject_reason is null;
+where reject_reason is null
+group by audit_id
+having count(*) > 1;
 
 create or replace temp table kept_versions as
 select distinct audit_id, row_hash
 from audit_rows
-where audit_id in (select audit_id from accepted);
+semi join (select audit_id from staged where reject_reason is null) as batch using (audit_id);
 
+create or replace temp table first_copies as
+select
+    audit_id,
+    row_hash,
+    min_by(file_id, [file_id, line_number]) as file_id,
+    min_by(line_number, [file_id, line_number]) as line_number
+from staged
+where reject_reason is null
+  and audit_id in (select audit_id from repeated_ids)
+group by audit_id, row_hash;
+
+-- Every accepted row is stored; a repeat of a kept version is an identical duplicate.
 insert into audit_rows (
-    audit_id, decision_id, audited_at, verdict, auditor_id, sample_weight, row_hash,
-    is_duplicate, file_id, line_number, run_id
+    audit_id, decision_id, audited_at, verdict, auditor_id, sample_weight, row_hash, is_duplicate, file_id, line_number, run_id
 )
 select
-    accepted.audit_id, accepted.decision_id, accepted.audited_at, accepted.verdict,
-    accepted.auditor_id, accepted.sample_weight, accepted.row_hash,
+    staged.audit_id,
+    staged.decision_id,
+    staged.audited_at,
+    staged.verdict,
+    staged.auditor_id,
+    staged.sample_weight,
+    staged.row_hash,
     kept_versions.audit_id is not null
-        or row_number() over (
-            partition by accepted.audit_id, accepted.row_hash
-            order by accepted.file_id, accepted.line_number
-        ) > 1,
-    accepted.file_id, accepted.line_number, getvariable('run_id')
-from accepted
+        or (first_copies.audit_id is not null
+            and not (first_copies.file_id = staged.file_id
+                     and first_copies.line_number = staged.line_number)),
+    staged.file_id, staged.line_number, getvariable('run_id')
+from staged
 left join kept_versions
-    on kept_versions.audit_id = accepted.audit_id
-    and kept_versions.row_hash = accepted.row_hash;
+    on kept_versions.audit_id = staged.audit_id
+    and kept_versions.row_hash = staged.row_hash
+left join first_copies
+    on first_copies.audit_id = staged.audit_id
+    and first_copies.row_hash = staged.row_hash
+where staged.reject_reason is null;
 
 -- 4. The audit that counts for every decision this run touched.
 create or replace temp table touched_audit_decisions as
-select decision_id from accepted
+select decision_id from staged where reject_reason is null
 union
 select decision_id from withdrawn;
 

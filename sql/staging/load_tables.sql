@@ -1,27 +1,26 @@
--- staging: this run's rows, as read from new landing files, every value as text.
--- Emptied before each load; nothing outside ingestion reads it.
-create schema if not exists staging;
-
-create table if not exists staging.load_decisions (
+-- load tables: this run's rows, as read from new landing files, every value as text.
+-- Temporary (this connection only, in memory, spilled to disk when large): nothing outside
+-- ingestion reads them, and they never reach the warehouse file.
+create or replace temp table load_decisions (
     file_id bigint, line_number bigint,
     decision_id varchar, object_id varchar, object_type varchar, creator_id varchar,
     market varchar, policy varchar, action varchar, penalty varchar, source varchar,
     moderator_id varchar, queue varchar, decided_at varchar
 );
 
-create table if not exists staging.load_appeals (
+create or replace temp table load_appeals (
     file_id bigint, line_number bigint,
     appeal_id varchar, decision_id varchar, appealed_at varchar, status varchar,
     resolved_at varchar
 );
 
-create table if not exists staging.load_audits (
+create or replace temp table load_audits (
     file_id bigint, line_number bigint,
     audit_id varchar, decision_id varchar, audited_at varchar, verdict varchar,
     auditor_id varchar, sample_weight varchar
 );
 
 -- CSV lines that could not be split into the header's columns, waiting for quarantine.
-create table if not exists staging.malformed_lines (
+create or replace temp table malformed_lines (
     kind varchar, file_id bigint, line_number bigint, record varchar
 );
