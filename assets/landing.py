@@ -84,7 +84,8 @@ def _first_line(exc: BaseException) -> str:
 def _csv_header(path: Path) -> list[str]:
     """The header row of a CSV file (plain or gzip), read with the csv module: one line only."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+    # utf-8-sig: a byte-order mark (as Excel writes) is not part of the first column's name
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle), None)
     if not header:
         raise ValueError("the file is empty (no header row)")
@@ -121,20 +122,22 @@ def load_file(
         f"{_quote(by_name[c])}::varchar" if c in by_name else "null::varchar"
         for c in contract.columns
     )
-    insert = (
-        f"insert into load_{kind} (file_id, line_number, {', '.join(contract.columns)}) "
-        f"select ?, row_number() over (), {select_list} from "
-    )
+    insert = f"insert into load_{kind} (file_id, line_number, {', '.join(contract.columns)}) "
     try:
         if is_parquet:
-            con.execute(insert + "read_parquet(?)", [file_id, str(path)])
+            con.execute(
+                insert + f"select ?, file_row_number + 1, {select_list} "
+                "from read_parquet(?, file_row_number = true)",
+                [file_id, str(path)],
+            )
             malformed = 0
         else:
             columns = {name: "VARCHAR" for name in header}
             if _has_table(con, "reject_errors"):
                 con.execute("delete from reject_errors")
             con.execute(
-                insert + "read_csv(?, all_varchar = true, header = true, delim = ',', "
+                insert + f"select ?, row_number() over (), {select_list} from "
+                "read_csv(?, all_varchar = true, header = true, delim = ',', "
                 "quote = '\"', escape = '\"', store_rejects = true, auto_detect = false, "
                 "columns = ?)",
                 [file_id, str(path), columns],

@@ -1,0 +1,292 @@
+"""Shared helpers: write tiny landing files, run the real pipeline, query the published warehouse.
+
+A test writes its input rows with `decision(...)`, `appeal(...)`, `audit(...)` into a `Landing`
+folder, calls `run(landing, warehouse)` (a real Dagster materialisation of the whole asset graph)
+and reads the published warehouse with `query(...)`, next to hand-computed expected numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.cli import main, run_pipeline
+from pipelines.settings import ENV_OVERRIDES, Settings
+
+Z = 1.959963984540054  # the z of a 95% Wilson interval, as the issue fixes it
+AS_OF = date(2026, 10, 31)  # the default report date of `run`: every day of 2026-10 is in the past
+
+DECISION_COLUMNS = (
+    "decision_id",
+    "object_id",
+    "object_type",
+    "creator_id",
+    "market",
+    "policy",
+    "action",
+    "penalty",
+    "source",
+    "moderator_id",
+    "queue",
+    "decided_at",
+)
+APPEAL_COLUMNS = ("appeal_id", "decision_id", "appealed_at", "status", "resolved_at")
+AUDIT_COLUMNS = ("audit_id", "decision_id", "audited_at", "verdict", "auditor_id", "sample_weight")
+
+
+# --- input rows ---------------------------------------------------------------------------------
+
+
+def decision(
+    decision_id: str,
+    decided_at: str = "2026-10-01T10:00:00Z",
+    *,
+    market: str = "BR",
+    action: str = "penalize",
+    policy: str = "spam",
+    source: str = "machine",
+    object_type: str = "live",
+    object_id: str | None = None,
+    creator_id: str = "c-1",
+    penalty: str | None = None,
+    moderator_id: str = "",
+    queue: str = "",
+) -> dict:
+    """One decisions row (all values as CSV text); the defaults make a valid BR penalty."""
+    if penalty is None:
+        penalty = "warning" if action.strip().lower() == "penalize" else ""
+    return {
+        "decision_id": decision_id,
+        "object_id": f"o-{decision_id}" if object_id is None else object_id,
+        "object_type": object_type,
+        "creator_id": creator_id,
+        "market": market,
+        "policy": policy,
+        "action": action,
+        "penalty": penalty,
+        "source": source,
+        "moderator_id": moderator_id,
+        "queue": queue,
+        "decided_at": decided_at,
+    }
+
+
+def appeal(
+    appeal_id: str,
+    decision_id: str,
+    status: str = "pending",
+    appealed_at: str = "2026-10-02T10:00:00Z",
+    resolved_at: str = "",
+) -> dict:
+    """One appeals row; give `resolved_at` for upheld / overturned."""
+    return {
+        "appeal_id": appeal_id,
+        "decision_id": decision_id,
+        "appealed_at": appealed_at,
+        "status": status,
+        "resolved_at": resolved_at,
+    }
+
+
+def audit(
+    audit_id: str,
+    decision_id: str,
+    verdict: str = "violating",
+    audited_at: str = "2026-10-05T10:00:00Z",
+    sample_weight: str = "",
+    auditor_id: str = "qa-1",
+) -> dict:
+    """One audits row; an empty sample_weight means 1."""
+    return {
+        "audit_id": audit_id,
+        "decision_id": decision_id,
+        "audited_at": audited_at,
+        "verdict": verdict,
+        "auditor_id": auditor_id,
+        "sample_weight": sample_weight,
+    }
+
+
+# --- the landing folder -------------------------------------------------------------------------
+
+
+class Landing:
+    """A landing folder under a temporary directory: decisions/, appeals/, audits/."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "decisions").mkdir(parents=True, exist_ok=True)
+
+    def path(self, relpath: str) -> Path:
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def csv(self, relpath: str, rows: list, columns: list[str] | tuple | None = None) -> Path:
+        """Write rows (dicts, or lists matching `columns`) with a header row.
+
+        `.csv.gz` paths are gzip-compressed. Dict rows take their header from `columns`, else
+        from the keys of the first row; a key a row lacks is written as an empty field.
+        """
+        if columns is None:
+            columns = list(rows[0].keys())
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            if isinstance(row, dict):
+                writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+            else:
+                writer.writerow(row)
+        return self.text(relpath, buffer.getvalue())
+
+    def text(self, relpath: str, text: str) -> Path:
+        """Write a file verbatim (gzip-compressed when the name ends in .gz)."""
+        return self.bytes(relpath, text.encode("utf-8"))
+
+    def bytes(self, relpath: str, data: bytes) -> Path:
+        path = self.path(relpath)
+        if relpath.endswith(".gz"):
+            data = gzip.compress(data, mtime=0)
+        path.write_bytes(data)
+        return path
+
+    def parquet(self, relpath: str, columns: dict) -> Path:
+        """Write a Parquet file from {column: list or pyarrow array}."""
+        path = self.path(relpath)
+        pq.write_table(pa.table(columns), path)
+        return path
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Landing:
+    return Landing(tmp_path / "landing")
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "warehouse.duckdb"
+
+
+@pytest.fixture
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No modmetrics.toml or MODMETRICS_* variable of the developer's shell leaks into a test.
+
+    The modules of this suite use it through `pytestmark`.
+    """
+    for variable in ENV_OVERRIDES.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+# --- running and querying -----------------------------------------------------------------------
+
+
+def settings(landing: Landing | Path, warehouse: Path, **values) -> Settings:
+    root = landing.root if isinstance(landing, Landing) else Path(landing)
+    values.setdefault("as_of", AS_OF)
+    return Settings(warehouse=Path(warehouse), landing=root, **values)
+
+
+def run(landing: Landing | Path, warehouse: Path, **values) -> str:
+    """Materialise the whole asset graph once (as `modmetrics run` does); return the run id."""
+    out = io.StringIO()
+    code = run_pipeline(settings(landing, warehouse, **values), out=out)
+    assert code == 0, out.getvalue()
+    return scalar(warehouse, "select last_run_id from warehouse_info")
+
+
+def cli(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """Call the `modmetrics` entry point in-process from `cwd`; return (exit code, stdout, stderr).
+
+    No MODMETRICS_* variable of the caller's environment applies.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        for variable in ENV_OVERRIDES.values():
+            patch.delenv(variable, raising=False)
+        patch.chdir(cwd)
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[dict]:
+    """Rows of a read-only query on the published warehouse, as dicts."""
+    con = _connect(warehouse)
+    try:
+        relation = con.execute(sql, params or [])
+        columns = [d[0] for d in relation.description]
+        return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
+    finally:
+        con.close()
+
+
+def rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a read-only query on the published warehouse, as tuples."""
+    con = _connect(warehouse)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def scalar(warehouse: Path, sql: str, params: list | None = None):
+    (row,) = rows(warehouse, sql, params)
+    (value,) = row
+    return value
+
+
+def market_day(warehouse: Path, metric_date: str, market: str) -> dict:
+    """The market_daily_metrics row of one market and day."""
+    (row,) = query(
+        warehouse,
+        "select * from market_daily_metrics where metric_date = ?::date and market = ?",
+        [metric_date, market],
+    )
+    return row
+
+
+def file_row(warehouse: Path, path: Path) -> dict:
+    """The ingested_files row of one landing file."""
+    (row,) = query(warehouse, "select * from ingested_files where path = ?", [str(path.resolve())])
+    return row
+
+
+def reasons(warehouse: Path, path: Path) -> list[str]:
+    """The reasons of the rejected rows of one landing file, sorted."""
+    return [
+        r
+        for (r,) in rows(
+            warehouse,
+            "select reason from rejected_rows where source_file = ? order by reason",
+            [str(path.resolve())],
+        )
+    ]
+
+
+def wilson(p: float, n: float) -> tuple[float, float]:
+    """Textbook 95% Wilson score interval of a proportion p on n trials, written out in Python.
+
+    center = (p + z^2/(2n)) / (1 + z^2/n)
+    half   = z / (1 + z^2/n) * sqrt(p(1-p)/n + z^2/(4n^2))
+    """
+    denominator = 1 + Z * Z / n
+    center = (p + Z * Z / (2 * n)) / denominator
+    half = Z / denominator * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
+    return center - half, center + half

@@ -1,0 +1,311 @@
+"""Identical duplicates are kept once; conflicting duplicates are rejected everywhere."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Landing, appeal, decision, file_row, market_day, query, rows, run
+
+pytestmark = pytest.mark.usefixtures("isolated_settings")
+
+# --- identical duplicates ------------------------------------------------------------------------
+
+D1 = decision("d-1", "2026-10-01T10:00:00Z")
+# the same decision written differently: codes in other cases and spaces, the same instant at -03:00
+D1_REFORMATTED = decision(
+    "d-1", "2026-10-01T07:00:00-03:00", market=" br ", action="Penalize", source="MACHINE"
+)
+D2 = decision("d-2", "2026-10-01T11:00:00Z")
+D3 = decision("d-3", "2026-10-01T12:00:00Z")
+D4 = decision("d-4", "2026-10-01T13:00:00Z")
+
+
+@pytest.fixture(scope="module")
+def identical(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("identical")
+    landing = Landing(root / "landing")
+    warehouse = root / "warehouse.duckdb"
+    files = {
+        # run 1: d-1 three times in one file, and again in another file
+        "day1": landing.csv("decisions/day1.csv", [D1, D1, D1_REFORMATTED, D2]),
+        "copy": landing.csv("decisions/other/day1_part.csv", [D1, D3]),
+        "appeals_a": landing.csv("appeals/a.csv", [appeal("ap-1", "d-1")]),
+        "appeals_b": landing.csv("appeals/b.csv", [appeal("ap-1", "d-1"), appeal("ap-2", "d-2")]),
+    }
+    run_1 = run(landing, warehouse)
+    # run 2: a redelivery of d-1 and d-2 with one new decision
+    files["redelivery"] = landing.csv("decisions/day1_redelivered.csv", [D1, D2, D4])
+    run_2 = run(landing, warehouse)
+    return warehouse, files, run_1, run_2
+
+
+def test_identical_duplicates_are_kept_once(identical) -> None:
+    warehouse, _, _, _ = identical
+    assert query(warehouse, "select decision_id from decisions order by 1") == [
+        {"decision_id": "d-1"},
+        {"decision_id": "d-2"},
+        {"decision_id": "d-3"},
+        {"decision_id": "d-4"},
+    ]
+    assert query(warehouse, "select * from rejected_rows") == []
+    day = market_day(warehouse, "2026-10-01", "BR")
+    assert (day["decisions"], day["penalties"]) == (4, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "rows_read", "accepted", "duplicates"),
+    [
+        ("day1", 4, 2, 2),  # d-1 twice more in the same file (one reformatted)
+        ("copy", 2, 1, 1),  # d-1 again in another file of the same run
+        ("redelivery", 3, 1, 2),  # d-1 and d-2 again in a later run
+        ("appeals_a", 1, 1, 0),
+        ("appeals_b", 2, 1, 1),  # the same appeal row again
+    ],
+)
+def test_identical_duplicates_are_counted_per_file(
+    identical, name: str, rows_read: int, accepted: int, duplicates: int
+) -> None:
+    warehouse, files, _, _ = identical
+    counts = file_row(warehouse, files[name])
+    assert (
+        counts["rows"],
+        counts["accepted"],
+        counts["rejected"],
+        counts["identical_duplicates"],
+    ) == (rows_read, accepted, 0, duplicates)
+
+
+def test_identical_appeal_counted_once(identical) -> None:
+    warehouse, _, _, _ = identical
+    day = market_day(warehouse, "2026-10-01", "BR")
+    assert (day["appealed_penalties"], day["pending_appeals"]) == (2, 2)  # ap-1 on d-1, ap-2 on d-2
+
+
+def test_a_redelivery_only_restates_its_day(identical) -> None:
+    warehouse, _, _, run_2 = identical
+    assert query(
+        warehouse, "select days_recomputed from pipeline_runs where run_id = ?", [run_2]
+    ) == [{"days_recomputed": 1}]
+
+
+# --- conflicting duplicates in one run -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def conflict(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("conflict")
+    landing = Landing(root / "landing")
+    warehouse = root / "warehouse.duckdb"
+    files = {
+        "x": landing.csv(
+            "decisions/x.csv",
+            [
+                decision("d-5", "2026-10-02T10:00:00Z", action="penalize"),
+                decision("d-6", "2026-10-02T11:00:00Z", action="no_action"),
+            ],
+        ),
+        # d-5 again with another action: a conflicting version
+        "y": landing.csv(
+            "decisions/y.csv",
+            [
+                decision("d-5", "2026-10-02T10:00:00Z", action="no_action"),
+            ],
+        ),
+        # d-7: two copies of one version and a second version, in one file
+        "z": landing.csv(
+            "decisions/z.csv",
+            [
+                decision("d-7", "2026-10-02T12:00:00Z", creator_id="c-1"),
+                decision("d-7", "2026-10-02T12:00:00Z", creator_id="c-1"),
+                decision("d-7", "2026-10-02T12:00:00Z", creator_id="c-2"),
+            ],
+        ),
+        "appeals": landing.csv(
+            "appeals/a.csv",
+            [
+                appeal("ap-5", "d-5", "overturned", resolved_at="2026-10-04T10:00:00Z"),
+            ],
+        ),
+    }
+    run(landing, warehouse)
+    return warehouse, files
+
+
+def test_conflicting_versions_are_all_rejected(conflict) -> None:
+    warehouse, files = conflict
+    assert query(
+        warehouse,
+        "select source_file, line_number, reason, record->>'decision_id' as decision_id, "
+        "record->>'action' as action, record->>'creator_id' as creator_id "
+        "from rejected_rows order by source_file, line_number",
+    ) == [
+        {
+            "source_file": str(files["x"].resolve()),
+            "line_number": 1,
+            "reason": "conflicting duplicate",
+            "decision_id": "d-5",
+            "action": "penalize",
+            "creator_id": "c-1",
+        },
+        {
+            "source_file": str(files["y"].resolve()),
+            "line_number": 1,
+            "reason": "conflicting duplicate",
+            "decision_id": "d-5",
+            "action": "no_action",
+            "creator_id": "c-1",
+        },
+        {
+            "source_file": str(files["z"].resolve()),
+            "line_number": 1,
+            "reason": "conflicting duplicate",
+            "decision_id": "d-7",
+            "action": "penalize",
+            "creator_id": "c-1",
+        },
+        {
+            "source_file": str(files["z"].resolve()),
+            "line_number": 3,
+            "reason": "conflicting duplicate",
+            "decision_id": "d-7",
+            "action": "penalize",
+            "creator_id": "c-2",
+        },
+    ]
+
+
+def test_conflicting_decision_counts_nowhere(conflict) -> None:
+    warehouse, _ = conflict
+    assert query(warehouse, "select decision_id from decisions") == [{"decision_id": "d-6"}]
+    day = market_day(warehouse, "2026-10-02", "BR")
+    assert (
+        day["decisions"],
+        day["penalties"],
+        day["no_actions"],
+        day["appealed_penalties"],
+        day["overturned_penalties"],
+        day["appealed_no_actions"],
+        day["overturned_no_actions"],
+    ) == (1, 0, 1, 0, 0, 0, 0)
+    assert rows(warehouse, "select sum(decisions) from daily_metrics") == [(1,)]
+    # its appeal waits, as an orphan, for the source to resolve the conflict
+    assert query(warehouse, "select appeal_id from orphan_appeals") == [{"appeal_id": "ap-5"}]
+
+
+def test_conflicting_rows_are_accounted_for(conflict) -> None:
+    warehouse, files = conflict
+    x, y, z = (file_row(warehouse, files[k]) for k in ("x", "y", "z"))
+    assert (x["rows"], x["accepted"], x["rejected"], x["identical_duplicates"]) == (2, 1, 1, 0)
+    assert (y["rows"], y["accepted"], y["rejected"], y["identical_duplicates"]) == (1, 0, 1, 0)
+    # the repeat of d-7's first version is an identical duplicate; each version is rejected once
+    assert (z["rows"], z["accepted"], z["rejected"], z["identical_duplicates"]) == (3, 0, 2, 1)
+
+
+# --- a conflicting version that arrives in a later run -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def late_conflict(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("late_conflict")
+    landing = Landing(root / "landing")
+    warehouse = root / "warehouse.duckdb"
+    day3 = landing.csv(
+        "decisions/day3.csv",
+        [
+            decision("d-8", "2026-10-03T10:00:00Z"),
+            decision("d-9", "2026-10-03T11:00:00Z"),
+        ],
+    )
+    landing.csv("decisions/day6.csv", [decision("d-11", "2026-10-06T10:00:00Z")])
+    landing.csv(
+        "appeals/day4.csv",
+        [
+            appeal(
+                "ap-8",
+                "d-8",
+                "overturned",
+                appealed_at="2026-10-04T10:00:00Z",
+                resolved_at="2026-10-05T10:00:00Z",
+            ),
+        ],
+    )
+    run_1 = run(landing, warehouse)
+    before = market_day(warehouse, "2026-10-03", "BR")
+    # run 2: d-8 again, decided on another day: it now conflicts
+    late = landing.csv(
+        "decisions/late.csv",
+        [
+            decision("d-8", "2026-10-04T10:00:00Z"),
+            decision("d-10", "2026-10-05T10:00:00Z"),
+        ],
+    )
+    run_2 = run(landing, warehouse)
+    return warehouse, {"day3": day3, "late": late}, before, run_1, run_2
+
+
+def test_late_conflict_counted_before_it_arrives(late_conflict) -> None:
+    _, _, before, _, _ = late_conflict
+    assert (before["decisions"], before["penalties"], before["overturned_penalties"]) == (2, 2, 1)
+
+
+def test_late_conflict_moves_the_earlier_version_to_rejected(late_conflict) -> None:
+    warehouse, files, _, _, run_2 = late_conflict
+    assert query(
+        warehouse,
+        "select source_file, reason, record->>'decision_id' as decision_id, run_id "
+        "from rejected_rows order by source_file",
+    ) == [
+        {
+            "source_file": str(files["day3"].resolve()),
+            "reason": "conflicting duplicate",
+            "decision_id": "d-8",
+            "run_id": run_2,
+        },
+        {
+            "source_file": str(files["late"].resolve()),
+            "reason": "conflicting duplicate",
+            "decision_id": "d-8",
+            "run_id": run_2,
+        },
+    ]
+    assert query(warehouse, "select decision_id from decisions order by 1") == [
+        {"decision_id": "d-10"},
+        {"decision_id": "d-11"},
+        {"decision_id": "d-9"},
+    ]
+    day3 = file_row(warehouse, files["day3"])
+    assert (day3["rows"], day3["accepted"], day3["rejected"]) == (2, 1, 1)
+
+
+def test_late_conflict_restates_the_days_of_both_versions(late_conflict) -> None:
+    warehouse, _, _, run_1, run_2 = late_conflict
+    day3 = market_day(warehouse, "2026-10-03", "BR")
+    assert (
+        day3["decisions"],
+        day3["penalties"],
+        day3["appealed_penalties"],
+        day3["overturned_penalties"],
+    ) == (1, 1, 0, 0)
+    # the new version's day holds no decision at all
+    assert (
+        query(warehouse, "select * from market_daily_metrics where metric_date = '2026-10-04'")
+        == []
+    )
+    assert query(
+        warehouse,
+        "select metric_date::varchar as day, run_id from daily_metrics order by metric_date",
+    ) == [
+        {"day": "2026-10-03", "run_id": run_2},
+        {"day": "2026-10-05", "run_id": run_2},
+        {"day": "2026-10-06", "run_id": run_1},
+    ]
+    assert query(
+        warehouse,
+        "select days_recomputed, first_day_recomputed::varchar as first, "
+        "last_day_recomputed::varchar as last from pipeline_runs where run_id = ?",
+        [run_2],
+    ) == [{"days_recomputed": 3, "first": "2026-10-03", "last": "2026-10-05"}]
+
+
+def test_appeal_of_a_decision_that_turns_out_conflicting_is_an_orphan(late_conflict) -> None:
+    warehouse, _, _, _, _ = late_conflict
+    assert query(warehouse, "select appeal_id from orphan_appeals") == [{"appeal_id": "ap-8"}]

@@ -1,0 +1,455 @@
+"""market_daily_metrics and daily_metrics, checked by hand on a small dataset."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+from conftest import Landing, Z, appeal, audit, decision, market_day, query, run, wilson
+
+pytestmark = pytest.mark.usefixtures("isolated_settings")
+
+RESOLVED = "2026-10-04T10:00:00Z"
+
+# 2026-10-01, BR: ten decisions over several (policy, source, object_type) cells.
+BR_DECISIONS = [
+    decision("d-01", action="penalize", policy="spam", source="machine", object_type="live"),
+    decision("d-02", action="penalize", policy="spam", source="human", object_type="live"),
+    decision("d-03", action="penalize", policy="hate", source="machine", object_type="video"),
+    decision("d-04", action="penalize", policy="hate", source="machine", object_type="video"),
+    decision("d-05", action="penalize", policy="spam", source="machine", object_type="live"),
+    decision("d-06", action="no_action", policy="spam", source="human", object_type="comment"),
+    decision("d-07", action="no_action", policy="spam", source="human", object_type="comment"),
+    decision("d-08", action="no_action", policy="hate", source="machine", object_type="live"),
+    decision("d-09", action="no_action", policy="", source="machine", object_type="live"),
+    decision("d-10", action="no_action", policy="hate", source="machine", object_type="live"),
+]
+BR_APPEALS = [
+    appeal("ap-01", "d-01", "overturned", resolved_at=RESOLVED),
+    appeal("ap-02", "d-02", "upheld", resolved_at=RESOLVED),
+    appeal("ap-03", "d-03", "pending"),
+    appeal("ap-06", "d-06", "overturned", resolved_at=RESOLVED),
+    appeal("ap-10", "d-10", "pending"),
+]
+BR_AUDITS = [
+    audit("au-04", "d-04", "non_violating", sample_weight="2"),
+    audit("au-05", "d-05", "violating", sample_weight=""),  # weight 1
+    audit("au-07", "d-07", "violating", sample_weight="3"),
+    audit("au-08", "d-08", "non_violating", sample_weight="1"),
+]
+# 2026-10-01, LATAM: three penalties, all overturned (x = n); no no_action, no audit.
+LATAM_DECISIONS = [decision(f"d-L{i}", market="LATAM", action="penalize") for i in (1, 2, 3)]
+LATAM_APPEALS = [
+    appeal(f"ap-L{i}", f"d-L{i}", "overturned", resolved_at=RESOLVED) for i in (1, 2, 3)
+]
+# 2026-10-01, EMEA: four no_actions, none appealed (x = 0); no penalty.
+EMEA_DECISIONS = [decision(f"d-E{i}", market="EMEA", action="no_action") for i in (1, 2, 3, 4)]
+
+
+@pytest.fixture(scope="module")
+def metrics(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("metrics")
+    landing = Landing(root / "landing")
+    landing.csv("decisions/2026-10-01.csv", BR_DECISIONS + LATAM_DECISIONS + EMEA_DECISIONS)
+    landing.csv("appeals/appeals.csv", BR_APPEALS + LATAM_APPEALS)
+    landing.csv("audits/audits.csv", BR_AUDITS)
+    warehouse = root / "warehouse.duckdb"
+    run(landing, warehouse, as_of=date(2026, 10, 31))
+    return warehouse
+
+
+MARKET_DAILY_METRICS_COLUMNS = [
+    "metric_date",
+    "market",
+    "decisions",
+    "penalties",
+    "no_actions",
+    "penalty_ratio",
+    "penalty_ratio_low",
+    "penalty_ratio_high",
+    "appealed_penalties",
+    "overturned_penalties",
+    "overkill_rate",
+    "overkill_rate_low",
+    "overkill_rate_high",
+    "appealed_no_actions",
+    "overturned_no_actions",
+    "leakage_rate",
+    "leakage_rate_low",
+    "leakage_rate_high",
+    "pending_appeals",
+    "audited_penalties",
+    "audited_no_actions",
+    "audit_overkill_rate",
+    "audit_overkill_rate_low",
+    "audit_overkill_rate_high",
+    "audit_leakage_rate",
+    "audit_leakage_rate_low",
+    "audit_leakage_rate_high",
+    "provisional",
+]
+
+
+def test_market_daily_metrics_has_the_columns_of_the_issue(metrics) -> None:
+    names = [
+        r["column_name"]
+        for r in query(
+            metrics,
+            "select column_name from information_schema.columns "
+            "where table_name = 'market_daily_metrics' order by ordinal_position",
+        )
+    ]
+    assert sorted(names) == sorted(MARKET_DAILY_METRICS_COLUMNS)
+
+
+def test_one_row_per_market_day_with_decisions(metrics) -> None:
+    assert query(
+        metrics,
+        "select metric_date::varchar as day, market, decisions from market_daily_metrics "
+        "order by market",
+    ) == [
+        {"day": "2026-10-01", "market": "BR", "decisions": 10},
+        {"day": "2026-10-01", "market": "EMEA", "decisions": 4},
+        {"day": "2026-10-01", "market": "LATAM", "decisions": 3},
+    ]
+
+
+def test_every_column_of_one_market_day(metrics) -> None:
+    day = market_day(metrics, "2026-10-01", "BR")
+    expected = {
+        "metric_date": date(2026, 10, 1),
+        "market": "BR",
+        "decisions": 10,
+        "penalties": 5,  # d-01 .. d-05
+        "no_actions": 5,  # d-06 .. d-10
+        "penalty_ratio": 0.5,  # 5 / 10
+        "appealed_penalties": 3,  # d-01, d-02, d-03
+        "overturned_penalties": 1,  # d-01
+        "overkill_rate": 0.2,  # 1 / 5
+        "appealed_no_actions": 2,  # d-06, d-10
+        "overturned_no_actions": 1,  # d-06
+        "leakage_rate": 0.2,  # 1 / 5
+        "pending_appeals": 2,  # ap-03, ap-10
+        "audited_penalties": 2,  # d-04 (w 2, non_violating), d-05 (w 1, violating)
+        "audited_no_actions": 2,  # d-07 (w 3, violating), d-08 (w 1, non_violating)
+        "audit_overkill_rate": 2 / 3,  # 2 / (2 + 1)
+        "audit_leakage_rate": 3 / 4,  # 3 / (3 + 1)
+        "provisional": False,  # 2026-10-01 is not after 2026-10-31 - 30 days
+    }
+    bounds = {
+        "penalty_ratio": wilson(0.5, 10),
+        "overkill_rate": wilson(0.2, 5),
+        "leakage_rate": wilson(0.2, 5),
+        "audit_overkill_rate": wilson(2 / 3, 3**2 / (2**2 + 1**2)),  # Kish n = 9 / 5
+        "audit_leakage_rate": wilson(3 / 4, 4**2 / (3**2 + 1**2)),  # Kish n = 16 / 10
+    }
+    for rate, (low, high) in bounds.items():
+        expected[f"{rate}_low"] = low
+        expected[f"{rate}_high"] = high
+    assert set(day) == set(expected)
+    for column, value in expected.items():
+        if isinstance(value, float):
+            assert day[column] == pytest.approx(value, rel=1e-12), column
+        else:
+            assert day[column] == value, column
+
+
+def test_wilson_interior_value_by_hand(metrics) -> None:
+    """penalty_ratio 5 / 10, worked through the formula step by step."""
+    p, n = 0.5, 10
+    center = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)  # = 0.5 by symmetry
+    half = Z / (1 + Z**2 / n) * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
+    assert center == pytest.approx(0.5)
+    assert (round(center - half, 6), round(center + half, 6)) == (0.236593, 0.763407)
+    day = market_day(metrics, "2026-10-01", "BR")
+    assert day["penalty_ratio_low"] == pytest.approx(center - half, rel=1e-12)
+    assert day["penalty_ratio_high"] == pytest.approx(center + half, rel=1e-12)
+
+
+def test_wilson_bounds_at_x_equal_n(metrics) -> None:
+    """LATAM: 3 penalties out of 3 decisions, 3 overturned out of 3: low = n / (n + z^2), high 1."""
+    day = market_day(metrics, "2026-10-01", "LATAM")
+    assert (day["penalty_ratio"], day["overkill_rate"]) == (1.0, 1.0)
+    for rate in ("penalty_ratio", "overkill_rate"):
+        assert day[f"{rate}_low"] == pytest.approx(3 / (3 + Z**2), rel=1e-12)
+        assert day[f"{rate}_high"] == 1.0
+
+
+def test_wilson_bounds_at_x_zero(metrics) -> None:
+    """EMEA: 0 penalties out of 4, 0 overturned out of 4 no_actions: low 0, high z^2 / (n + z^2)."""
+    day = market_day(metrics, "2026-10-01", "EMEA")
+    assert (day["penalty_ratio"], day["leakage_rate"]) == (0.0, 0.0)
+    for rate in ("penalty_ratio", "leakage_rate"):
+        assert day[f"{rate}_low"] == 0.0
+        assert day[f"{rate}_high"] == pytest.approx(Z**2 / (4 + Z**2), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("market", "null_rates"),
+    [
+        # no no_action, no audit at all
+        ("LATAM", ["leakage_rate", "audit_overkill_rate", "audit_leakage_rate"]),
+        # no penalty, no audit at all
+        ("EMEA", ["overkill_rate", "audit_overkill_rate", "audit_leakage_rate"]),
+    ],
+)
+def test_rates_are_null_when_the_denominator_is_zero(metrics, market, null_rates) -> None:
+    day = market_day(metrics, "2026-10-01", market)
+    for rate in null_rates:
+        assert (day[rate], day[f"{rate}_low"], day[f"{rate}_high"]) == (None, None, None), rate
+
+
+def test_daily_metrics_grain_holds_additive_counts(metrics) -> None:
+    assert query(
+        metrics,
+        "select policy, source, object_type, decisions, penalties, no_actions, "
+        "appealed_penalties, overturned_penalties, appealed_no_actions, overturned_no_actions, "
+        "pending_appeals, audited_penalties, audited_no_actions "
+        "from daily_metrics where metric_date = '2026-10-01' and market = 'BR' order by 1, 2, 3",
+    ) == [
+        # d-08 (audited), d-10 (pending appeal)
+        {
+            "policy": "hate",
+            "source": "machine",
+            "object_type": "live",
+            "decisions": 2,
+            "penalties": 0,
+            "no_actions": 2,
+            "appealed_penalties": 0,
+            "overturned_penalties": 0,
+            "appealed_no_actions": 1,
+            "overturned_no_actions": 0,
+            "pending_appeals": 1,
+            "audited_penalties": 0,
+            "audited_no_actions": 1,
+        },
+        # d-03 (pending appeal), d-04 (audited)
+        {
+            "policy": "hate",
+            "source": "machine",
+            "object_type": "video",
+            "decisions": 2,
+            "penalties": 2,
+            "no_actions": 0,
+            "appealed_penalties": 1,
+            "overturned_penalties": 0,
+            "appealed_no_actions": 0,
+            "overturned_no_actions": 0,
+            "pending_appeals": 1,
+            "audited_penalties": 1,
+            "audited_no_actions": 0,
+        },
+        # d-06 (overturned), d-07 (audited)
+        {
+            "policy": "spam",
+            "source": "human",
+            "object_type": "comment",
+            "decisions": 2,
+            "penalties": 0,
+            "no_actions": 2,
+            "appealed_penalties": 0,
+            "overturned_penalties": 0,
+            "appealed_no_actions": 1,
+            "overturned_no_actions": 1,
+            "pending_appeals": 0,
+            "audited_penalties": 0,
+            "audited_no_actions": 1,
+        },
+        # d-02 (upheld)
+        {
+            "policy": "spam",
+            "source": "human",
+            "object_type": "live",
+            "decisions": 1,
+            "penalties": 1,
+            "no_actions": 0,
+            "appealed_penalties": 1,
+            "overturned_penalties": 0,
+            "appealed_no_actions": 0,
+            "overturned_no_actions": 0,
+            "pending_appeals": 0,
+            "audited_penalties": 0,
+            "audited_no_actions": 0,
+        },
+        # d-01 (overturned), d-05 (audited)
+        {
+            "policy": "spam",
+            "source": "machine",
+            "object_type": "live",
+            "decisions": 2,
+            "penalties": 2,
+            "no_actions": 0,
+            "appealed_penalties": 1,
+            "overturned_penalties": 1,
+            "appealed_no_actions": 0,
+            "overturned_no_actions": 0,
+            "pending_appeals": 0,
+            "audited_penalties": 1,
+            "audited_no_actions": 0,
+        },
+        # d-09: a no_action without policy
+        {
+            "policy": "unspecified",
+            "source": "machine",
+            "object_type": "live",
+            "decisions": 1,
+            "penalties": 0,
+            "no_actions": 1,
+            "appealed_penalties": 0,
+            "overturned_penalties": 0,
+            "appealed_no_actions": 0,
+            "overturned_no_actions": 0,
+            "pending_appeals": 0,
+            "audited_penalties": 0,
+            "audited_no_actions": 0,
+        },
+    ]
+
+
+ADDITIVE = [
+    "decisions",
+    "penalties",
+    "no_actions",
+    "appealed_penalties",
+    "overturned_penalties",
+    "appealed_no_actions",
+    "overturned_no_actions",
+    "pending_appeals",
+    "audited_penalties",
+    "audited_no_actions",
+]
+
+
+def test_market_daily_metrics_equals_the_sums_of_daily_metrics(metrics) -> None:
+    sums = ", ".join(f"sum({c})::bigint as {c}" for c in ADDITIVE)
+    summed = query(
+        metrics,
+        f"select metric_date, market, {sums}, "
+        "sum(non_violating_penalty_weight) / nullif(sum(audited_penalty_weight), 0) "
+        "as audit_overkill_rate "
+        "from daily_metrics group by all order by all",
+    )
+    listed = query(
+        metrics,
+        f"select metric_date, market, {', '.join(ADDITIVE)}, audit_overkill_rate "
+        "from market_daily_metrics order by all",
+    )
+    assert summed == listed
+    assert len(listed) == 3
+
+
+# --- the reporting day: offsets, time zone -------------------------------------------------------
+
+MIDNIGHT_DECISIONS = [
+    decision("x-1", "2026-10-05T22:30:00-03:00", market="EMEA"),  # 2026-10-06 01:30 UTC
+    decision("x-2", "2026-10-06T00:30:00Z", market="EMEA"),  # 2026-10-05 21:30 in São Paulo
+    decision("x-3", "2026-10-06 03:30:00", market="EMEA"),  # no offset: UTC; 00:30 in São Paulo
+    decision("x-4", "2026-10-05T23:59:59+01:00", market="EMEA"),  # 2026-10-05 22:59:59 UTC
+]
+# an appeal counts on its decision's day, whatever day it was filed
+MIDNIGHT_APPEALS = [
+    appeal(
+        "ap-x1",
+        "x-1",
+        "overturned",
+        appealed_at="2026-10-09T10:00:00Z",
+        resolved_at="2026-10-10T10:00:00Z",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def midnight(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("midnight")
+    landing = Landing(root / "landing")
+    landing.csv("decisions/d.csv", MIDNIGHT_DECISIONS)
+    landing.csv("appeals/a.csv", MIDNIGHT_APPEALS)
+    return landing, root
+
+
+def _days(warehouse) -> list[dict]:
+    return query(
+        warehouse,
+        "select metric_date::varchar as day, decisions, overturned_penalties "
+        "from market_daily_metrics order by metric_date",
+    )
+
+
+def test_offsets_that_cross_midnight_utc(midnight) -> None:
+    landing, root = midnight
+    warehouse = root / "utc.duckdb"
+    run(landing, warehouse)
+    assert _days(warehouse) == [
+        {"day": "2026-10-05", "decisions": 1, "overturned_penalties": 0},  # x-4
+        {"day": "2026-10-06", "decisions": 3, "overturned_penalties": 1},  # x-1, x-2, x-3
+    ]
+    assert query(
+        warehouse, "select decision_id, metric_date::varchar as day from decisions order by 1"
+    ) == [
+        {"decision_id": "x-1", "day": "2026-10-06"},
+        {"decision_id": "x-2", "day": "2026-10-06"},
+        {"decision_id": "x-3", "day": "2026-10-06"},
+        {"decision_id": "x-4", "day": "2026-10-05"},
+    ]
+
+
+def test_reporting_timezone_sao_paulo_moves_the_day_back(midnight) -> None:
+    landing, root = midnight
+    warehouse = root / "sao_paulo.duckdb"
+    run(landing, warehouse, reporting_timezone="America/Sao_Paulo")
+    assert _days(warehouse) == [
+        {"day": "2026-10-05", "decisions": 3, "overturned_penalties": 1},  # x-1, x-2, x-4
+        {"day": "2026-10-06", "decisions": 1, "overturned_penalties": 0},  # x-3
+    ]
+
+
+def test_changing_the_reporting_timezone_restates_every_day(midnight) -> None:
+    landing, root = midnight
+    warehouse = root / "switch.duckdb"
+    run(landing, warehouse)
+    run(landing, warehouse, reporting_timezone="America/Sao_Paulo")
+    assert _days(warehouse) == [
+        {"day": "2026-10-05", "decisions": 3, "overturned_penalties": 1},
+        {"day": "2026-10-06", "decisions": 1, "overturned_penalties": 0},
+    ]
+    assert query(warehouse, "select reporting_timezone from warehouse_info") == [
+        {"reporting_timezone": "America/Sao_Paulo"}
+    ]
+
+
+# --- provisional ---------------------------------------------------------------------------------
+
+
+def test_provisional_days_follow_as_of_and_the_appeal_window(landing, warehouse) -> None:
+    landing.csv(
+        "decisions/d.csv",
+        [
+            decision("p-2", "2026-10-02T12:00:00Z"),
+            decision("p-3", "2026-10-03T12:00:00Z"),
+            decision("p-4", "2026-10-04T12:00:00Z"),
+        ],
+    )
+    # as of 2026-10-10 with a 7-day window: days after 2026-10-03 are provisional
+    run(landing, warehouse, as_of=date(2026, 10, 10), appeal_window_days=7)
+    assert query(
+        warehouse,
+        "select metric_date::varchar as day, provisional from market_daily_metrics order by 1",
+    ) == [
+        {"day": "2026-10-02", "provisional": False},
+        {"day": "2026-10-03", "provisional": False},
+        {"day": "2026-10-04", "provisional": True},
+    ]
+    # a later report date with the default 30-day window: days after 2026-10-02
+    run(landing, warehouse, as_of=date(2026, 11, 1))
+    assert query(
+        warehouse,
+        "select metric_date::varchar as day, provisional from market_daily_metrics order by 1",
+    ) == [
+        {"day": "2026-10-02", "provisional": False},
+        {"day": "2026-10-03", "provisional": True},
+        {"day": "2026-10-04", "provisional": True},
+    ]
+    assert query(warehouse, "select as_of_date, appeal_window_days from warehouse_info") == [
+        {"as_of_date": date(2026, 11, 1), "appeal_window_days": 30}
+    ]
