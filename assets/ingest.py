@@ -1,6 +1,5 @@
 """Ingest assets: decisions, appeals and QA audits from the landing folder into the warehouse."""
 
-
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +13,11 @@ from .warehouse import read_sql, run_sql, set_variables
 
 
 def ingest(
-    con: duckdb.DuckDBPyConnection, kind: str, landing: Path, run_id: str, now: datetime,
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    landing: Path,
+    run_id: str,
+    now: datetime,
     reporting_timezone: str,
 ) -> dict:
     """Ingest the new landing files of `kind`; return what happened, for the run's metadata.
@@ -25,8 +28,9 @@ def ingest(
     outcomes = stage_new_files(con, landing, kind)
     con.begin()
     try:
-        set_variables(con, run_id=run_id, run_started_at=now,
-                      reporting_timezone=reporting_timezone)
+        set_variables(con, run_id=run_id, run_started_at=now, reporting_timezone=reporting_timezone)
+        if kind == "decisions":
+            _keep_stored_rows_comparable(con, reporting_timezone)
         record_files(con, outcomes, run_id, now)
         con.execute("create or replace temp table staged as " + read_sql(f"staging/stg_{kind}.sql"))
         run_sql(con, "ingest/withdraw_replaced_files.sql")
@@ -36,8 +40,10 @@ def ingest(
         con.rollback()
         raise
     # this run's files of this kind have consecutive ids: a range lets DuckDB skip the rest
-    first, last = min((o.file_id for o in outcomes), default=0), max(
-        (o.file_id for o in outcomes), default=-1)
+    first, last = (
+        min((o.file_id for o in outcomes), default=0),
+        max((o.file_id for o in outcomes), default=-1),
+    )
     totals = con.execute(
         "select coalesce(sum(rows), 0), coalesce(sum(accepted), 0), coalesce(sum(rejected), 0), "
         "coalesce(sum(identical_duplicates), 0) from ingested_files "
@@ -55,6 +61,18 @@ def ingest(
     }
 
 
+def _keep_stored_rows_comparable(con: duckdb.DuckDBPyConnection, reporting_timezone: str) -> None:
+    """Before new decisions merge: date stored ones in the current zone, hash them as DuckDB now
+    does (both only when warehouse_info says they were made otherwise)."""
+    info = con.execute("select reporting_timezone, duckdb_version from warehouse_info").fetchone()
+    if info is None:
+        return  # nothing stored yet
+    if info[0] != reporting_timezone:
+        run_sql(con, "ingest/restate_timezone.sql")
+    if info[1] != con.execute("select version()").fetchone()[0]:
+        run_sql(con, "ingest/rehash_rows.sql")
+
+
 def run_started_at(context: dg.AssetExecutionContext) -> datetime:
     """The moment the run started: one "now" for every step (decided_at may not be later)."""
     stats = context.instance.get_run_stats(context.run.run_id)
@@ -63,33 +81,63 @@ def run_started_at(context: dg.AssetExecutionContext) -> datetime:
     return datetime.now(UTC)
 
 
-def _materialize(context: dg.AssetExecutionContext, kind: str, warehouse: WarehouseResource,
-                 run_settings: RunSettings) -> dg.MaterializeResult:
+def _materialize(
+    context: dg.AssetExecutionContext,
+    kind: str,
+    warehouse: WarehouseResource,
+    run_settings: RunSettings,
+) -> dg.MaterializeResult:
     with warehouse.get_connection() as con:
-        summary = ingest(con, kind, Path(run_settings.landing), context.run.run_id,
-                         run_started_at(context), run_settings.reporting_timezone)
+        summary = ingest(
+            con,
+            kind,
+            Path(run_settings.landing),
+            context.run.run_id,
+            run_started_at(context),
+            run_settings.reporting_timezone,
+        )
     for error in summary["file_errors"]:
         context.log.error(error)
     return dg.MaterializeResult(metadata=summary)
 
 
-@dg.asset(group_name="ingest", kinds={"duckdb"}, description=(
-    "Accepted moderation decisions (view `decisions` over `decision_rows`), rejected rows in "
-    "`rejected_rows`, every file in `ingested_files`."))
-def decisions(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-              run_settings: RunSettings) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="ingest",
+    kinds={"duckdb"},
+    description=(
+        "Accepted moderation decisions (view `decisions` over `decision_rows`), rejected rows in "
+        "`rejected_rows`, every file in `ingested_files`."
+    ),
+)
+def decisions(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+) -> dg.MaterializeResult:
     return _materialize(context, "decisions", warehouse, run_settings)
 
 
-@dg.asset(group_name="ingest", kinds={"duckdb"}, deps=[decisions], description=(
-    "Appeal outcomes: every version in `appeal_rows`, the latest state per appeal in `appeals`."))
-def appeals(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-            run_settings: RunSettings) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="ingest",
+    kinds={"duckdb"},
+    deps=[decisions],
+    description=(
+        "Appeal outcomes: every version in `appeal_rows`, the latest state per appeal in `appeals`."
+    ),
+)
+def appeals(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+) -> dg.MaterializeResult:
     return _materialize(context, "appeals", warehouse, run_settings)
 
 
-@dg.asset(group_name="ingest", kinds={"duckdb"}, deps=[decisions], description=(
-    "QA audits: every row in `audit_rows`, the audit that counts per decision in `audits`."))
-def audits(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-           run_settings: RunSettings) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="ingest",
+    kinds={"duckdb"},
+    deps=[decisions],
+    description=(
+        "QA audits: every row in `audit_rows`, the audit that counts per decision in `audits`."
+    ),
+)
+def audits(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+) -> dg.MaterializeResult:
     return _materialize(context, "audits", warehouse, run_settings)

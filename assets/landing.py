@@ -20,6 +20,7 @@ from tqdm import tqdm
 from .warehouse import run_sql
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+GLOB_CHARACTERS = set("*?[]{}")
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,17 @@ class Contract:
 
 CONTRACTS = {
     "decisions": Contract(
-        required=("decision_id", "object_id", "object_type", "creator_id", "market", "policy",
-                  "action", "source", "decided_at"),
+        required=(
+            "decision_id",
+            "object_id",
+            "object_type",
+            "creator_id",
+            "market",
+            "policy",
+            "action",
+            "source",
+            "decided_at",
+        ),
         optional=("penalty", "moderator_id", "queue"),
     ),
     "appeals": Contract(
@@ -57,7 +67,8 @@ def discover(landing: Path, kind: str) -> list[Path]:
     if not folder.is_dir():
         return []
     files = [
-        p for p in folder.rglob("*")
+        p
+        for p in folder.rglob("*")
         if p.is_file() and p.name.lower().endswith(SUFFIXES) and not p.name.startswith(".")
     ]
     return sorted(files, key=lambda p: p.as_posix())
@@ -98,20 +109,33 @@ def load_file(
     """Append the rows of one file to temp table load_<kind>; return (rows read, error)."""
     contract = CONTRACTS[kind]
     is_parquet = path.name.lower().endswith(".parquet")
+    if GLOB_CHARACTERS.intersection(str(path)):
+        # DuckDB's readers take a path as a glob pattern: such a name could read other files
+        return None, "cannot read the file: its path contains one of * ? [ ] { } (rename it)"
     try:
         if is_parquet:
             header = [
                 row[0]
-                for row in con.execute("describe select * from read_parquet(?)", [str(path)])
-                .fetchall()
+                for row in con.execute(
+                    "describe select * from read_parquet(?)", [str(path)]
+                ).fetchall()
             ]
         else:
             header = _csv_header(path)
     except (duckdb.Error, OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         return None, f"cannot read the file: {_first_line(exc)}"
 
-    by_name: dict[str, str] = {}
+    # Header names as DuckDB will call them: a repeated name gets a suffix, so every column keeps
+    # its place (a repeated extra column is ignored like any other).
+    unique: list[str] = []
     for name in header:
+        candidate, n = name, 1
+        while candidate in unique:
+            n += 1
+            candidate = f"{name}__{n}"
+        unique.append(candidate)
+    by_name: dict[str, str] = {}
+    for name in unique:
         by_name.setdefault(name.strip().lower(), name)
     missing = [c for c in contract.required if c not in by_name]
     if missing:
@@ -132,7 +156,7 @@ def load_file(
             )
             malformed = 0
         else:
-            columns = {name: "VARCHAR" for name in header}
+            columns = {name: "VARCHAR" for name in unique}
             if _has_table(con, "reject_errors"):
                 con.execute("delete from reject_errors")
             con.execute(
@@ -170,8 +194,8 @@ def _stage_malformed_lines(con: duckdb.DuckDBPyConnection, kind: str, file_id: i
         """
         insert into malformed_lines
         select ?, ?, line - 1,
-               json_object('line', any_value(csv_line), 'problem', string_agg(error_message, '; '))
-                   ::varchar
+               json_object('line', any_value(csv_line),
+                           'problem', string_agg(distinct error_message, '; '))::varchar
         from reject_errors
         group by line
         """,
@@ -234,7 +258,8 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
     run_sql(con, "staging/load_tables.sql")
     current = con.execute(
         "select path, file_id, content_sha256, status from file_manifest "
-        "where status <> 'replaced' order by file_id"
+        "where kind = ? and status <> 'replaced' order by file_id",
+        [kind],
     ).fetchall()
     by_path: dict[str, list[tuple[int, str]]] = {}
     by_digest: dict[str, str] = {}  # content -> the path whose rows carry it
@@ -278,17 +303,32 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
             continue  # read in an earlier run: nothing new
         take(path, resolved, digest, earlier)
 
-    # A twin recorded as `same_content` of a version replaced in this run now carries the rows.
+    # A twin recorded as `same_content` of a version replaced in this run now carries the rows:
+    # one from an earlier run is read as a new file, one from this run is read in place.
     for path, file_id, digest, status in current:
         twin = Path(path)
-        if (status == "same_content" and file_id not in replaced and digest not in by_digest
-                and twin.is_file() and sha256_of(twin) == digest):
+        if (
+            status == "same_content"
+            and file_id not in replaced
+            and digest not in by_digest
+            and twin.is_file()
+            and sha256_of(twin) == digest
+        ):
             take(twin, path, digest, [(file_id, digest)])
+    for outcome in outcomes:
+        if outcome.status == "same_content" and outcome.content_sha256 not in by_digest:
+            outcome.rows_read, outcome.error = load_file(
+                con, kind, outcome.file_id, Path(outcome.path)
+            )
+            outcome.status = "failed" if outcome.error else "ingested"
+            if outcome.status == "ingested":
+                by_digest[outcome.content_sha256] = outcome.path
     return outcomes
 
 
-def record_files(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], run_id: str,
-                 now: datetime) -> None:
+def record_files(
+    con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], run_id: str, now: datetime
+) -> None:
     """Write the manifest rows and quarantine the malformed lines of this run's new files.
 
     Leaves temp table replaced_files: the earlier versions that this run's files replace.
@@ -304,8 +344,18 @@ def record_files(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], ru
         con.execute(
             "insert into file_manifest (file_id, kind, path, size_bytes, content_sha256, status, "
             "error, rows_read, run_id, ingested_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [o.file_id, o.kind, o.path, o.size_bytes, o.content_sha256, o.status, o.error,
-             o.rows_read, run_id, now],
+            [
+                o.file_id,
+                o.kind,
+                o.path,
+                o.size_bytes,
+                o.content_sha256,
+                o.status,
+                o.error,
+                o.rows_read,
+                run_id,
+                now,
+            ],
         )
     con.execute(
         "insert into quarantine select kind, file_id, line_number, 'malformed CSV line', record, "

@@ -1,6 +1,5 @@
 """Metric assets: additive daily counts, the market-day view, and the published warehouse."""
 
-
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -11,20 +10,24 @@ from .ingest import appeals, audits, decisions, run_started_at
 from .warehouse import run_sql, set_variables
 
 
-@dg.asset(group_name="metrics", kinds={"duckdb"}, deps=[decisions, appeals, audits], description=(
-    "Additive counts per (metric_date, market, policy, source, object_type); recomputes only "
-    "the days that new decisions, appeals or audits changed."))
-def daily_metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                  run_settings: RunSettings) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="metrics",
+    kinds={"duckdb"},
+    deps=[decisions, appeals, audits],
+    description=(
+        "Additive counts per (metric_date, market, policy, source, object_type); recomputes only "
+        "the days that new decisions, appeals or audits changed."
+    ),
+)
+def daily_metrics(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+) -> dg.MaterializeResult:
     with warehouse.get_connection() as con:
         con.begin()
         try:
-            set_variables(con, run_id=context.run.run_id,
-                          reporting_timezone=run_settings.reporting_timezone)
-            previous = con.execute("select reporting_timezone from warehouse_info").fetchone()
-            if previous and previous[0] != run_settings.reporting_timezone:
-                context.log.info("reporting time zone changed: recomputing every day")
-                run_sql(con, "metrics/restate_timezone.sql")
+            set_variables(
+                con, run_id=context.run.run_id, reporting_timezone=run_settings.reporting_timezone
+            )
             days, first, last = con.execute(
                 "select count(distinct metric_date), min(metric_date), max(metric_date) "
                 "from stale_metric_days"
@@ -32,30 +35,48 @@ def daily_metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             run_sql(con, "metrics/daily_metrics.sql")
             con.execute(
                 "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?)",
-                [context.run.run_id, run_started_at(context), datetime.now(UTC),
-                 run_settings.as_of_date(), days, first, last],
+                [
+                    context.run.run_id,
+                    run_started_at(context),
+                    datetime.now(UTC),
+                    run_settings.as_of_date(),
+                    days,
+                    first,
+                    last,
+                ],
             )
             con.commit()
         except BaseException:
             con.rollback()
             raise
-    return dg.MaterializeResult(metadata={
-        "days_recomputed": days,
-        "first_day_recomputed": str(first) if first else "",
-        "last_day_recomputed": str(last) if last else "",
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "days_recomputed": days,
+            "first_day_recomputed": str(first) if first else "",
+            "last_day_recomputed": str(last) if last else "",
+        }
+    )
 
 
-@dg.asset(group_name="metrics", kinds={"duckdb"}, deps=[daily_metrics], description=(
-    "Overkill, leakage and penalty ratio per market and day with 95% Wilson intervals (a view "
-    "summing daily_metrics); `provisional` marks days whose appeals are still arriving."))
-def market_daily_metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                         run_settings: RunSettings) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="metrics",
+    kinds={"duckdb"},
+    deps=[daily_metrics],
+    description=(
+        "Overkill, leakage and penalty ratio per market and day with 95% Wilson intervals (a view "
+        "summing daily_metrics); `provisional` marks days whose appeals are still arriving."
+    ),
+)
+def market_daily_metrics(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+) -> dg.MaterializeResult:
     with warehouse.get_connection() as con:
         con.begin()
         try:
             set_variables(
-                con, run_id=context.run.run_id, run_started_at=datetime.now(UTC),
+                con,
+                run_id=context.run.run_id,
+                run_started_at=run_started_at(context),
                 as_of_date=run_settings.as_of_date(),
                 reporting_timezone=run_settings.reporting_timezone,
                 appeal_window_days=run_settings.appeal_window_days,
@@ -69,17 +90,30 @@ def market_daily_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse
             "select count(*), count(distinct metric_date), count(*) filter (where provisional) "
             "from market_daily_metrics"
         ).fetchone()
-    return dg.MaterializeResult(metadata={
-        "market_days": rows, "days": days, "provisional_market_days": provisional,
-        "as_of_date": run_settings.as_of_date().isoformat(),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "market_days": rows,
+            "days": days,
+            "provisional_market_days": provisional,
+            "as_of_date": run_settings.as_of_date().isoformat(),
+        }
+    )
 
 
-@dg.asset(group_name="publish", kinds={"duckdb"}, deps=[market_daily_metrics], description=(
-    "The read-only copy of the warehouse that analysts, dashboards and `modmetrics sql` read, "
-    "replaced atomically after each successful run."))
+@dg.asset(
+    group_name="publish",
+    kinds={"duckdb"},
+    deps=[market_daily_metrics],
+    description=(
+        "The read-only copy of the warehouse that analysts, dashboards and `modmetrics sql` read, "
+        "replaced atomically after each successful run."
+    ),
+)
 def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
     path = warehouse.publish()
-    return dg.MaterializeResult(metadata={
-        "path": str(path), "size_bytes": path.stat().st_size,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(path),
+            "size_bytes": path.stat().st_size,
+        }
+    )

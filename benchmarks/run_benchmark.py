@@ -40,8 +40,14 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     """Run `cmd` in a child process; return (wall seconds, peak RSS of that child in MiB)."""
     # Python caches compiled modules unless told not to; users' machines do, so measure that.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True, cwd=ROOT, env=env,
-                         capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *cmd],
+        check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return float(out[0]), int(out[1]) / 1024
 
 
@@ -55,8 +61,9 @@ def generate(fmt: str, decisions: int, days: int) -> Path:
         from pipelines.sample_data import generate_landing
 
         started = time.perf_counter()
-        generate_landing(folder, START, days=days, decisions_per_day=decisions // days, seed=11,
-                         file_format=fmt)
+        generate_landing(
+            folder, START, days=days, decisions_per_day=decisions // days, seed=11, file_format=fmt
+        )
         print(f"  generated {folder.name} in {time.perf_counter() - started:.1f} s")
         marker.touch()
     return folder
@@ -110,8 +117,18 @@ def bench(fmt: str, decisions: int, days: int) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     warehouse = work / "warehouse.duckdb"
     as_of = (START + timedelta(days=days)).isoformat()
-    run = [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(history),
-           "--warehouse", str(warehouse), "--as-of", as_of]
+    run = [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "run",
+        "--landing",
+        str(history),
+        "--warehouse",
+        str(warehouse),
+        "--as-of",
+        as_of,
+    ]
 
     full_s, full_mb = timed(run)
     for source, target in held_back:
@@ -143,8 +160,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--formats", nargs="+", default=["parquet", "csv"])
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     for fmt in args.formats:
         bench(fmt, args.decisions, args.days)
 

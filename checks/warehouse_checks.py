@@ -1,16 +1,21 @@
-"""Asset checks written as SQL that returns the offending rows: zero rows is a pass."""
+"""Asset checks written as SQL that returns the offending rows: zero rows is a pass.
 
+They look at what this run changed (its files, the days it recomputed), so their cost follows
+the new data, not the history.
+"""
 
 import dagster as dg
 
-from assets.ingest import decisions
-from assets.metrics import market_daily_metrics
-from assets.warehouse import read_sql
+from assets.metrics import daily_metrics, market_daily_metrics
+from assets.warehouse import read_sql, set_variables
 from pipelines.resources import WarehouseResource
 
 
-def _offenders(warehouse: WarehouseResource, sql_file: str) -> dg.AssetCheckResult:
+def _offenders(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, sql_file: str
+) -> dg.AssetCheckResult:
     with warehouse.get_connection() as con:
+        set_variables(con, run_id=context.run.run_id)
         relation = con.sql(read_sql(sql_file))
         columns = relation.columns
         rows = relation.fetchall()
@@ -26,16 +31,30 @@ def _offenders(warehouse: WarehouseResource, sql_file: str) -> dg.AssetCheckResu
     )
 
 
-@dg.asset_check(asset=decisions, blocking=True, description=(
-    "Per ingested file: rows read = accepted + rejected + identical duplicates."))
-def rows_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return _offenders(warehouse, "checks/rows_accounted_for.sql")
+@dg.asset_check(
+    asset=daily_metrics,
+    blocking=True,
+    description=(
+        "Every file this run ingested: rows read = accepted + rejected + identical duplicates."
+    ),
+)
+def rows_accounted_for(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    return _offenders(context, warehouse, "checks/rows_accounted_for.sql")
 
 
-@dg.asset_check(asset=market_daily_metrics, blocking=True, description=(
-    "Every (day, market) with accepted decisions has its metrics row, with the same count."))
-def market_days_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return _offenders(warehouse, "checks/market_days_complete.sql")
+@dg.asset_check(
+    asset=market_daily_metrics,
+    blocking=True,
+    description=(
+        "Every (day, market) recomputed with accepted decisions has its metrics row, same count."
+    ),
+)
+def market_days_complete(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    return _offenders(context, warehouse, "checks/market_days_complete.sql")
 
 
 CHECKS = [rows_accounted_for, market_days_complete]

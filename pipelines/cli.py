@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import shutil
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from .settings import Settings, SettingsError, load_settings
@@ -53,18 +55,32 @@ def _parser() -> argparse.ArgumentParser:
     sql.set_defaults(handler=cmd_sql)
 
     gen = sub.add_parser("generate", help="write realistic synthetic landing data")
-    gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--out", type=Path, required=True, help="landing folder to write")
     gen.add_argument("--start", type=date.fromisoformat, help="first day (default: DAYS ago)")
-    gen.add_argument("--days", type=int, default=60)
-    gen.add_argument("--decisions-per-day", type=int, default=2000)
-    gen.add_argument("--seed", type=int, default=7)
-    gen.add_argument("--format", choices=["mixed", "csv", "parquet"], default="mixed",
-                     dest="file_format")
+    gen.add_argument("--days", type=int, default=60, help="number of days (default 60)")
+    gen.add_argument(
+        "--decisions-per-day",
+        type=int,
+        default=2000,
+        help="average decisions a day over the three markets (default 2000)",
+    )
+    gen.add_argument("--seed", type=int, default=7, help="same seed, same files (default 7)")
+    gen.add_argument(
+        "--format",
+        choices=["mixed", "csv", "parquet"],
+        default="mixed",
+        dest="file_format",
+        help="file types to write (default mixed)",
+    )
     gen.set_defaults(handler=cmd_generate)
 
     demo = sub.add_parser("demo", help="generate 60 days of sample data and run everything")
-    demo.add_argument("--dir", type=Path, default=Path("data/demo"),
-                      help="folder for the demo's landing data and warehouse (recreated)")
+    demo.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("data/demo"),
+        help="folder for the demo's landing data and warehouse (recreated)",
+    )
     demo.set_defaults(handler=cmd_demo)
     return parser
 
@@ -101,7 +117,7 @@ def run_pipeline(settings: Settings, out=None) -> int:
 
     import dagster as dg  # imported here: `modmetrics sql` should start fast
 
-    from .definitions import ASSETS, CHECKS
+    from .jobs import ASSETS, CHECKS
     from .resources import build_resources
 
     started = time.perf_counter()
@@ -114,25 +130,31 @@ def run_pipeline(settings: Settings, out=None) -> int:
     seconds = time.perf_counter() - started
     if not result.success:
         print(f"modmetrics: run failed: {_failure_reason(result)}", file=sys.stderr)
-        print(f"modmetrics: the published warehouse {settings.warehouse} was left as it was",
-              file=sys.stderr)
+        print(
+            f"modmetrics: the published warehouse {settings.warehouse} was left as it was",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     _print_run_summary(settings, result.run_id, seconds, out)
     return EXIT_OK
 
 
 def _failure_reason(result) -> str:
+    """One line: the first error of the run (a step, a resource, a blocking check)."""
     for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            cause = error.cause or error
-            while cause.cause is not None:
-                cause = cause.cause
-            text = (cause.message or "").strip().splitlines()
-            message = text[0] if text else cause.cls_name
-            if "lock" in message.lower():
-                message = "the warehouse is being written by another run: " + message
-            return f"step {event.step_key}: {message}"
+        error = getattr(event.event_specific_data, "error", None)
+        if error is None:
+            continue
+        cause = error
+        while cause.cause is not None:
+            cause = cause.cause
+        text = (cause.message or "").strip().splitlines()
+        message = text[0] if text else cause.cls_name
+        message = message.removeprefix(f"{cause.cls_name}: ")
+        if "Could not set lock" in message:
+            message = "the warehouse is being written by another run: " + message
+        where = f"step {event.step_key}" if event.step_key else "start"
+        return f"{where}: {message}"
     return "see the Dagster event log"
 
 
@@ -146,8 +168,10 @@ def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> 
             "from ingested_files where run_id = ? order by file_id",
             [run_id],
         ).fetchall()
+        # the rows of this run's files, wherever they stand now (the same rows as `rejected`)
         reasons = con.execute(
-            "select source_table, reason, count(*) from rejected_rows where run_id = ? "
+            "select source_table, reason, count(*) from rejected_rows where file_id in "
+            "(select file_id from file_manifest where run_id = ?) "
             "group by all order by 3 desc, 1, 2",
             [run_id],
         ).fetchall()
@@ -173,11 +197,17 @@ def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> 
     accepted = sum(f[5] for f in ingested)
     rejected = sum(f[6] for f in ingested)
     dups = sum(f[7] for f in ingested)
-    print(f"modmetrics run: {len(files)} new file(s): {len(ingested)} ingested, "
-          f"{len(failed)} failed, {len(same)} with the same content as an earlier file"
-          + (f"; {replacing} replacing an earlier version" if replacing else ""), file=out)
-    print(f"  rows read {rows:,}: accepted {accepted:,}, rejected {rejected:,}, "
-          f"identical duplicates {dups:,}", file=out)
+    print(
+        f"modmetrics run: {len(files)} new file(s): {len(ingested)} ingested, "
+        f"{len(failed)} failed, {len(same)} with the same content as an earlier file"
+        + (f"; {replacing} replacing an earlier version" if replacing else ""),
+        file=out,
+    )
+    print(
+        f"  rows read {rows:,}: accepted {accepted:,}, rejected {rejected:,}, "
+        f"identical duplicates {dups:,}",
+        file=out,
+    )
     for table, reason, count in reasons:
         print(f"    rejected  {table:<9} {reason:<40} {count:>10,}", file=out)
     span = f" ({first} .. {last})" if days else ""
@@ -197,8 +227,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if not settings.warehouse.is_file():
         raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
     try:
-        con = duckdb.connect(str(settings.warehouse), read_only=True)
-        con.execute("set TimeZone = 'UTC'")
+        con = open_read_only(settings.warehouse)
         relation = con.sql(args.query)
     except duckdb.Error as exc:
         raise UserError(_first_line(exc)) from None
@@ -213,6 +242,16 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def open_read_only(path: Path):
+    """A connection that can only read `path`: no writes, no ATTACH, no files read or written."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set lock_configuration = true")  # the query cannot turn any of this back
+    return con
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
@@ -220,10 +259,19 @@ def _first_line(exc: BaseException) -> str:
 
 def _text(value) -> str:
     if value is None:
-        return ""
+        return "NULL"
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+def _json_value(value):
+    """JSON has no NaN or infinity (they become null) and no decimals (they become numbers)."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def write_rows(columns: list[str], rows: list[tuple], fmt: str, out) -> None:
@@ -233,8 +281,8 @@ def write_rows(columns: list[str], rows: list[tuple], fmt: str, out) -> None:
         writer.writerow(columns)
         writer.writerows([[("" if v is None else v) for v in row] for row in rows])
     elif fmt == "json":
-        records = [dict(zip(columns, row, strict=True)) for row in rows]
-        json.dump(records, out, default=str, indent=1)
+        records = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+        json.dump(records, out, default=str, indent=1, allow_nan=False)
         out.write("\n")
     else:
         cells = [[_text(v) for v in row] for row in rows]
@@ -255,11 +303,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.days < 1 or args.decisions_per_day < 1:
         raise UserError("--days and --decisions-per-day must be at least 1")
     start = args.start or (datetime.now(UTC).date() - timedelta(days=args.days))
-    summary = generate_landing(args.out, start, days=args.days,
-                               decisions_per_day=args.decisions_per_day, seed=args.seed,
-                               file_format=args.file_format)
-    print(f"modmetrics generate: {args.out}: " +
-          ", ".join(f"{k} {v:,}" for k, v in summary.items() if isinstance(v, int)))
+    summary = generate_landing(
+        args.out,
+        start,
+        days=args.days,
+        decisions_per_day=args.decisions_per_day,
+        seed=args.seed,
+        file_format=args.file_format,
+    )
+    print(
+        f"modmetrics generate: {args.out}: "
+        + ", ".join(f"{k} {v:,}" for k, v in summary.items() if isinstance(v, int))
+    )
     return EXIT_OK
 
 
@@ -292,9 +347,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\nTry:")
     for query in DEMO_QUERIES:
         print(f'  uv run modmetrics sql --warehouse {warehouse} "{query}"')
-    print(f"\nOr open it in any DuckDB client, read-only: duckdb -readonly {warehouse}")
-    print("Dagster UI: MODMETRICS_WAREHOUSE="
-          f"{warehouse} MODMETRICS_LANDING={landing} uv run dagster dev -m pipelines.definitions")
+    print(f"\nOr from Python: duckdb.connect('{warehouse}', read_only=True)")
+    print(
+        "Dagster UI: MODMETRICS_WAREHOUSE="
+        f"{warehouse} MODMETRICS_LANDING={landing} uv run dagster dev -m pipelines.definitions"
+    )
     return EXIT_OK
 
 

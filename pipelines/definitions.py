@@ -1,25 +1,10 @@
 """The Dagster code location: `dagster dev -m pipelines.definitions`."""
 
-from __future__ import annotations
-
 import dagster as dg
 
-from assets.ingest import appeals, audits, decisions
-from assets.metrics import daily_metrics, market_daily_metrics, published_warehouse
-from checks.warehouse_checks import CHECKS
-
+from .jobs import ASSETS, CHECKS, daily_job
 from .resources import build_resources
 from .settings import Settings, load_settings
-
-ASSETS = [decisions, appeals, audits, daily_metrics, market_daily_metrics, published_warehouse]
-
-# One DuckDB writer at a time: every step of a run executes in one process, one after another.
-daily_job = dg.define_asset_job(
-    "daily_metrics_job",
-    selection=dg.AssetSelection.assets(*ASSETS),
-    executor_def=dg.in_process_executor,
-    description="Ingest new landing files, recompute the metric days they change, publish.",
-)
 
 DAILY_CRON = "0 6 * * *"
 
@@ -40,8 +25,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             )
         ],
         resources=build_resources(settings),
-        executor=dg.in_process_executor,
     )
 
 
+# Settings from ./modmetrics.toml and MODMETRICS_* environment variables (see README).
 defs = build_definitions(load_settings())

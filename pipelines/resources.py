@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,9 +13,8 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
-from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from assets.warehouse import apply_schema
 
@@ -32,6 +33,27 @@ class WarehouseResource(DuckDBResource):
     """
 
     published: str = Field(description="Path of the read-only copy analysts query.")
+    _run_lock = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Hold the warehouse for the whole run: DuckDB's own lock lasts one connection, and a
+        run opens several, so two runs (a schedule tick and a CLI run) could interleave."""
+        lock_path = Path(self.database).parent / "run.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise RuntimeError(
+                f"another run is writing the warehouse {self.published}; try again when it ends"
+            ) from None
+        self._run_lock = handle
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_lock is not None:
+            self._run_lock.close()  # closing releases the lock
+            self._run_lock = None
 
     @contextmanager
     def get_connection(self):
@@ -41,12 +63,7 @@ class WarehouseResource(DuckDBResource):
         published = Path(self.published)
         if not work.exists() and published.exists():
             shutil.copyfile(published, work)  # pick up where the published warehouse is
-        con = backoff(
-            fn=duckdb.connect,
-            retry_on=(duckdb.IOException,),
-            kwargs={"database": str(work), "config": dict(self.connection_config)},
-            max_retries=3,
-        )
+        con = _connect_with_retries(str(work), dict(self.connection_config))
         try:
             con.execute("set TimeZone = 'UTC'")  # timestamps are stored and compared in UTC
             key = (str(work), work.stat().st_ino)
@@ -72,6 +89,17 @@ class WarehouseResource(DuckDBResource):
         finally:
             tmp.unlink(missing_ok=True)
         return published
+
+
+def _connect_with_retries(database: str, config: dict, attempts: int = 4):
+    """Connect, waiting a little while another process (an analyst's tool) holds the file."""
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(database, config=config)
+        except duckdb.IOException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * 2**attempt)
 
 
 class RunSettings(dg.ConfigurableResource):

@@ -623,7 +623,8 @@ class _Landing:
             pl.when(pl.col("_k_penalize_without_policy"))
             .then(None)
             .when(messy & (pl.col("_field") == 3))
-            .then(_messy("policy", "_variant"))
+            # policy is free text, not a code value: only its spacing varies, never its case
+            .then(pl.concat_str([pl.lit(" "), pl.col("policy"), pl.lit("  ")]))
             .otherwise(pl.col("policy"))
             .alias("policy"),
             pl.when(pl.col("_k_future_decided_at"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -86,6 +87,10 @@ def _checked(settings: Settings) -> Settings:
         ) from None
     if settings.appeal_window_days < 0:
         raise SettingsError("appeal_window_days must be 0 or more")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", settings.memory_limit.strip(), re.I):
+        raise SettingsError(
+            f"memory_limit {settings.memory_limit!r} is not a size like 1GB or 1500MB"
+        )
     return settings
 
 

@@ -39,3 +39,18 @@ create or replace macro parse_timestamp(x) as
             x, '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)? ?(Z|z|[+-]\d{2}(:?\d{2})?)?'
         ) then try_cast(x as timestamptz)
     end;
+
+-- A version of a row is its normalised content, identified by a hash (staging computes it,
+-- ingest/rehash_rows.sql recomputes it after a DuckDB upgrade).
+create or replace macro decision_version(decision_id, object_id, object_type, creator_id, market,
+                                         policy, action, penalty, source, moderator_id, queue,
+                                         decided_at) as
+    hash(decision_id, object_id, object_type, creator_id, market, policy, action, penalty, source,
+         moderator_id, queue, decided_at);
+
+create or replace macro appeal_version(appeal_id, decision_id, appealed_at, status, resolved_at) as
+    hash(appeal_id, decision_id, appealed_at, status, resolved_at);
+
+create or replace macro audit_version(audit_id, decision_id, audited_at, verdict, auditor_id,
+                                      sample_weight) as
+    hash(audit_id, decision_id, audited_at, verdict, auditor_id, sample_weight);

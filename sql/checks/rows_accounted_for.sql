@@ -1,7 +1,8 @@
--- rows_accounted_for: files where rows read <> accepted + rejected + identical duplicates.
--- Returns the violating files; zero rows = pass.
+-- rows_accounted_for: this run's files where rows read <> accepted + rejected + identical
+-- duplicates. Returns the violating files; zero rows = pass. Variables: run_id.
 select path, rows, accepted, rejected, identical_duplicates
 from ingested_files
 where status = 'ingested'
+  and file_id in (select file_id from file_manifest where run_id = getvariable('run_id'))
   and rows <> accepted + rejected + identical_duplicates
 order by path

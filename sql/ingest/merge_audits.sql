@@ -79,25 +79,47 @@ left join first_copies
     and first_copies.row_hash = staged.row_hash
 where staged.reject_reason is null;
 
--- 4. The audit that counts for every decision this run touched.
-create or replace temp table touched_audit_decisions as
-select decision_id from staged where reject_reason is null
+-- 4. The audit that counts for every decision this run touched. An audit_id re-delivered
+--    with other values (even another decision) counts once, as its latest version; the
+--    decisions it moved away from are touched too.
+create or replace temp table touched_audit_ids as
+select audit_id from staged where reject_reason is null
 union
-select decision_id from withdrawn;
+select audit_id from withdrawn;
+
+create or replace temp table touched_audit_decisions as
+select distinct decision_id
+from audit_rows
+where audit_id in (select audit_id from touched_audit_ids)
+union
+select decision_id from withdrawn
+union
+select decision_id from audits where audit_id in (select audit_id from touched_audit_ids);
 
 delete from audits where decision_id in (select decision_id from touched_audit_decisions);
 
 insert into audits
+with current_versions as (
+    -- the latest version of every audit that is, or was, on a touched decision
+    select *
+    from audit_rows
+    where not is_duplicate
+      and audit_id in (
+          select audit_id from audit_rows
+          where decision_id in (select decision_id from touched_audit_decisions)
+      )
+    qualify row_number() over (
+        partition by audit_id order by audited_at desc, file_id desc, line_number desc
+    ) = 1
+)
+
 select decision_id, audit_id, audited_at, verdict, auditor_id, sample_weight, file_id,
        getvariable('run_id')
-from audit_rows
+from current_versions
 where decision_id in (select decision_id from touched_audit_decisions)
-  and not is_duplicate
--- several audits of one decision: the latest audited_at wins, ties to the highest audit_id (and
--- two versions of one audit_id at the same moment: the one delivered last)
+-- several audits of one decision: the latest audited_at wins, ties to the highest audit_id
 qualify row_number() over (
-    partition by decision_id
-    order by audited_at desc, audit_id desc, file_id desc, line_number desc
+    partition by decision_id order by audited_at desc, audit_id desc
 ) = 1;
 
 -- 5. Late audits restate the day of the decision they refer to (cohort by decision day).

@@ -6,6 +6,7 @@ insert into warehouse_info
 select
     getvariable('as_of_date')::date,
     getvariable('reporting_timezone'),
+    version(),
     getvariable('appeal_window_days')::integer,
     getvariable('run_id'),
     getvariable('run_started_at');

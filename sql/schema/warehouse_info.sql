@@ -1,7 +1,8 @@
 -- warehouse_info: one row, the settings the current numbers were computed with.
 create table if not exists warehouse_info (
     as_of_date date not null,              -- provisional = metric_date > as_of_date - appeal_window_days
-    reporting_timezone varchar not null,
+    reporting_timezone varchar not null,   -- the zone stored metric_dates are in
+    duckdb_version varchar not null,       -- the DuckDB whose hash() made the stored row_hash
     appeal_window_days integer not null,
     last_run_id varchar not null,
     last_run_at timestamptz not null

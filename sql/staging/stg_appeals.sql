@@ -46,7 +46,7 @@ select
     appealed_at,
     status,
     resolved_at,
-    hash(appeal_id, decision_id, appealed_at, status, resolved_at) as row_hash,
+    appeal_version(appeal_id, decision_id, appealed_at, status, resolved_at) as row_hash,
     reject_reason,
     case when reject_reason is not null then to_json(raw)::varchar end as record
 from judged

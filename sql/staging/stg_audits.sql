@@ -48,7 +48,7 @@ select
     verdict,
     auditor_id,
     weight as sample_weight,
-    hash(audit_id, decision_id, audited_at, verdict, auditor_id, weight) as row_hash,
+    audit_version(audit_id, decision_id, audited_at, verdict, auditor_id, weight) as row_hash,
     reject_reason,
     case when reject_reason is not null then to_json(raw)::varchar end as record
 from judged

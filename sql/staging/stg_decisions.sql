@@ -65,8 +65,8 @@ select
     queue,
     decided_at,
     -- a version of a decision: its normalised content
-    hash(decision_id, object_id, object_type, creator_id, market, reported_policy, action,
-         penalty, source, moderator_id, queue, decided_at) as row_hash,
+    decision_version(decision_id, object_id, object_type, creator_id, market, reported_policy,
+                     action, penalty, source, moderator_id, queue, decided_at) as row_hash,
     reject_reason,
     case when reject_reason is not null then to_json(raw)::varchar end as record
 from judged

@@ -33,6 +33,7 @@ all_rejected as (
 
 select
     all_rejected.source_table,
+    all_rejected.file_id,
     file_manifest.path as source_file,
     all_rejected.line_number,
     all_rejected.reason,

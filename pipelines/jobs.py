@@ -1,0 +1,20 @@
+"""What a run materialises: the assets, their checks, and the daily job."""
+
+import dagster as dg
+
+from assets.ingest import appeals, audits, decisions
+from assets.metrics import daily_metrics, market_daily_metrics, published_warehouse
+from checks.warehouse_checks import CHECKS
+
+ASSETS = [decisions, appeals, audits, daily_metrics, market_daily_metrics, published_warehouse]
+
+__all__ = ["ASSETS", "CHECKS", "daily_job"]
+
+# One DuckDB writer at a time: every step of a run executes in one process, one after another
+# (and WarehouseResource holds a lock so that two runs do not interleave).
+daily_job = dg.define_asset_job(
+    "daily_metrics_job",
+    selection=dg.AssetSelection.assets(*ASSETS),
+    executor_def=dg.in_process_executor,
+    description="Ingest new landing files, recompute the metric days they change, publish.",
+)
