@@ -9,7 +9,7 @@ import duckdb
 from pipelines.resources import RunSettings, WarehouseResource
 
 from .landing import record_files, stage_new_files
-from .warehouse import read_sql, run_sql, set_variables
+from .warehouse import run_sql, set_variables
 
 
 def ingest(
@@ -22,17 +22,17 @@ def ingest(
 ) -> dict:
     """Ingest the new landing files of `kind`; return what happened, for the run's metadata.
 
-    Files are read first (a file that cannot be read only fails itself); then the manifest,
-    quarantine and merge are written in one transaction, so a failure leaves nothing half-done.
+    Files are read and judged first, into temp table `staged` (a file that cannot be read only
+    fails itself); then the manifest, quarantine and merge of this kind are written in one
+    transaction, so a failure leaves none of them half-done.
     """
+    set_variables(con, run_id=run_id, run_started_at=now, reporting_timezone=reporting_timezone)
     outcomes = stage_new_files(con, landing, kind)
     con.begin()
     try:
-        set_variables(con, run_id=run_id, run_started_at=now, reporting_timezone=reporting_timezone)
         if kind == "decisions":
             _keep_stored_rows_comparable(con, reporting_timezone)
         record_files(con, outcomes, run_id, now)
-        con.execute("create or replace temp table staged as " + read_sql(f"staging/stg_{kind}.sql"))
         run_sql(con, "ingest/withdraw_replaced_files.sql")
         run_sql(con, f"ingest/merge_{kind}.sql")
         con.commit()

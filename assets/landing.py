@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from .warehouse import run_sql
+from .warehouse import read_sql, run_sql, set_variables
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 GLOB_CHARACTERS = set("*?[]{}")
@@ -142,38 +142,43 @@ def load_file(
         plural = "s" if len(missing) > 1 else ""
         return None, f"missing required column{plural}: {', '.join(missing)}"
 
+    # The file, as text columns of the contract, is the view load_<kind>; the staging SQL judges
+    # its rows straight into `staged`. The path and column names reach DuckDB as variables and
+    # quoted identifiers, never as SQL text.
     select_list = ", ".join(
-        f"{_quote(by_name[c])}::varchar" if c in by_name else "null::varchar"
+        f"{_quote(by_name[c])}::varchar as {c}" if c in by_name else f"null::varchar as {c}"
         for c in contract.columns
     )
-    insert = f"insert into load_{kind} (file_id, line_number, {', '.join(contract.columns)}) "
+    set_variables(con, landing_file=str(path), landing_file_id=file_id)
+    if is_parquet:
+        source = (
+            "file_row_number + 1 as line_number",
+            "read_parquet(getvariable('landing_file'), file_row_number = true)",
+        )
+    else:
+        set_variables(con, landing_columns={name: "VARCHAR" for name in unique})
+        source = (
+            "row_number() over () as line_number",
+            "read_csv(getvariable('landing_file'), all_varchar = true, header = true, "
+            "delim = ',', quote = '\"', escape = '\"', store_rejects = true, "
+            "auto_detect = false, columns = getvariable('landing_columns'))",
+        )
+    con.execute(
+        f"create or replace temp view load_{kind} as "
+        f"select getvariable('landing_file_id')::bigint as file_id, {source[0]}, {select_list} "
+        f"from {source[1]}"
+    )
     try:
-        if is_parquet:
-            con.execute(
-                insert + f"select ?, file_row_number + 1, {select_list} "
-                "from read_parquet(?, file_row_number = true)",
-                [file_id, str(path)],
-            )
-            malformed = 0
-        else:
-            columns = {name: "VARCHAR" for name in unique}
-            if _has_table(con, "reject_errors"):
-                con.execute("delete from reject_errors")
-            con.execute(
-                insert + f"select ?, row_number() over (), {select_list} from "
-                "read_csv(?, all_varchar = true, header = true, delim = ',', "
-                "quote = '\"', escape = '\"', store_rejects = true, auto_detect = false, "
-                "columns = ?)",
-                [file_id, str(path), columns],
-            )
-            malformed = _stage_malformed_lines(con, kind, file_id)
-            if malformed:
-                _renumber_after_malformed_lines(con, kind, file_id)
-        rows = con.execute(
-            f"select count(*) from load_{kind} where file_id = ?", [file_id]
-        ).fetchone()[0]
+        if _has_table(con, "reject_errors"):
+            con.execute("delete from reject_errors")
+        rows = con.execute(f"insert into staged {read_sql(f'staging/stg_{kind}.sql')}").fetchone()[
+            0
+        ]
+        malformed = 0 if is_parquet else _stage_malformed_lines(con, kind, file_id)
+        if malformed:
+            _renumber_after_malformed_lines(con, kind, file_id)
     except duckdb.Error as exc:
-        con.execute(f"delete from load_{kind} where file_id = ?", [file_id])
+        con.execute("delete from staged where file_id = ?", [file_id])
         return None, f"cannot read the file: {_first_line(exc)}"
     return rows + malformed, None
 
@@ -213,18 +218,18 @@ def _renumber_after_malformed_lines(con: duckdb.DuckDBPyConnection, kind: str, f
     i-th malformed line (on line m) comes before it exactly when m - i < k.
     """
     con.execute(
-        f"""
-        update load_{kind} as loaded
-        set line_number = loaded.line_number + (
+        """
+        update staged
+        set line_number = staged.line_number + (
             select count(*)
             from (
                 select line_number - row_number() over (order by line_number) as good_before
                 from malformed_lines
                 where kind = ? and file_id = ?
             ) as malformed
-            where malformed.good_before < loaded.line_number
+            where malformed.good_before < staged.line_number
         )
-        where loaded.file_id = ?
+        where staged.file_id = ?
         """,
         [kind, file_id, file_id],
     )
@@ -255,7 +260,10 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
     read in its place. Only temp tables are written: record_files() writes the warehouse,
     inside the run's transaction.
     """
+    # `staged` gets the shape of the staging SQL's output, then load_<kind> becomes a view per file
     run_sql(con, "staging/load_tables.sql")
+    con.execute(f"create or replace temp table staged as {read_sql(f'staging/stg_{kind}.sql')}")
+    con.execute(f"drop table load_{kind}")
     current = con.execute(
         "select path, file_id, content_sha256, status from file_manifest "
         "where kind = ? and status <> 'replaced' order by file_id",

@@ -1,6 +1,6 @@
--- load tables: this run's rows, as read from new landing files, every value as text.
--- Temporary (this connection only, in memory, spilled to disk when large): nothing outside
--- ingestion reads them, and they never reach the warehouse file.
+-- load tables: the shape of a landing file as the staging SQL reads it, every value as text.
+-- Temporary (this connection only). Empty: they give `staged` its columns; then each file is
+-- read through a view of the same name over that file (assets/landing.py).
 create or replace temp table load_decisions (
     file_id bigint, line_number bigint,
     decision_id varchar, object_id varchar, object_type varchar, creator_id varchar,

@@ -1,5 +1,6 @@
 -- stg_audits: this run's QA audit rows, normalised, with the first rule each one breaks.
--- Grain: (file_id, line_number). Reads temp table load_audits. sample_weight defaults to 1.
+-- Grain: (file_id, line_number). Reads load_audits (a view over one landing file).
+-- sample_weight defaults to 1.
 with loaded as (
     select * from load_audits
 ),

@@ -1,5 +1,6 @@
 -- stg_decisions: this run's decision rows, normalised, with the first rule each one breaks.
--- Grain: (file_id, line_number). Reads temp table load_decisions. Variables: run_started_at.
+-- Grain: (file_id, line_number). Reads load_decisions (a view over one landing file).
+-- Variables: run_started_at.
 with loaded as (
     select * from load_decisions
 ),
