@@ -1,7 +1,9 @@
 -- Macros shared by the metric views; analysts can call them in ad hoc SQL too.
--- clean_text: trimmed text, NULL when empty (an empty CSV field is NULL).
+-- clean_text: the value without surrounding spaces, NULL when nothing is left (an empty CSV
+-- field is NULL). Spaces only, as the landing contract says: trim() with a character set costs
+-- three times as much on every value of every row.
 create or replace macro clean_text(x) as
-    nullif(trim(x, ' ' || chr(9) || chr(10) || chr(13)), '');
+    nullif(trim(x), '');
 
 -- Wilson score interval for a proportion p observed on n trials, 95% (z = 1.959963984540054).
 -- n may be fractional (Kish effective sample size for weighted audits). NULL when n is 0.

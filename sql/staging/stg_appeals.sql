@@ -1,7 +1,6 @@
 -- stg_appeals: this run's appeal rows, normalised, with the first rule each one breaks.
 -- Grain: (file_id, line_number). Reads load_appeals (a view over one landing file). The rule
--- "appealed_at before its
--- decision's decided_at" needs the decision and is applied in ingest/merge_appeals.sql.
+-- "appealed_at before its decision's decided_at" needs the decision: ingest/merge_appeals.sql.
 with loaded as (
     select * from load_appeals
 ),
