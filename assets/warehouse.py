@@ -24,6 +24,7 @@ SCHEMA_FILES = [
     "schema/daily_metrics.sql",
     "schema/warehouse_info.sql",
     "schema/pipeline_runs.sql",
+    "schema/validation_results.sql",
     "views/decisions.sql",
     "views/rejected_rows.sql",
     "views/ingested_files.sql",

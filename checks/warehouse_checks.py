@@ -57,4 +57,4 @@ def market_days_complete(
     return _offenders(context, warehouse, "checks/market_days_complete.sql")
 
 
-CHECKS = [rows_accounted_for, market_days_complete]
+WAREHOUSE_CHECKS = [rows_accounted_for, market_days_complete]

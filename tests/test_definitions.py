@@ -20,7 +20,13 @@ ASSET_KEYS = {
     "market_daily_metrics",
     "published_warehouse",
 }
-CHECK_NAMES = {"rows_accounted_for", "market_days_complete"}
+CHECK_NAMES = {
+    "accepted_decisions_valid",
+    "accepted_appeals_valid",
+    "accepted_audits_valid",
+    "rows_accounted_for",
+    "market_days_complete",
+}
 
 
 def test_the_code_location_loads() -> None:
@@ -90,7 +96,7 @@ def test_full_materialisation_of_the_job(monkeypatch: pytest.MonkeyPatch, tmp_pa
         evaluation.check_name: evaluation.passed
         for evaluation in result.get_asset_check_evaluations()
     }
-    assert checks == {"rows_accounted_for": True, "market_days_complete": True}
+    assert checks == dict.fromkeys(CHECK_NAMES, True)
 
     assert warehouse.is_file()  # published
     day = market_day(warehouse, "2026-10-01", "BR")

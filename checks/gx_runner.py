@@ -1,0 +1,110 @@
+"""Run Great Expectations suites on pandas batches; turn every result into one plain record.
+
+GX 1.x cannot validate DuckDB tables through SQLAlchemy, so the checks hand it one batch (one
+ingested file, one metric day) at a time as a pandas DataFrame. An exception inside GX is an
+*error* of the check, never a pass and never a data failure.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One expectation on one batch."""
+
+    suite: str
+    expectation: str  # e.g. expect_column_values_to_not_be_null(decision_id)
+    partition: str  # the batch: a file path or a metric day
+    status: str  # passed | failed | error
+    observed_value: str | None = None
+    unexpected_count: int | None = None
+    sample: list = field(default_factory=list)  # a few offending values or ids
+    error: str | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.status == PASSED
+
+
+_BATCHES = None
+
+
+def _batch_definition():
+    """One ephemeral GX context per process, with its pandas batch definition."""
+    global _BATCHES
+    if _BATCHES is None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = context.data_sources.add_pandas("modmetrics")
+        _BATCHES = source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("all")
+    return _BATCHES
+
+
+def describe(expectation) -> str:
+    """`expect_column_values_to_be_in_set(market)`: the expectation and what it looks at."""
+    config = expectation.configuration if hasattr(expectation, "configuration") else expectation
+    kwargs = config.kwargs
+    target = kwargs.get("column") or ", ".join(
+        str(kwargs[k]) for k in ("column_A", "column_B") if k in kwargs
+    )
+    return f"{config.type}({target})" if target else config.type
+
+
+def _raised(exception_info: dict | None) -> str | None:
+    """The message of an exception GX caught, whether reported flat or per metric."""
+    if not exception_info:
+        return None
+    if "raised_exception" in exception_info:
+        infos = [exception_info]
+    else:
+        infos = [v for v in exception_info.values() if isinstance(v, dict)]
+    for info in infos:
+        if info.get("raised_exception"):
+            return info.get("exception_message") or "great expectations raised an exception"
+    return None
+
+
+def validate(
+    suite_name: str, expectations: Callable[[], Sequence], frame: pd.DataFrame, partition: str
+) -> list[Outcome]:
+    """Run the expectations that `expectations()` builds on `frame`; one Outcome each."""
+    import great_expectations as gx
+
+    built = list(expectations())
+    try:
+        suite = gx.ExpectationSuite(name=suite_name, expectations=built)
+        batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format="SUMMARY")
+    except Exception as exc:  # noqa: BLE001 - GX failing is reported, never a pass
+        message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
+        return [Outcome(suite_name, describe(e), partition, ERROR, error=message) for e in built]
+    outcomes = []
+    for item in result.results:
+        details = dict(item.result or {})
+        error = _raised(item.exception_info)
+        if error:
+            status = ERROR
+        else:
+            status = PASSED if item.success else FAILED
+        observed = details.get("observed_value")
+        outcomes.append(
+            Outcome(
+                suite=suite_name,
+                expectation=describe(item.expectation_config),
+                partition=partition,
+                status=status,
+                observed_value=None if observed is None else str(observed),
+                unexpected_count=details.get("unexpected_count"),
+                sample=[str(v) for v in (details.get("partial_unexpected_list") or [])[:5]],
+                error=error,
+            )
+        )
+    return outcomes

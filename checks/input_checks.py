@@ -1,0 +1,155 @@
+"""Great Expectations asset checks on the accepted inputs: one batch per file this run ingested.
+
+Severity ERROR and blocking: a failure here means a bug in ingestion, and nothing downstream
+(metrics, the published warehouse) is built from such data.
+"""
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+
+from assets.ingest import appeals, audits, decisions, run_started_at
+from assets.warehouse import read_sql, set_variables
+from pipelines.resources import WarehouseResource
+
+from . import suites
+from .gx_runner import ERROR, Outcome, validate
+
+
+class ValidationError(RuntimeError):
+    """Great Expectations itself failed: the check could not judge the data."""
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    asset: str,
+    check_name: str,
+    severity: str,
+    outcomes: list[Outcome],
+) -> None:
+    """Keep every outcome in validation_results, for the analysts' history."""
+    if not outcomes:
+        return
+    now = datetime.now(UTC)
+    con.executemany(
+        "insert into validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                run_id,
+                now,
+                asset,
+                check_name,
+                o.expectation,
+                o.partition,
+                o.success,
+                o.status,
+                severity,
+                o.observed_value,
+                o.unexpected_count,
+                json.dumps(o.sample),
+                o.error,
+            ]
+            for o in outcomes
+        ],
+    )
+
+
+def result_of(outcomes: list[Outcome], severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
+    """The Dagster view of a suite's outcomes; a GX error raises instead of passing or failing."""
+    errors = [o for o in outcomes if o.status == ERROR]
+    if errors:
+        first = errors[0]
+        raise ValidationError(
+            f"great expectations could not run {first.expectation} on {first.partition}: "
+            f"{first.error}"
+        )
+    failed = [o for o in outcomes if not o.success]
+    return dg.AssetCheckResult(
+        passed=not failed,
+        severity=severity,
+        metadata={
+            "expectations_run": len(outcomes),
+            "failed": len(failed),
+            "failures": dg.MetadataValue.json(
+                [
+                    {
+                        "expectation": o.expectation,
+                        "partition": o.partition,
+                        "observed_value": o.observed_value,
+                        "unexpected_count": o.unexpected_count,
+                        "sample": o.sample,
+                    }
+                    for o in failed[:20]
+                ]
+            ),
+        },
+    )
+
+
+# Rows in one validation batch at most: bounds memory, while each batch costs GX a fixed ~0.15 s,
+# so small files are validated together rather than one by one.
+BATCH_ROWS = 500_000
+
+
+def _file_batches(
+    con: duckdb.DuckDBPyConnection, run_id: str, kind: str, sql_file: str
+) -> Iterator[tuple[str, object]]:
+    """(label, DataFrame) for the files of `kind` this run ingested, a bounded batch at a time.
+
+    The label is the file's path, or the first path and how many other files the batch holds.
+    """
+    files = con.execute(
+        "select file_id, path, coalesce(rows_read, 0) from file_manifest "
+        "where run_id = ? and kind = ? and status = 'ingested' order by file_id",
+        [run_id, kind],
+    ).fetchall()
+    batch: list[tuple[int, str]] = []
+    rows = 0
+    for file_id, path, file_rows in [*files, (None, None, None)]:
+        if batch and (file_id is None or rows + file_rows > BATCH_ROWS):
+            set_variables(con, batch_file_ids=[f for f, _ in batch])
+            label = batch[0][1] + (f" and {len(batch) - 1} other files" if len(batch) > 1 else "")
+            yield label, con.execute(read_sql(sql_file)).df()
+            batch, rows = [], 0
+        if file_id is not None:
+            batch.append((file_id, path))
+            rows += file_rows
+
+
+def _accepted_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefinition:
+    check_name = f"accepted_{kind}_valid"
+
+    @dg.asset_check(
+        asset=asset,
+        name=check_name,
+        blocking=True,
+        description=(
+            f"Great Expectations on the {kind} this run accepted, file by file: types, allowed "
+            "values, ids present and unique, timestamps in order. Fails only on an ingestion bug."
+        ),
+    )
+    def check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        run_id = context.run.run_id
+        now = run_started_at(context)
+        build: Callable[[datetime], list] = getattr(suites, f"accepted_{kind}")
+        with warehouse.get_connection() as con:
+            outcomes = []
+            for path, frame in _file_batches(con, run_id, kind, f"checks/accepted_{kind}.sql"):
+                outcomes += validate(check_name, lambda: build(now), frame, path)
+            record(con, run_id, kind, check_name, "ERROR", outcomes)
+        return result_of(outcomes, dg.AssetCheckSeverity.ERROR)
+
+    return check
+
+
+INPUT_CHECKS = [
+    _accepted_check(decisions, "decisions"),
+    _accepted_check(appeals, "appeals"),
+    _accepted_check(audits, "audits"),
+]

@@ -1,0 +1,83 @@
+"""The Great Expectations suites: each a function building its expectations (GX binds an
+expectation to one suite, so every validation gets fresh ones)."""
+
+from datetime import datetime
+
+MARKETS = ["BR", "LATAM", "EMEA"]
+
+
+def _gx():
+    import great_expectations as gx
+
+    return gx.expectations
+
+
+def accepted_decisions(now: datetime) -> list:
+    """Accepted decisions: these always hold unless ingestion has a bug (severity ERROR)."""
+    e = _gx()
+    required = (
+        "decision_id",
+        "object_id",
+        "object_type",
+        "creator_id",
+        "market",
+        "policy",
+        "action",
+        "source",
+        "decided_at",
+    )
+    return [
+        *(e.ExpectColumnValuesToNotBeNull(column=c) for c in required),
+        *(e.ExpectColumnValuesToBeOfType(column=c, type_="str") for c in required[:-1]),
+        e.ExpectColumnValuesToBeOfType(column="decided_at", type_="Timestamp"),
+        e.ExpectColumnValuesToBeUnique(column="decision_id"),
+        e.ExpectColumnValuesToBeInSet(column="market", value_set=MARKETS),
+        e.ExpectColumnValuesToBeInSet(column="action", value_set=["penalize", "no_action"]),
+        e.ExpectColumnValuesToBeInSet(column="source", value_set=["machine", "human"]),
+        e.ExpectColumnValuesToBeBetween(column="decided_at", max_value=now),
+    ]
+
+
+def accepted_appeals(now: datetime) -> list:
+    """Accepted appeals in their latest state (severity ERROR)."""
+    e = _gx()
+    return [
+        *(
+            e.ExpectColumnValuesToNotBeNull(column=c)
+            for c in ("appeal_id", "decision_id", "status", "appealed_at")
+        ),
+        e.ExpectColumnValuesToBeUnique(column="appeal_id"),
+        e.ExpectColumnValuesToBeOfType(column="appealed_at", type_="Timestamp"),
+        e.ExpectColumnValuesToBeInSet(
+            column="status", value_set=["pending", "upheld", "overturned"]
+        ),
+        e.ExpectColumnValuesToBeInSet(column="resolved_without_resolved_at", value_set=[False]),
+        e.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="appealed_at",
+            column_B="decided_at",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+        e.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="resolved_at",
+            column_B="appealed_at",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ]
+
+
+def accepted_audits(now: datetime) -> list:
+    """Accepted audits, the one that counts per decision (severity ERROR)."""
+    e = _gx()
+    return [
+        *(
+            e.ExpectColumnValuesToNotBeNull(column=c)
+            for c in ("decision_id", "audit_id", "audited_at", "verdict", "sample_weight")
+        ),
+        e.ExpectColumnValuesToBeUnique(column="decision_id"),
+        e.ExpectColumnValuesToBeOfType(column="audited_at", type_="Timestamp"),
+        e.ExpectColumnValuesToBeOfType(column="sample_weight", type_="float64"),
+        e.ExpectColumnValuesToBeInSet(column="verdict", value_set=["violating", "non_violating"]),
+        e.ExpectColumnValuesToBeBetween(column="sample_weight", min_value=0, strict_min=True),
+    ]

@@ -1,0 +1,219 @@
+"""Great Expectations suites: for every expectation, a batch where it fails and one where it
+passes, through the real GX run; GX failing is an error; the checks in a real Dagster run."""
+
+import io
+from contextlib import redirect_stderr
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+from conftest import appeal, audit, decision, run, scalar, settings
+
+from checks import suites
+from checks.gx_runner import ERROR, FAILED, PASSED, validate
+from checks.input_checks import ValidationError, result_of
+from pipelines.cli import run_pipeline
+
+NOW = datetime(2026, 10, 31, tzinfo=UTC)
+
+
+def frame(sql: str):
+    """A batch shaped as the checks get it: a DuckDB query's DataFrame."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    return con.sql(sql).df()
+
+
+GOOD_DECISIONS = """
+    select * from (values
+        ('d-1', 'o-1', 'video', 'c-1', 'BR', 'spam', 'penalize', 'machine',
+         timestamptz '2026-10-01 10:00:00+00'),
+        ('d-2', 'o-2', 'live', 'c-2', 'EMEA', 'unspecified', 'no_action', 'human',
+         timestamptz '2026-10-02 10:00:00+00')
+    ) as t(decision_id, object_id, object_type, creator_id, market, policy, action, source,
+           decided_at)
+"""
+
+# expectation -> how to break it (a replacement of the second row's value)
+DECISION_BREAKS = {
+    "expect_column_values_to_not_be_null(decision_id)": ("'d-2'", "null"),
+    "expect_column_values_to_not_be_null(object_id)": ("'o-2'", "null"),
+    "expect_column_values_to_not_be_null(object_type)": ("'live'", "null"),
+    "expect_column_values_to_not_be_null(creator_id)": ("'c-2'", "null"),
+    "expect_column_values_to_not_be_null(market)": ("'EMEA'", "null"),
+    "expect_column_values_to_not_be_null(policy)": ("'unspecified'", "null"),
+    "expect_column_values_to_not_be_null(action)": ("'no_action'", "null"),
+    "expect_column_values_to_not_be_null(source)": ("'human'", "null"),
+    "expect_column_values_to_not_be_null(decided_at)": (
+        "timestamptz '2026-10-02 10:00:00+00'",
+        "null",
+    ),
+    "expect_column_values_to_be_unique(decision_id)": ("'d-2'", "'d-1'"),
+    "expect_column_values_to_be_in_set(market)": ("'EMEA'", "'XX'"),
+    "expect_column_values_to_be_in_set(action)": ("'no_action'", "'ban'"),
+    "expect_column_values_to_be_in_set(source)": ("'human'", "'robot'"),
+    "expect_column_values_to_be_between(decided_at)": (
+        "timestamptz '2026-10-02 10:00:00+00'",
+        "timestamptz '2099-01-01 00:00:00+00'",
+    ),
+}
+
+
+def _statuses(outcomes) -> dict[str, str]:
+    return {o.expectation: o.status for o in outcomes}
+
+
+def test_good_decisions_pass_every_expectation() -> None:
+    outcomes = validate("s", lambda: suites.accepted_decisions(NOW), frame(GOOD_DECISIONS), "p")
+    assert len(outcomes) == 23
+    assert {o.status for o in outcomes} == {PASSED}
+
+
+@pytest.mark.parametrize("expectation", sorted(DECISION_BREAKS))
+def test_each_decision_expectation_fails_on_its_own_break(expectation: str) -> None:
+    good, bad = DECISION_BREAKS[expectation]
+    first_row, second_row = GOOD_DECISIONS.split("('d-2',", 1)
+    broken = first_row + ("('d-2'," + second_row).replace(good, bad, 1)
+    outcomes = _statuses(validate("s", lambda: suites.accepted_decisions(NOW), frame(broken), "p"))
+    assert outcomes.pop(expectation) == FAILED
+    assert set(outcomes.values()) == {PASSED}
+
+
+def test_a_type_expectation_fails_on_the_wrong_type() -> None:
+    numbers = GOOD_DECISIONS.replace("'c-1'", "1").replace("'c-2'", "2")
+    outcomes = _statuses(validate("s", lambda: suites.accepted_decisions(NOW), frame(numbers), "p"))
+    assert outcomes["expect_column_values_to_be_of_type(creator_id)"] == FAILED
+
+
+GOOD_APPEALS = """
+    select *, status in ('upheld', 'overturned') and resolved_at is null
+        as resolved_without_resolved_at
+    from (values
+        ('a-1', 'd-1', 'overturned', timestamptz '2026-10-02 10:00:00+00',
+         timestamptz '2026-10-05 10:00:00+00', timestamptz '2026-10-01 10:00:00+00'),
+        ('a-2', 'd-2', 'pending', timestamptz '2026-10-03 10:00:00+00', null,
+         timestamptz '2026-10-02 10:00:00+00')
+    ) as t(appeal_id, decision_id, status, appealed_at, resolved_at, decided_at)
+"""
+
+APPEAL_BREAKS = {
+    "expect_column_values_to_not_be_null(appeal_id)": ("'a-2'", "null"),
+    "expect_column_values_to_not_be_null(decision_id)": ("'d-2'", "null"),
+    "expect_column_values_to_not_be_null(status)": ("'pending'", "null"),
+    "expect_column_values_to_be_unique(appeal_id)": ("'a-2'", "'a-1'"),
+    "expect_column_values_to_be_in_set(status)": ("'pending'", "'lost'"),
+    "expect_column_values_to_be_in_set(resolved_without_resolved_at)": ("'pending'", "'upheld'"),
+    "expect_column_pair_values_a_to_be_greater_than_b(appealed_at, decided_at)": (
+        "timestamptz '2026-10-02 10:00:00+00')",
+        "timestamptz '2026-10-09 10:00:00+00')",
+    ),
+    "expect_column_pair_values_a_to_be_greater_than_b(resolved_at, appealed_at)": (
+        "timestamptz '2026-10-05 10:00:00+00'",
+        "timestamptz '2026-10-01 10:00:00+00'",
+    ),
+}
+
+
+def test_good_appeals_pass_every_expectation() -> None:
+    outcomes = validate("s", lambda: suites.accepted_appeals(NOW), frame(GOOD_APPEALS), "p")
+    assert len(outcomes) == 10
+    assert {o.status for o in outcomes} == {PASSED}
+
+
+@pytest.mark.parametrize("expectation", sorted(APPEAL_BREAKS))
+def test_each_appeal_expectation_fails_on_its_own_break(expectation: str) -> None:
+    good, bad = APPEAL_BREAKS[expectation]
+    assert GOOD_APPEALS.count(good) >= 1
+    broken = GOOD_APPEALS[::-1].replace(good[::-1], bad[::-1], 1)[::-1]  # the last occurrence
+    outcomes = _statuses(validate("s", lambda: suites.accepted_appeals(NOW), frame(broken), "p"))
+    assert outcomes.pop(expectation) == FAILED
+    assert set(outcomes.values()) == {PASSED}
+
+
+GOOD_AUDITS = """
+    select * from (values
+        ('d-1', 'q-1', timestamptz '2026-10-05 10:00:00+00', 'violating', 1.0::double),
+        ('d-2', 'q-2', timestamptz '2026-10-06 10:00:00+00', 'non_violating', 4.0::double)
+    ) as t(decision_id, audit_id, audited_at, verdict, sample_weight)
+"""
+
+AUDIT_BREAKS = {
+    "expect_column_values_to_not_be_null(decision_id)": ("'d-2'", "null"),
+    "expect_column_values_to_not_be_null(audit_id)": ("'q-2'", "null"),
+    "expect_column_values_to_not_be_null(verdict)": ("'non_violating'", "null"),
+    "expect_column_values_to_be_unique(decision_id)": ("'d-2'", "'d-1'"),
+    "expect_column_values_to_be_in_set(verdict)": ("'non_violating'", "'maybe'"),
+    "expect_column_values_to_be_between(sample_weight)": ("4.0::double", "0.0::double"),
+}
+
+
+def test_good_audits_pass_every_expectation() -> None:
+    outcomes = validate("s", lambda: suites.accepted_audits(NOW), frame(GOOD_AUDITS), "p")
+    assert len(outcomes) == 10
+    assert {o.status for o in outcomes} == {PASSED}
+
+
+@pytest.mark.parametrize("expectation", sorted(AUDIT_BREAKS))
+def test_each_audit_expectation_fails_on_its_own_break(expectation: str) -> None:
+    good, bad = AUDIT_BREAKS[expectation]
+    broken = GOOD_AUDITS.replace(good, bad, 1)
+    outcomes = _statuses(validate("s", lambda: suites.accepted_audits(NOW), frame(broken), "p"))
+    assert outcomes.pop(expectation) == FAILED
+    assert set(outcomes.values()) == {PASSED}
+
+
+def test_a_great_expectations_exception_is_an_error_never_a_pass_or_a_failure() -> None:
+    """A batch without the column GX is asked about: GX raises inside; the check errors."""
+    no_market = frame(GOOD_DECISIONS).drop(columns=["market"])
+    outcomes = validate("s", lambda: suites.accepted_decisions(NOW), no_market, "p")
+    broken = [o for o in outcomes if "(market)" in o.expectation]
+    assert broken and {o.status for o in broken} == {ERROR}
+    assert all(o.error for o in broken)  # GX's own message (its type check says less)
+    assert any('The column "market" in BatchData does not exist' in o.error for o in broken)
+    with pytest.raises(ValidationError, match="great expectations could not run"):
+        result_of(outcomes, severity=None)
+
+
+def test_a_run_records_what_the_checks_found(landing, warehouse) -> None:
+    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", market="XX")])
+    landing.csv("appeals/a.csv", [appeal("a-1", "d-1")])
+    landing.csv("audits/q.csv", [audit("q-1", "d-1")])
+    run_id = run(landing, warehouse)
+    counts = dict(
+        (r[0], (r[1], r[2]))
+        for r in duckdb.connect(str(warehouse), read_only=True)
+        .execute(
+            "select check_name, count(*), count(*) filter (where success) "
+            "from validation_results where run_id = ? group by 1",
+            [run_id],
+        )
+        .fetchall()
+    )
+    assert counts == {
+        "accepted_decisions_valid": (23, 23),
+        "accepted_appeals_valid": (10, 10),
+        "accepted_audits_valid": (10, 10),
+    }
+    assert scalar(
+        warehouse,
+        "select partition from validation_results where check_name = "
+        "'accepted_decisions_valid' limit 1",
+    ) == str(landing.path("decisions/d.csv").resolve())
+
+
+def test_a_failing_error_check_stops_the_run_before_publishing(landing, warehouse, monkeypatch):
+    """A suite that the data breaks (as an ingestion bug would): nothing is published."""
+    landing.csv("decisions/d.csv", [decision("d-1", market="EMEA")])
+
+    def strict(now):
+        import great_expectations as gx
+
+        return [gx.expectations.ExpectColumnValuesToBeInSet(column="market", value_set=["BR"])]
+
+    monkeypatch.setattr(suites, "accepted_decisions", strict)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = run_pipeline(settings(landing, warehouse), out=io.StringIO())
+    assert code == 1
+    assert "accepted_decisions_valid" in err.getvalue()
+    assert not warehouse.exists()  # never published
