@@ -81,3 +81,31 @@ def accepted_audits(now: datetime) -> list:
         e.ExpectColumnValuesToBeInSet(column="verdict", value_set=["violating", "non_violating"]),
         e.ExpectColumnValuesToBeBetween(column="sample_weight", min_value=0, strict_min=True),
     ]
+
+
+RATES = ("penalty_ratio", "overkill_rate", "leakage_rate", "audit_overkill_rate",
+         "audit_leakage_rate")
+
+
+def market_metrics(now: datetime) -> list:
+    """The published metrics are coherent (severity ERROR): a failure is a bug in the metric SQL."""
+    e = _gx()
+    in_order = [  # (larger or equal, smaller)
+        ("decisions", "penalties_plus_no_actions"),
+        ("penalties_plus_no_actions", "decisions"),
+        ("penalties", "appealed_penalties"),
+        ("appealed_penalties", "overturned_penalties"),
+        ("no_actions", "appealed_no_actions"),
+        ("appealed_no_actions", "overturned_no_actions"),
+    ]
+    return [
+        *(e.ExpectColumnValuesToBeBetween(column=r, min_value=0, max_value=1) for r in RATES),
+        *(e.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=a, column_B=b, or_equal=True, ignore_row_if="either_value_is_missing")
+          for r in RATES for a, b in ((r, f"{r}_low"), (f"{r}_high", r))),
+        *(e.ExpectColumnPairValuesAToBeGreaterThanB(column_A=a, column_B=b, or_equal=True)
+          for a, b in in_order),
+        e.ExpectColumnValuesToNotBeNull(column="difference_from_daily_metrics"),
+        e.ExpectColumnValuesToBeBetween(column="difference_from_daily_metrics", min_value=0,
+                                        max_value=0),
+    ]

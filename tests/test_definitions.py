@@ -26,6 +26,7 @@ CHECK_NAMES = {
     "accepted_audits_valid",
     "rows_accounted_for",
     "market_days_complete",
+    "market_metrics_consistent",
 }
 
 

@@ -193,6 +193,7 @@ def test_a_run_records_what_the_checks_found(landing, warehouse) -> None:
         "accepted_decisions_valid": (23, 23),
         "accepted_appeals_valid": (10, 10),
         "accepted_audits_valid": (10, 10),
+        "market_metrics_consistent": (23, 23),
     }
     assert scalar(
         warehouse,
@@ -217,3 +218,118 @@ def test_a_failing_error_check_stops_the_run_before_publishing(landing, warehous
     assert code == 1
     assert "accepted_decisions_valid" in err.getvalue()
     assert not warehouse.exists()  # never published
+
+
+GOOD_METRICS = {
+    "decisions": 10,
+    "penalties": 4,
+    "no_actions": 6,
+    "penalties_plus_no_actions": 10,
+    "appealed_penalties": 2,
+    "overturned_penalties": 1,
+    "appealed_no_actions": 1,
+    "overturned_no_actions": 0,
+    "penalty_ratio": 0.4,
+    "penalty_ratio_low": 0.17,
+    "penalty_ratio_high": 0.69,
+    "overkill_rate": 0.25,
+    "overkill_rate_low": 0.05,
+    "overkill_rate_high": 0.7,
+    "leakage_rate": 0.0,
+    "leakage_rate_low": 0.0,
+    "leakage_rate_high": 0.39,
+    "audit_overkill_rate": 0.5,
+    "audit_overkill_rate_low": 0.1,
+    "audit_overkill_rate_high": 0.9,
+    "audit_leakage_rate": None,
+    "audit_leakage_rate_low": None,
+    "audit_leakage_rate_high": None,
+    "difference_from_daily_metrics": 0,
+}
+
+# expectation -> the values that break it, and it alone
+METRIC_BREAKS = {
+    "expect_column_values_to_be_between(penalty_ratio)": {
+        "penalty_ratio": 1.5,
+        "penalty_ratio_high": 1.6,
+    },
+    "expect_column_values_to_be_between(overkill_rate)": {
+        "overkill_rate": -0.1,
+        "overkill_rate_low": -0.2,
+    },
+    "expect_column_values_to_be_between(leakage_rate)": {
+        "leakage_rate": 2.0,
+        "leakage_rate_high": 2.0,
+    },
+    "expect_column_values_to_be_between(audit_overkill_rate)": {
+        "audit_overkill_rate": 1.01,
+        "audit_overkill_rate_high": 1.02,
+    },
+    "expect_column_values_to_be_between(audit_leakage_rate)": {
+        "audit_leakage_rate": 1.5,
+        "audit_leakage_rate_low": 0.1,
+        "audit_leakage_rate_high": 1.5,
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(penalty_ratio, penalty_ratio_low)": {
+        "penalty_ratio_low": 0.45
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(penalty_ratio_high, penalty_ratio)": {
+        "penalty_ratio_high": 0.35
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(overkill_rate, overkill_rate_low)": {
+        "overkill_rate_low": 0.3
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(overkill_rate_high, overkill_rate)": {
+        "overkill_rate_high": 0.2
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(leakage_rate, leakage_rate_low)": {
+        "leakage_rate_low": 0.01
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(audit_overkill_rate_high, "
+    "audit_overkill_rate)": {"audit_overkill_rate_high": 0.4},
+    "expect_column_pair_values_a_to_be_greater_than_b(decisions, penalties_plus_no_actions)": {
+        "penalties_plus_no_actions": 11
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(penalties_plus_no_actions, decisions)": {
+        "penalties_plus_no_actions": 9
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(penalties, appealed_penalties)": {
+        "appealed_penalties": 5,
+        "overturned_penalties": 1,
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(appealed_penalties, overturned_penalties)": {
+        "overturned_penalties": 3
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(no_actions, appealed_no_actions)": {
+        "appealed_no_actions": 7
+    },
+    "expect_column_pair_values_a_to_be_greater_than_b(appealed_no_actions, "
+    "overturned_no_actions)": {"overturned_no_actions": 2},
+    "expect_column_values_to_not_be_null(difference_from_daily_metrics)": {
+        "difference_from_daily_metrics": None
+    },
+    "expect_column_values_to_be_between(difference_from_daily_metrics)": {
+        "difference_from_daily_metrics": 1
+    },
+}
+
+
+def _metrics_frame(**overrides):
+    import pandas as pd
+
+    row = {**GOOD_METRICS, **overrides}
+    return pd.DataFrame([row]).astype({k: "float64" for k in row if "rate" in k or "ratio" in k})
+
+
+def test_good_metrics_pass_every_expectation() -> None:
+    outcomes = validate("s", lambda: suites.market_metrics(NOW), _metrics_frame(), "p")
+    assert len(outcomes) == 23
+    assert {o.status for o in outcomes} == {PASSED}
+
+
+@pytest.mark.parametrize("expectation", sorted(METRIC_BREAKS))
+def test_each_metric_expectation_fails_on_its_own_break(expectation: str) -> None:
+    batch = _metrics_frame(**METRIC_BREAKS[expectation])
+    outcomes = _statuses(validate("s", lambda: suites.market_metrics(NOW), batch, "p"))
+    assert outcomes.pop(expectation) == FAILED
+    assert set(outcomes.values()) == {PASSED}

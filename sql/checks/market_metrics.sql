@@ -1,0 +1,42 @@
+-- market_metrics: the market-day metrics of the days this run recomputed, with the sums of
+-- daily_metrics beside them, as the validation batch (three rows a day). Variables: run_id.
+with recomputed as (
+    select distinct metric_date from daily_metrics where run_id = getvariable('run_id')
+),
+
+sums as (
+    select
+        metric_date,
+        market,
+        sum(decisions) as decisions,
+        sum(penalties) as penalties,
+        sum(no_actions) as no_actions,
+        sum(appealed_penalties) as appealed_penalties,
+        sum(overturned_penalties) as overturned_penalties,
+        sum(appealed_no_actions) as appealed_no_actions,
+        sum(overturned_no_actions) as overturned_no_actions,
+        sum(pending_appeals) as pending_appeals,
+        sum(audited_penalties) as audited_penalties,
+        sum(audited_no_actions) as audited_no_actions
+    from daily_metrics
+    where metric_date in (select metric_date from recomputed)
+    group by metric_date, market
+)
+
+select
+    m.*,
+    m.penalties + m.no_actions as penalties_plus_no_actions,
+    -- the largest difference, over every count, between the view and the sums of daily_metrics
+    greatest(
+        abs(m.decisions - s.decisions), abs(m.penalties - s.penalties),
+        abs(m.no_actions - s.no_actions), abs(m.appealed_penalties - s.appealed_penalties),
+        abs(m.overturned_penalties - s.overturned_penalties),
+        abs(m.appealed_no_actions - s.appealed_no_actions),
+        abs(m.overturned_no_actions - s.overturned_no_actions),
+        abs(m.pending_appeals - s.pending_appeals),
+        abs(m.audited_penalties - s.audited_penalties),
+        abs(m.audited_no_actions - s.audited_no_actions)
+    ) as difference_from_daily_metrics
+from market_daily_metrics as m
+left join sums as s using (metric_date, market)
+where m.metric_date in (select metric_date from recomputed)
