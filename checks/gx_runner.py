@@ -72,6 +72,13 @@ def _raised(exception_info: dict | None) -> str | None:
     return None
 
 
+def _plain(value):
+    """numpy scalars (and tuples of them) as plain Python values, so samples read cleanly."""
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value.item() if hasattr(value, "item") else value
+
+
 def validate(
     suite_name: str, expectations: Callable[[], Sequence], frame: pd.DataFrame, partition: str
 ) -> list[Outcome]:
@@ -103,7 +110,7 @@ def validate(
                 status=status,
                 observed_value=None if observed is None else str(observed),
                 unexpected_count=details.get("unexpected_count"),
-                sample=[str(v) for v in (details.get("partial_unexpected_list") or [])[:5]],
+                sample=[str(_plain(v)) for v in (details.get("partial_unexpected_list") or [])[:5]],
                 error=error,
             )
         )

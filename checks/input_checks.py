@@ -96,16 +96,17 @@ BATCH_ROWS = 500_000
 
 
 def _file_batches(
-    con: duckdb.DuckDBPyConnection, run_id: str, kind: str, sql_file: str
+    con: duckdb.DuckDBPyConnection, run_id: str | None, kind: str, sql_file: str
 ) -> Iterator[tuple[str, object]]:
-    """(label, DataFrame) for the files of `kind` this run ingested, a bounded batch at a time.
+    """(label, DataFrame) for the files of `kind` run `run_id` ingested (every file when None),
+    a bounded batch at a time.
 
     The label is the file's path, or the first path and how many other files the batch holds.
     """
     files = con.execute(
         "select file_id, path, coalesce(rows_read, 0) from file_manifest "
-        "where run_id = ? and kind = ? and status = 'ingested' order by file_id",
-        [run_id, kind],
+        "where (run_id = ? or ?) and kind = ? and status = 'ingested' order by file_id",
+        [run_id, run_id is None, kind],
     ).fetchall()
     batch: list[tuple[int, str]] = []
     rows = 0
@@ -136,16 +137,23 @@ def _accepted_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefi
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         run_id = context.run.run_id
-        now = run_started_at(context)
-        build: Callable[[datetime], list] = getattr(suites, f"accepted_{kind}")
         with warehouse.get_connection() as con:
-            outcomes = []
-            for path, frame in _file_batches(con, run_id, kind, f"checks/accepted_{kind}.sql"):
-                outcomes += validate(check_name, lambda: build(now), frame, path)
+            outcomes = validate_accepted(con, kind, run_id, run_started_at(context))
             record(con, run_id, kind, check_name, "ERROR", outcomes)
         return result_of(outcomes, dg.AssetCheckSeverity.ERROR)
 
     return check
+
+
+def validate_accepted(
+    con: duckdb.DuckDBPyConnection, kind: str, run_id: str | None, now: datetime
+) -> list[Outcome]:
+    """The accepted-inputs suite of `kind` on the files of run `run_id` (every file when None)."""
+    build: Callable[[datetime], list] = getattr(suites, f"accepted_{kind}")
+    outcomes = []
+    for label, frame in _file_batches(con, run_id, kind, f"checks/accepted_{kind}.sql"):
+        outcomes += validate(f"accepted_{kind}_valid", lambda: build(now), frame, label)
+    return outcomes
 
 
 INPUT_CHECKS = [

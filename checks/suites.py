@@ -83,8 +83,13 @@ def accepted_audits(now: datetime) -> list:
     ]
 
 
-RATES = ("penalty_ratio", "overkill_rate", "leakage_rate", "audit_overkill_rate",
-         "audit_leakage_rate")
+RATES = (
+    "penalty_ratio",
+    "overkill_rate",
+    "leakage_rate",
+    "audit_overkill_rate",
+    "audit_leakage_rate",
+)
 
 
 def market_metrics(now: datetime) -> list:
@@ -100,12 +105,19 @@ def market_metrics(now: datetime) -> list:
     ]
     return [
         *(e.ExpectColumnValuesToBeBetween(column=r, min_value=0, max_value=1) for r in RATES),
-        *(e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=a, column_B=b, or_equal=True, ignore_row_if="either_value_is_missing")
-          for r in RATES for a, b in ((r, f"{r}_low"), (f"{r}_high", r))),
-        *(e.ExpectColumnPairValuesAToBeGreaterThanB(column_A=a, column_B=b, or_equal=True)
-          for a, b in in_order),
+        *(
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=a, column_B=b, or_equal=True, ignore_row_if="either_value_is_missing"
+            )
+            for r in RATES
+            for a, b in ((r, f"{r}_low"), (f"{r}_high", r))
+        ),
+        *(
+            e.ExpectColumnPairValuesAToBeGreaterThanB(column_A=a, column_B=b, or_equal=True)
+            for a, b in in_order
+        ),
         e.ExpectColumnValuesToNotBeNull(column="difference_from_daily_metrics"),
-        e.ExpectColumnValuesToBeBetween(column="difference_from_daily_metrics", min_value=0,
-                                        max_value=0),
+        e.ExpectColumnValuesToBeBetween(
+            column="difference_from_daily_metrics", min_value=0, max_value=0
+        ),
     ]

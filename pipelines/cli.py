@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     gen.set_defaults(handler=cmd_generate)
 
+    val = sub.add_parser("validate", help="run every data-quality suite on the whole warehouse")
+    _common(val)
+    val.set_defaults(handler=cmd_validate)
+
     demo = sub.add_parser("demo", help="generate 60 days of sample data and run everything")
     demo.add_argument(
         "--dir",
@@ -212,9 +216,62 @@ def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> 
         print(f"    rejected  {table:<9} {reason:<40} {count:>10,}", file=out)
     span = f" ({first} .. {last})" if days else ""
     print(f"  metric days recomputed: {days}{span}; as of {as_of}", file=out)
+    print(f"  validation: {validation_summary(settings.warehouse, run_id)}", file=out)
     print(f"  warehouse: {settings.warehouse}  ({seconds:.1f} s)", file=out)
     for f in failed:
         print(f"modmetrics: error: {f[2]}: {f[3]}", file=sys.stderr)
+
+
+def validation_summary(warehouse: Path, run_id: str) -> str:
+    """One line: how the run's expectations went, naming the checks that did not pass."""
+    con = open_read_only(warehouse)
+    try:
+        total, failed = con.execute(
+            "select count(*), count(*) filter (where not success) from validation_results "
+            "where run_id = ?",
+            [run_id],
+        ).fetchone()
+        failing = con.execute(
+            "select check_name, severity, count(*) from validation_results "
+            "where run_id = ? and not success group by all order by 2, 1",
+            [run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    if not failed:
+        return f"{total} expectations, all passed"
+    detail = ", ".join(f"{check} ({severity}, {n} failed)" for check, severity, n in failing)
+    return f"{total} expectations, {failed} did not pass: {detail}"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Every suite on every file and day of the warehouse; exit 1 when an ERROR one fails."""
+    from checks.validate_warehouse import SUITES, validate_warehouse
+
+    from .resources import build_resources
+
+    settings = _settings(args)
+    if not settings.warehouse.is_file():
+        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    try:
+        _, results = validate_warehouse(build_resources(settings)["warehouse"])
+    except RuntimeError as exc:
+        print(f"modmetrics: validate failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    worst = EXIT_OK
+    for check, _, severity in SUITES:
+        outcomes = results[check]
+        bad = [o for o in outcomes if not o.success]
+        state = "passed" if not bad else f"{len(bad)} of {len(outcomes)} did not pass"
+        print(f"{check:<28} {severity:<5} {len(outcomes):>4} expectations: {state}")
+        for o in bad[:10]:
+            print(
+                f"    {o.status:<6} {o.expectation} on {o.partition}: "
+                f"{o.error or f'{o.unexpected_count} unexpected, e.g. {o.sample[:3]}'}"
+            )
+        if bad and severity == "ERROR":
+            worst = EXIT_FAILED
+    return worst
 
 
 # --- sql -------------------------------------------------------------------------------------

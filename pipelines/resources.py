@@ -35,8 +35,8 @@ class WarehouseResource(DuckDBResource):
     published: str = Field(description="Path of the read-only copy analysts query.")
     _run_lock = PrivateAttr(default=None)
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """Hold the warehouse for the whole run: DuckDB's own lock lasts one connection, and a
+    def acquire(self) -> None:
+        """Hold the warehouse for a whole run: DuckDB's own lock lasts one connection, and a
         run opens several, so two runs (a schedule tick and a CLI run) could interleave."""
         lock_path = Path(self.database).parent / "run.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,10 +50,16 @@ class WarehouseResource(DuckDBResource):
             ) from None
         self._run_lock = handle
 
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+    def release(self) -> None:
         if self._run_lock is not None:
             self._run_lock.close()  # closing releases the lock
             self._run_lock = None
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.acquire()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.release()
 
     @contextmanager
     def get_connection(self):

@@ -353,9 +353,11 @@ def test_run_prints_a_summary(messy) -> None:
         ["rejected", "decisions", "source", "not", "allowed", "1"],
     ]
     assert lines[5] == "  metric days recomputed: 1 (2026-10-01 .. 2026-10-01); as of 2026-10-31"
-    assert lines[6].startswith(f"  warehouse: {warehouse}  (")
-    assert lines[6].endswith(" s)")
-    assert len(lines) == 7
+    # 23 expectations on the accepted decisions, 23 on the market-day metrics
+    assert lines[6] == "  validation: 46 expectations, all passed"
+    assert lines[7].startswith(f"  warehouse: {warehouse}  (")
+    assert lines[7].endswith(" s)")
+    assert len(lines) == 8
 
 
 def test_rows_read_equal_accepted_plus_rejected_plus_duplicates(messy) -> None:

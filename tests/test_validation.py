@@ -333,3 +333,45 @@ def test_each_metric_expectation_fails_on_its_own_break(expectation: str) -> Non
     outcomes = _statuses(validate("s", lambda: suites.market_metrics(NOW), batch, "p"))
     assert outcomes.pop(expectation) == FAILED
     assert set(outcomes.values()) == {PASSED}
+
+
+def test_run_prints_a_one_line_validation_summary(landing, warehouse, tmp_path) -> None:
+    landing.csv("decisions/d.csv", [decision("d-1")])
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse), out=out) == 0
+    # 23 expectations on the accepted decisions, 23 on the market-day metrics
+    assert "  validation: 46 expectations, all passed\n" in out.getvalue()
+
+
+def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_path) -> None:
+    from conftest import cli
+
+    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", action="no_action")])
+    landing.csv("appeals/a.csv", [appeal("a-1", "d-1")])
+    run(landing, warehouse)
+    code, out, err = cli("validate", "--warehouse", warehouse, cwd=tmp_path)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "accepted_decisions_valid     ERROR   23 expectations: passed",
+        "accepted_appeals_valid       ERROR   10 expectations: passed",
+        "accepted_audits_valid        ERROR    0 expectations: passed",
+        "market_metrics_consistent    ERROR   23 expectations: passed",
+    ]
+    assert (
+        scalar(warehouse, "select count(*) from validation_results where run_id like 'validate-%'")
+        == 56
+    )
+
+    # a bug in the metric SQL, as it would show: a count that no longer adds up
+    work = warehouse.parent / ".modmetrics-work" / warehouse.name
+    con = duckdb.connect(str(work))
+    con.execute("update daily_metrics set no_actions = no_actions + 1")
+    con.close()
+    code, out, err = cli("validate", "--warehouse", warehouse, cwd=tmp_path)
+    assert code == 1
+    # penalties + no_actions now exceeds decisions on the one day: exactly one expectation
+    assert "market_metrics_consistent    ERROR   23 expectations: 1 of 23 did not pass" in out
+    assert (
+        "    failed expect_column_pair_values_a_to_be_greater_than_b(decisions, "
+        "penalties_plus_no_actions) on 2026-10-01: 1 unexpected, e.g. ['(2, 3)']" in out
+    )

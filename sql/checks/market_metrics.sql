@@ -1,7 +1,10 @@
--- market_metrics: the market-day metrics of the days this run recomputed, with the sums of
--- daily_metrics beside them, as the validation batch (three rows a day). Variables: run_id.
+-- market_metrics: the market-day metrics of the days run run_id recomputed (every day when
+-- every_day is true), with the sums of daily_metrics beside them, as the validation batch (three
+-- rows a day). Variables: run_id, every_day.
 with recomputed as (
-    select distinct metric_date from daily_metrics where run_id = getvariable('run_id')
+    select distinct metric_date
+    from daily_metrics
+    where run_id = getvariable('run_id') or getvariable('every_day')
 ),
 
 sums as (
