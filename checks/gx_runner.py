@@ -23,7 +23,7 @@ class Outcome:
     status: str  # passed | failed | error
     observed_value: str | None = None
     unexpected_count: int | None = None
-    sample: list = field(default_factory=list)  # a few offending values or ids
+    sample: list = field(default_factory=list)  # a few offending values, with their ids
     error: str | None = None
 
     @property
@@ -76,20 +76,41 @@ def _plain(value):
     """numpy scalars (and tuples of them) as plain Python values, so samples read cleanly."""
     if isinstance(value, tuple):
         return tuple(_plain(v) for v in value)
+    if isinstance(value, pd.Timestamp) and value.tz is None and value == value.normalize():
+        return value.date().isoformat()  # a DATE column, as pandas holds it
     return value.item() if hasattr(value, "item") else value
 
 
+def _sample(details: dict) -> list:
+    """A few offending rows: with their ids where GX gives them, else the values alone."""
+    rows = details.get("partial_unexpected_index_list")
+    if rows and isinstance(rows[0], dict):
+        return [{k: str(_plain(v)) for k, v in row.items()} for row in rows[:5]]
+    return [str(_plain(v)) for v in (details.get("partial_unexpected_list") or [])[:5]]
+
+
 def validate(
-    suite_name: str, expectations: Callable[[], Sequence], frame: pd.DataFrame, partition: str
+    suite_name: str,
+    expectations: Callable[[], Sequence],
+    frame: pd.DataFrame,
+    partition: str,
+    ids: Sequence[str] = (),
 ) -> list[Outcome]:
-    """Run the expectations that `expectations()` builds on `frame`; one Outcome each."""
+    """Run the expectations that `expectations()` builds on `frame`; one Outcome each.
+
+    `ids`: columns that name a row (decision_id, metric_date and market, path): each sampled
+    offending value comes with them.
+    """
     import great_expectations as gx
 
     built = list(expectations())
     try:
         suite = gx.ExpectationSuite(name=suite_name, expectations=built)
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format="SUMMARY")
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+        if ids:
+            result_format["unexpected_index_column_names"] = list(ids)
+        result = batch.validate(suite, result_format=result_format)
     except Exception as exc:  # noqa: BLE001 - GX failing is reported, never a pass
         message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
         return [Outcome(suite_name, describe(e), partition, ERROR, error=message) for e in built]
@@ -110,7 +131,7 @@ def validate(
                 status=status,
                 observed_value=None if observed is None else str(observed),
                 unexpected_count=details.get("unexpected_count"),
-                sample=[str(_plain(v)) for v in (details.get("partial_unexpected_list") or [])[:5]],
+                sample=_sample(details),
                 error=error,
             )
         )

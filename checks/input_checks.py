@@ -90,6 +90,8 @@ def result_of(outcomes: list[Outcome], severity: dg.AssetCheckSeverity) -> dg.As
     )
 
 
+ID_COLUMNS = {"decisions": "decision_id", "appeals": "appeal_id", "audits": "audit_id"}
+
 # Rows in one validation batch at most: bounds memory, while each batch costs GX a fixed ~0.15 s,
 # so small files are validated together rather than one by one.
 BATCH_ROWS = 500_000
@@ -152,7 +154,9 @@ def validate_accepted(
     build: Callable[[datetime], list] = getattr(suites, f"accepted_{kind}")
     outcomes = []
     for label, frame in _file_batches(con, run_id, kind, f"checks/accepted_{kind}.sql"):
-        outcomes += validate(f"accepted_{kind}_valid", lambda: build(now), frame, label)
+        outcomes += validate(
+            f"accepted_{kind}_valid", lambda: build(now), frame, label, ids=[ID_COLUMNS[kind]]
+        )
     return outcomes
 
 

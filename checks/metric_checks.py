@@ -47,7 +47,13 @@ def validate_metrics(
         return []
     days = sorted(frame["metric_date"].astype(str).unique())
     label = days[0] if len(days) == 1 else f"{days[0]} .. {days[-1]} ({len(days)} days)"
-    return validate("market_metrics_consistent", lambda: suites.market_metrics(now), frame, label)
+    return validate(
+        "market_metrics_consistent",
+        lambda: suites.market_metrics(now),
+        frame,
+        label,
+        ids=["metric_date", "market"],
+    )
 
 
 METRIC_CHECKS = [market_metrics_consistent]

@@ -121,3 +121,37 @@ def market_metrics(now: datetime) -> list:
             column="difference_from_daily_metrics", min_value=0, max_value=0
         ),
     ]
+
+
+def every_market_every_day(now: datetime, thresholds) -> list:
+    """Every expected market has decisions on every day a run brings (severity ERROR)."""
+    e = _gx()
+    return [e.ExpectColumnValuesToBeBetween(column="decisions", min_value=1)]
+
+
+def upstream_market_days(now: datetime, thresholds) -> list:
+    """What a broken export looks like, per market-day (severity WARN)."""
+    e = _gx()
+    tolerance = thresholds.machine_share_tolerance
+    return [
+        e.ExpectColumnValuesToBeBetween(
+            column="volume_vs_median",
+            min_value=1 - thresholds.volume_drop,
+            max_value=1 + thresholds.volume_rise,
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="machine_share_change", min_value=-tolerance, max_value=tolerance
+        ),
+        e.ExpectColumnValuesToBeBetween(column="appeals_vs_median", min_value=0, strict_min=True),
+        e.ExpectColumnValuesToBeBetween(column="audits_vs_median", min_value=0, strict_min=True),
+    ]
+
+
+def upstream_files(now: datetime, thresholds) -> list:
+    """Files that reject more than a small share of their rows (severity WARN)."""
+    e = _gx()
+    return [
+        e.ExpectColumnValuesToBeBetween(
+            column="rejected_share", min_value=0, max_value=thresholds.max_rejected_share
+        )
+    ]

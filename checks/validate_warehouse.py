@@ -8,17 +8,22 @@ from pipelines.resources import WarehouseResource
 from .gx_runner import Outcome
 from .input_checks import record, validate_accepted
 from .metric_checks import validate_metrics
+from .upstream_checks import validate_upstream
 
 # (check, asset, severity) in the order a run meets them
 SUITES = [
     ("accepted_decisions_valid", "decisions", "ERROR"),
     ("accepted_appeals_valid", "appeals", "ERROR"),
     ("accepted_audits_valid", "audits", "ERROR"),
+    ("every_market_every_day", "daily_metrics", "ERROR"),
+    ("upstream_health", "daily_metrics", "WARN"),
     ("market_metrics_consistent", "market_daily_metrics", "ERROR"),
 ]
 
 
-def validate_warehouse(warehouse: WarehouseResource) -> tuple[str, dict[str, list[Outcome]]]:
+def validate_warehouse(
+    warehouse: WarehouseResource, thresholds, reporting_timezone: str
+) -> tuple[str, dict[str, list[Outcome]]]:
     """Run every suite on every file and day; keep the results; publish. Returns the run id used
     in validation_results and the outcomes by check."""
     run_id = f"validate-{uuid.uuid4()}"
@@ -27,9 +32,14 @@ def validate_warehouse(warehouse: WarehouseResource) -> tuple[str, dict[str, lis
     warehouse.acquire()
     try:
         with warehouse.get_connection() as con:
+            every_day, health = validate_upstream(con, None, now, thresholds, reporting_timezone)
             for check, asset, severity in SUITES:
-                if asset == "market_daily_metrics":
+                if check == "market_metrics_consistent":
                     outcomes = validate_metrics(con, None, now)
+                elif check == "every_market_every_day":
+                    outcomes = every_day
+                elif check == "upstream_health":
+                    outcomes = health
                 else:
                     outcomes = validate_accepted(con, asset, None, now)
                 record(con, run_id, asset, check, severity, outcomes)

@@ -144,7 +144,18 @@ def run_pipeline(settings: Settings, out=None) -> int:
 
 
 def _failure_reason(result) -> str:
-    """One line: the first error of the run (a step, a resource, a blocking check)."""
+    """One line: the blocking checks that failed, else the first error of the run."""
+    failed_checks = [
+        f"{data.check_name} on {data.asset_key.to_user_string()}"
+        for data in (
+            e.event_specific_data
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        )
+        if not data.passed and data.severity.value == "ERROR"
+    ]
+    if failed_checks:
+        return "blocking check failed: " + ", ".join(failed_checks) + " (see validation_results)"
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None)
         if error is None:
@@ -244,6 +255,15 @@ def validation_summary(warehouse: Path, run_id: str) -> str:
     return f"{total} expectations, {failed} did not pass: {detail}"
 
 
+def _sample_text(sample: list) -> str:
+    """Offending rows as `key=value` pairs, three at most."""
+    rows = [
+        " ".join(f"{k}={v}" for k, v in row.items()) if isinstance(row, dict) else str(row)
+        for row in sample[:3]
+    ]
+    return "; ".join(rows)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Every suite on every file and day of the warehouse; exit 1 when an ERROR one fails."""
     from checks.validate_warehouse import SUITES, validate_warehouse
@@ -254,7 +274,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not settings.warehouse.is_file():
         raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
     try:
-        _, results = validate_warehouse(build_resources(settings)["warehouse"])
+        _, results = validate_warehouse(
+            build_resources(settings)["warehouse"],
+            settings.validation,
+            settings.reporting_timezone,
+        )
     except RuntimeError as exc:
         print(f"modmetrics: validate failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -265,10 +289,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         state = "passed" if not bad else f"{len(bad)} of {len(outcomes)} did not pass"
         print(f"{check:<28} {severity:<5} {len(outcomes):>4} expectations: {state}")
         for o in bad[:10]:
-            print(
-                f"    {o.status:<6} {o.expectation} on {o.partition}: "
-                f"{o.error or f'{o.unexpected_count} unexpected, e.g. {o.sample[:3]}'}"
-            )
+            detail = o.error or f"{o.unexpected_count} unexpected, e.g. {_sample_text(o.sample)}"
+            print(f"    {o.status:<6} {o.expectation} on {o.partition}: {detail}")
         if bad and severity == "ERROR":
             worst = EXIT_FAILED
     return worst

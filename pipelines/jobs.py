@@ -6,10 +6,11 @@ from assets.ingest import appeals, audits, decisions
 from assets.metrics import daily_metrics, market_daily_metrics, published_warehouse
 from checks.input_checks import INPUT_CHECKS
 from checks.metric_checks import METRIC_CHECKS
+from checks.upstream_checks import UPSTREAM_CHECKS
 from checks.warehouse_checks import WAREHOUSE_CHECKS
 
 ASSETS = [decisions, appeals, audits, daily_metrics, market_daily_metrics, published_warehouse]
-CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *METRIC_CHECKS]
+CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS]
 
 __all__ = ["ASSETS", "CHECKS", "daily_job"]
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -117,6 +118,13 @@ class RunSettings(dg.ConfigurableResource):
     as_of: str | None = Field(
         default=None, description="ISO date the run reports as of; default today in the zone."
     )
+    # what the upstream-health checks expect (see ValidationSettings)
+    expected_markets: list[str] = ["BR", "LATAM", "EMEA"]
+    trailing_days: int = 7
+    volume_drop: float = 0.5
+    volume_rise: float = 1.0
+    max_rejected_share: float = 0.02
+    machine_share_tolerance: float = 0.15
 
     def as_of_date(self) -> date:
         if self.as_of:
@@ -137,5 +145,9 @@ def build_resources(settings: Settings) -> dict:
             reporting_timezone=settings.reporting_timezone,
             appeal_window_days=settings.appeal_window_days,
             as_of=settings.as_of.isoformat() if settings.as_of else None,
+            **{
+                **asdict(settings.validation),
+                "expected_markets": list(settings.validation.expected_markets),
+            },
         ),
     }

@@ -22,6 +22,31 @@ ENV_OVERRIDES = {
 }
 
 
+@dataclass(frozen=True)
+class ValidationSettings:
+    """Thresholds of the WARN checks on upstream health (section [validation])."""
+
+    # markets that must have decisions on every day a run brings (a missing one = a failed export)
+    expected_markets: tuple[str, ...] = ("BR", "LATAM", "EMEA")
+    trailing_days: int = 7  # the window of the trailing median
+    volume_drop: float = 0.5  # warn when a market's day is below (1 - drop) x trailing median
+    volume_rise: float = 1.0  # ... or above (1 + rise) x trailing median
+    max_rejected_share: float = 0.02  # warn when a file rejects more than this share of rows
+    machine_share_tolerance: float = 0.15  # warn when machine share moves more than this
+
+    def check(self) -> ValidationSettings:
+        if set(self.expected_markets) - {"BR", "LATAM", "EMEA"}:
+            raise SettingsError("validation.expected_markets may hold only BR, LATAM, EMEA")
+        if self.trailing_days < 1:
+            raise SettingsError("validation.trailing_days must be 1 or more")
+        for name in ("volume_drop", "max_rejected_share", "machine_share_tolerance"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise SettingsError(f"validation.{name} must be between 0 and 1")
+        if self.volume_rise < 0:
+            raise SettingsError("validation.volume_rise must be 0 or more")
+        return self
+
+
 class SettingsError(ValueError):
     """Unusable settings: the message is one line meant for the user."""
 
@@ -36,6 +61,7 @@ class Settings:
     appeal_window_days: int = 30
     memory_limit: str = "1GB"
     as_of: date | None = None
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
     source: str = field(default="defaults", compare=False)
 
     @property
@@ -94,6 +120,29 @@ def _checked(settings: Settings) -> Settings:
     return settings
 
 
+def _validation_settings(section, path: Path) -> ValidationSettings:
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path}: [validation] must be a table of settings")
+    known = {f for f in ValidationSettings.__dataclass_fields__}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise SettingsError(f"{path}: unknown validation setting(s): {', '.join(unknown)}")
+    values = {}
+    for name, value in section.items():
+        if name == "expected_markets":
+            if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+                raise SettingsError(
+                    f"{path}: validation.expected_markets must be a list of markets"
+                )
+            values[name] = tuple(m.strip().upper() for m in value)
+            continue
+        kind = int if name == "trailing_days" else float
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingsError(f"{path}: validation.{name} must be a number, got {value!r}")
+        values[name] = kind(value)
+    return ValidationSettings(**values).check()
+
+
 def load_settings(config: Path | None = None, environ: dict | None = None) -> Settings:
     """Read settings from `config` (default ./modmetrics.toml if present), then the environment.
 
@@ -113,11 +162,13 @@ def load_settings(config: Path | None = None, environ: dict | None = None) -> Se
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"{path}: not valid TOML: {exc}") from None
         known = set(ENV_OVERRIDES) | {"as_of"}
-        sections = {"validation", "alerts", "dashboards"}  # read by their own modules
+        sections = {"validation", "alerts", "dashboards"}
         unknown = sorted(set(raw) - known - sections)
         if unknown:
             raise SettingsError(f"{path}: unknown setting(s): {', '.join(unknown)}")
         file_values = {k: v for k, v in raw.items() if k in known}
+        if "validation" in raw:
+            values["validation"] = _validation_settings(raw["validation"], path)
         values.update(_coerce(file_values, str(path)))
         for key in ("warehouse", "landing"):
             if key in values and not values[key].is_absolute():

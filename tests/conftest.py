@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.cli import main, run_pipeline
-from pipelines.settings import ENV_OVERRIDES, Settings
+from pipelines.settings import ENV_OVERRIDES, Settings, ValidationSettings
 
 Z = 1.959963984540054  # the z of a 95% Wilson interval, as the issue fixes it
 AS_OF = date(2026, 10, 31)  # the default report date of `run`: every day of 2026-10 is in the past
@@ -193,9 +193,18 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def settings(landing: Landing | Path, warehouse: Path, **values) -> Settings:
+    """Settings for a test run. Most fixtures hold one market, so no market is expected on
+    every day unless a test says so (validation=ValidationSettings(expected_markets=...))."""
     root = landing.root if isinstance(landing, Landing) else Path(landing)
     values.setdefault("as_of", AS_OF)
+    values.setdefault("validation", ValidationSettings(expected_markets=()))
     return Settings(warehouse=Path(warehouse), landing=root, **values)
+
+
+def br_only_deployment(folder: Path) -> None:
+    """A modmetrics.toml for a deployment that serves BR alone (the CLI reads it from `folder`):
+    BR must have decisions on every day a run brings; the other markets need not."""
+    (folder / "modmetrics.toml").write_text('[validation]\nexpected_markets = ["BR"]\n')
 
 
 def run(landing: Landing | Path, warehouse: Path, **values) -> str:

@@ -21,6 +21,7 @@ from conftest import (
     Landing,
     appeal,
     audit,
+    br_only_deployment,
     cli,
     decision,
     file_row,
@@ -229,6 +230,7 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory):
     }
     paths["not_gzip"].write_bytes(b"decision_id,market\nd-5,BR\n")  # plain text named .csv.gz
     warehouse = root / "data" / "warehouse.duckdb"
+    br_only_deployment(root)
     code, out, err = cli(
         "run",
         "--landing",
@@ -331,6 +333,7 @@ def messy(tmp_path_factory: pytest.TempPathFactory):
     landing = Landing(root / "landing")
     path = landing.text("decisions/messy.csv", MESSY_CSV)
     warehouse = root / "warehouse.duckdb"
+    br_only_deployment(root)
     code, out, err = cli(
         "run", "--landing", landing.root, "--warehouse", warehouse, "--as-of", "2026-10-31",
         cwd=root,
@@ -353,8 +356,11 @@ def test_run_prints_a_summary(messy) -> None:
         ["rejected", "decisions", "source", "not", "allowed", "1"],
     ]
     assert lines[5] == "  metric days recomputed: 1 (2026-10-01 .. 2026-10-01); as of 2026-10-31"
-    # 23 expectations on the accepted decisions, 23 on the market-day metrics
-    assert lines[6] == "  validation: 46 expectations, all passed"
+    # 23 on the accepted decisions + 23 on the market-day metrics + 1 every market every day
+    # + 5 upstream health; messy.csv rejects 4 of its 7 rows: over 2%, a warning
+    assert lines[6] == (
+        "  validation: 52 expectations, 1 did not pass: upstream_health (WARN, 1 failed)"
+    )
     assert lines[7].startswith(f"  warehouse: {warehouse}  (")
     assert lines[7].endswith(" s)")
     assert len(lines) == 8

@@ -13,6 +13,7 @@ from checks import suites
 from checks.gx_runner import ERROR, FAILED, PASSED, validate
 from checks.input_checks import ValidationError, result_of
 from pipelines.cli import run_pipeline
+from pipelines.settings import ValidationSettings
 
 NOW = datetime(2026, 10, 31, tzinfo=UTC)
 
@@ -194,6 +195,9 @@ def test_a_run_records_what_the_checks_found(landing, warehouse) -> None:
         "accepted_appeals_valid": (10, 10),
         "accepted_audits_valid": (10, 10),
         "market_metrics_consistent": (23, 23),
+        # 4 on the market-day (no history yet: nothing to compare, all pass) and 1 per file:
+        # d.csv rejects 1 row of 2, over the 2% threshold
+        "upstream_health": (5, 4),
     }
     assert scalar(
         warehouse,
@@ -339,27 +343,30 @@ def test_run_prints_a_one_line_validation_summary(landing, warehouse, tmp_path) 
     landing.csv("decisions/d.csv", [decision("d-1")])
     out = io.StringIO()
     assert run_pipeline(settings(landing, warehouse), out=out) == 0
-    # 23 expectations on the accepted decisions, 23 on the market-day metrics
-    assert "  validation: 46 expectations, all passed\n" in out.getvalue()
+    # 23 on the accepted decisions, 23 on the market-day metrics, 5 upstream health
+    assert "  validation: 51 expectations, all passed\n" in out.getvalue()
 
 
 def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_path) -> None:
-    from conftest import cli
+    from conftest import br_only_deployment, cli
 
     landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", action="no_action")])
     landing.csv("appeals/a.csv", [appeal("a-1", "d-1")])
     run(landing, warehouse)
+    br_only_deployment(tmp_path)  # the data hold BR alone
     code, out, err = cli("validate", "--warehouse", warehouse, cwd=tmp_path)
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "accepted_decisions_valid     ERROR   23 expectations: passed",
         "accepted_appeals_valid       ERROR   10 expectations: passed",
         "accepted_audits_valid        ERROR    0 expectations: passed",
+        "every_market_every_day       ERROR    1 expectations: passed",
+        "upstream_health              WARN     5 expectations: passed",
         "market_metrics_consistent    ERROR   23 expectations: passed",
     ]
     assert (
         scalar(warehouse, "select count(*) from validation_results where run_id like 'validate-%'")
-        == 56
+        == 62
     )
 
     # a bug in the metric SQL, as it would show: a count that no longer adds up
@@ -373,5 +380,144 @@ def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_pa
     assert "market_metrics_consistent    ERROR   23 expectations: 1 of 23 did not pass" in out
     assert (
         "    failed expect_column_pair_values_a_to_be_greater_than_b(decisions, "
-        "penalties_plus_no_actions) on 2026-10-01: 1 unexpected, e.g. ['(2, 3)']" in out
+        "penalties_plus_no_actions) on 2026-10-01: 1 unexpected, e.g. decisions=2 "
+        "metric_date=2026-10-01 market=BR penalties_plus_no_actions=3" in out
+    )
+
+
+THRESHOLDS = ValidationSettings()  # the defaults: -50% / +100% volume, 2% rejected, 15 points
+
+GOOD_MARKET_DAY = {
+    "metric_date": "2026-10-08",
+    "market": "BR",
+    "decisions": 100,
+    "volume_vs_median": 1.1,
+    "machine_share_change": 0.05,
+    "appeals_vs_median": 0.8,
+    "audits_vs_median": 1.0,
+}
+
+UPSTREAM_BREAKS = {
+    "expect_column_values_to_be_between(volume_vs_median)": {"volume_vs_median": 0.49},
+    "expect_column_values_to_be_between(machine_share_change)": {"machine_share_change": -0.2},
+    "expect_column_values_to_be_between(appeals_vs_median)": {"appeals_vs_median": 0.0},
+    "expect_column_values_to_be_between(audits_vs_median)": {"audits_vs_median": 0.0},
+}
+
+
+def _market_day_frame(**overrides):
+    import pandas as pd
+
+    return pd.DataFrame([{**GOOD_MARKET_DAY, **overrides}])
+
+
+def test_healthy_upstream_passes() -> None:
+    outcomes = validate(
+        "s", lambda: suites.upstream_market_days(NOW, THRESHOLDS), _market_day_frame(), "p"
+    )
+    assert [o.status for o in outcomes] == [PASSED] * 4
+
+
+@pytest.mark.parametrize("expectation", sorted(UPSTREAM_BREAKS))
+def test_each_upstream_expectation_fails_on_its_own_break(expectation: str) -> None:
+    batch = _market_day_frame(**UPSTREAM_BREAKS[expectation])
+    outcomes = _statuses(
+        validate(
+            "s",
+            lambda: suites.upstream_market_days(NOW, THRESHOLDS),
+            batch,
+            "p",
+            ids=["metric_date", "market"],
+        )
+    )
+    assert outcomes.pop(expectation) == FAILED
+    assert set(outcomes.values()) == {PASSED}
+
+
+def test_volume_band_edges_are_inside() -> None:
+    """-50% and +100% are still fine; a hair beyond is not."""
+    edges = [(0.5, PASSED), (2.0, PASSED), (0.4999, FAILED), (2.0001, FAILED)]
+    for ratio, expected in edges:
+        outcomes = validate(
+            "s",
+            lambda: suites.upstream_market_days(NOW, THRESHOLDS),
+            _market_day_frame(volume_vs_median=ratio),
+            "p",
+        )
+        assert outcomes[0].status == expected, ratio
+
+
+def test_file_rejected_share_over_the_threshold_warns_with_the_file() -> None:
+    import pandas as pd
+
+    files = pd.DataFrame({"path": ["/l/a.csv", "/l/b.csv"], "rejected_share": [0.02, 0.021]})
+    [outcome] = validate(
+        "s", lambda: suites.upstream_files(NOW, THRESHOLDS), files, "p", ids=["path"]
+    )
+    assert outcome.status == FAILED
+    assert outcome.sample == [{"rejected_share": "0.021", "path": "/l/b.csv"}]
+
+
+def test_a_missing_market_day_stops_the_run(landing, warehouse) -> None:
+    """BR and LATAM delivered 2026-10-01, EMEA did not: a failed export, nothing published."""
+    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", market="LATAM")])
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = run_pipeline(
+            settings(landing, warehouse, validation=ValidationSettings()), out=io.StringIO()
+        )
+    assert code == 1
+    assert "every_market_every_day" in err.getvalue()
+    assert not warehouse.exists()
+    work = warehouse.parent / ".modmetrics-work" / warehouse.name
+    con = duckdb.connect(str(work), read_only=True)
+    assert con.execute(
+        "select status, unexpected_count, sample from validation_results "
+        "where check_name = 'every_market_every_day'"
+    ).fetchall() == [
+        ("failed", 1, '[{"decisions": "0", "metric_date": "2026-10-01", "market": "EMEA"}]')
+    ]
+
+
+def test_a_volume_drop_warns_but_publishes(landing, warehouse) -> None:
+    """BR: 4 decisions a day for a week, then 1: 1/4 of the median, below the -50% band."""
+    week = [
+        decision(f"d-{day}-{i}", f"2026-10-0{day}T10:0{i}:00Z")
+        for day in range(1, 8)
+        for i in range(4)
+    ]
+    landing.csv("decisions/week.csv", week)
+    run(landing, warehouse)
+    landing.csv("decisions/day8.csv", [decision("d-8-0", "2026-10-08T10:00:00Z")])
+    run_id = run(landing, warehouse)  # exit 0: a warning does not stop publishing
+    [(status, sample)] = (
+        duckdb.connect(str(warehouse), read_only=True)
+        .execute(
+            "select status, sample from validation_results where run_id = ? "
+            "and expectation = 'expect_column_values_to_be_between(volume_vs_median)'",
+            [run_id],
+        )
+        .fetchall()
+    )
+    assert status == "failed"
+    assert '"volume_vs_median": "0.25"' in sample and '"metric_date": "2026-10-08"' in sample
+
+
+def test_validation_thresholds_come_from_the_settings_file(tmp_path) -> None:
+    from pipelines.settings import load_settings
+
+    config = tmp_path / "modmetrics.toml"
+    config.write_text(
+        '[validation]\nexpected_markets = ["br"]\nvolume_drop = 0.3\ntrailing_days = 14\n'
+    )
+    loaded = load_settings(config, environ={}).validation
+    assert (loaded.expected_markets, loaded.volume_drop, loaded.trailing_days) == (("BR",), 0.3, 14)
+    assert (loaded.volume_rise, loaded.max_rejected_share) == (1.0, 0.02)
+    config.write_text("[validation]\nmax_rejected_share = 5\n")
+    from conftest import cli
+
+    code, out, err = cli("sql", "--config", config, "select 1", cwd=tmp_path)
+    assert (code, err) == (
+        2,
+        "modmetrics: error: validation.max_rejected_share must be between 0 and 1\n",
     )

@@ -1,0 +1,119 @@
+"""Great Expectations asset checks on upstream health: what a broken export looks like.
+
+A missing market-day is an ERROR (blocking: a failed export); the rest are warnings that show in
+Dagster and in validation_results but do not stop publishing. Thresholds: [validation] settings.
+"""
+
+from datetime import datetime
+
+import dagster as dg
+import duckdb
+
+from assets.ingest import run_started_at
+from assets.metrics import daily_metrics
+from assets.warehouse import read_sql, set_variables
+from pipelines.resources import RunSettings, WarehouseResource
+
+from . import suites
+from .gx_runner import Outcome, validate
+from .input_checks import record, result_of
+
+
+def _days_label(frame) -> str:
+    days = sorted(frame["metric_date"].astype(str).unique())
+    return days[0] if len(days) == 1 else f"{days[0]} .. {days[-1]} ({len(days)} days)"
+
+
+def validate_upstream(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str | None,
+    now: datetime,
+    thresholds,
+    reporting_timezone: str,
+) -> tuple[list[Outcome], list[Outcome]]:
+    """(every-market-every-day outcomes, upstream-health outcomes) for run `run_id`'s days and
+    files (every day and file when None)."""
+    set_variables(
+        con,
+        run_id=run_id or "",
+        every_day=run_id is None,
+        trailing_days=thresholds.trailing_days,
+        reporting_timezone=reporting_timezone,
+        expected_markets=list(thresholds.expected_markets),
+    )
+    days = con.execute(read_sql("checks/market_days.sql")).df()
+    files = con.execute(read_sql("checks/file_rejections.sql")).df()
+    every_day, health = [], []
+    expected = days[days["expected"]]
+    if not expected.empty:
+        every_day = validate(
+            "every_market_every_day",
+            lambda: suites.every_market_every_day(now, thresholds),
+            expected,
+            _days_label(expected),
+            ids=["metric_date", "market"],
+        )
+    if not days.empty:
+        health += validate(
+            "upstream_health",
+            lambda: suites.upstream_market_days(now, thresholds),
+            days,
+            _days_label(days),
+            ids=["metric_date", "market"],
+        )
+    if not files.empty:
+        label = "this run's files" if run_id else "every file"
+        health += validate(
+            "upstream_health",
+            lambda: suites.upstream_files(now, thresholds),
+            files,
+            label,
+            ids=["path"],
+        )
+    return every_day, health
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            "every_market_every_day",
+            asset=daily_metrics,
+            blocking=True,
+            description="Every expected market has decisions on every day the "
+            "run brought (a missing market-day is a failed export).",
+        ),
+        dg.AssetCheckSpec(
+            "upstream_health",
+            asset=daily_metrics,
+            description=(
+                "Warnings: daily volume far from its trailing median, a file rejecting many rows, "
+                "machine share jumping, appeals or audits that stop arriving."
+            ),
+        ),
+    ],
+)
+def upstream_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+):
+    run_id = context.run.run_id
+    with warehouse.get_connection() as con:
+        every_day, health = validate_upstream(
+            con, run_id, run_started_at(context), run_settings, run_settings.reporting_timezone
+        )
+        record(con, run_id, "daily_metrics", "every_market_every_day", "ERROR", every_day)
+        record(con, run_id, "daily_metrics", "upstream_health", "WARN", health)
+    yield _named(result_of(every_day, dg.AssetCheckSeverity.ERROR), "every_market_every_day")
+    yield _named(result_of(health, dg.AssetCheckSeverity.WARN), "upstream_health")
+
+
+def _named(result: dg.AssetCheckResult, name: str) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=name,
+        asset_key=dg.AssetKey("daily_metrics"),
+        passed=result.passed,
+        severity=result.severity,
+        metadata=result.metadata,
+    )
+
+
+UPSTREAM_CHECKS = [upstream_checks]

@@ -1,0 +1,11 @@
+-- file_rejections: the share of rows each file of run run_id rejected (every file when
+-- every_day). Variables: run_id, every_day.
+select
+    path,
+    kind,
+    rows,
+    rejected,
+    rejected / nullif(rows, 0) as rejected_share
+from ingested_files
+where status = 'ingested'
+  and (run_id = getvariable('run_id') or getvariable('every_day'))

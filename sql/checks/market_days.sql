@@ -1,0 +1,118 @@
+-- market_days: upstream health per (day, market) for the days run run_id brought decisions for
+-- (every day when every_day), every market on every such day, with the trailing median of the
+-- trailing_days days before it. A failed export shows as a missing market-day, a volume far
+-- from its median, a machine share that jumps, or appeals or audits that stop arriving.
+-- Variables: run_id, every_day, trailing_days, reporting_timezone, expected_markets.
+with checked_days as (
+    select distinct metric_date
+    from decision_rows
+    where run_id = getvariable('run_id') or getvariable('every_day')
+),
+
+-- the expected markets, and any other market with decisions on a checked day
+checked_markets as (
+    select unnest(getvariable('expected_markets')::varchar[]) as market
+    union
+    select distinct market
+    from decision_rows
+    where metric_date in (select metric_date from checked_days)
+),
+
+grid as (
+    select checked_days.metric_date, checked_markets.market
+    from checked_days
+    cross join checked_markets
+),
+
+window_start as (
+    select min(metric_date) - getvariable('trailing_days')::integer as first_day from grid
+),
+
+decisions_by_day as (
+    select
+        metric_date,
+        market,
+        sum(decisions)::bigint as decisions,
+        sum(decisions) filter (where source = 'machine') / sum(decisions) as machine_share
+    from daily_metrics
+    where metric_date >= (select first_day from window_start)
+    group by metric_date, market
+),
+
+-- appeals and audits by the day they were filed or done, in the market of their decision
+arrivals as (
+    select
+        (appeals.appealed_at at time zone getvariable('reporting_timezone'))::date as day,
+        decisions.market,
+        'appeals' as kind
+    from appeals
+    join decisions using (decision_id)
+    where appeals.appealed_at >= (select first_day from window_start)
+    union all
+    select
+        (audits.audited_at at time zone getvariable('reporting_timezone'))::date,
+        decisions.market,
+        'audits'
+    from audits
+    join decisions using (decision_id)
+    where audits.audited_at >= (select first_day from window_start)
+),
+
+arrivals_by_day as (
+    select
+        day as metric_date,
+        market,
+        count(*) filter (where kind = 'appeals') as appeals_filed,
+        count(*) filter (where kind = 'audits') as audits_done
+    from arrivals
+    group by day, market
+),
+
+days as (
+    select
+        grid.metric_date,
+        grid.market,
+        coalesce(decisions_by_day.decisions, 0) as decisions,
+        decisions_by_day.machine_share,
+        coalesce(arrivals_by_day.appeals_filed, 0) as appeals_filed,
+        coalesce(arrivals_by_day.audits_done, 0) as audits_done
+    from grid
+    left join decisions_by_day using (metric_date, market)
+    left join arrivals_by_day using (metric_date, market)
+),
+
+medians as (
+    select
+        days.metric_date,
+        days.market,
+        median(history.decisions) as median_decisions,
+        median(history.machine_share) as median_machine_share,
+        median(coalesce(history_arrivals.appeals_filed, 0)) as median_appeals_filed,
+        median(coalesce(history_arrivals.audits_done, 0)) as median_audits_done
+    from days
+    join decisions_by_day as history
+        on history.market = days.market
+        and history.metric_date between days.metric_date - getvariable('trailing_days')::integer
+                                    and days.metric_date - 1
+    left join arrivals_by_day as history_arrivals
+        on history_arrivals.market = history.market
+        and history_arrivals.metric_date = history.metric_date
+    group by days.metric_date, days.market
+)
+
+select
+    days.metric_date,
+    days.market,
+    days.market in (select unnest(getvariable('expected_markets')::varchar[])) as expected,
+    days.decisions,
+    medians.median_decisions,
+    days.decisions / nullif(medians.median_decisions, 0) as volume_vs_median,
+    days.machine_share - medians.median_machine_share as machine_share_change,
+    -- NULL (not judged) where nothing was expected: no history, or none usually arrives
+    case when days.decisions > 0 and medians.median_appeals_filed > 0
+         then days.appeals_filed / medians.median_appeals_filed end as appeals_vs_median,
+    case when days.decisions > 0 and medians.median_audits_done > 0
+         then days.audits_done / medians.median_audits_done end as audits_vs_median
+from days
+left join medians using (metric_date, market)
+order by days.metric_date, days.market
