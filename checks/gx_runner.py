@@ -31,6 +31,12 @@ class Outcome:
         return self.status == PASSED
 
 
+def query_frame(con, sql: str) -> pd.DataFrame:
+    """A query's rows as the pandas batch GX validates, through Arrow (six times faster than
+    DuckDB's .df() for string columns, same dtypes)."""
+    return con.execute(sql).to_arrow_table().to_pandas()
+
+
 _BATCHES = None
 
 
@@ -40,6 +46,11 @@ def _batch_definition():
     if _BATCHES is None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.execution_engine import pandas_execution_engine
+
+        # GX fingerprints every DataFrame below this size by hashing all of it (0.7 s of 1.2 s
+        # for 300k decisions), only to label the batch: the checks label batches themselves.
+        pandas_execution_engine.HASH_THRESHOLD = 0
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)

@@ -16,7 +16,7 @@ from assets.warehouse import read_sql, set_variables
 from pipelines.resources import WarehouseResource
 
 from . import suites
-from .gx_runner import ERROR, Outcome, validate
+from .gx_runner import ERROR, Outcome, query_frame, validate
 
 
 class ValidationError(RuntimeError):
@@ -116,7 +116,7 @@ def _file_batches(
         if batch and (file_id is None or rows + file_rows > BATCH_ROWS):
             set_variables(con, batch_file_ids=[f for f, _ in batch])
             label = batch[0][1] + (f" and {len(batch) - 1} other files" if len(batch) > 1 else "")
-            yield label, con.execute(read_sql(sql_file)).df()
+            yield label, query_frame(con, read_sql(sql_file))
             batch, rows = [], 0
         if file_id is not None:
             batch.append((file_id, path))

@@ -12,7 +12,7 @@ from assets.warehouse import read_sql, set_variables
 from pipelines.resources import WarehouseResource
 
 from . import suites
-from .gx_runner import Outcome, validate
+from .gx_runner import Outcome, query_frame, validate
 from .input_checks import record, result_of
 
 
@@ -42,7 +42,7 @@ def validate_metrics(
 ) -> list[Outcome]:
     """The metrics suite on the days run `run_id` recomputed (every day when None), one batch."""
     set_variables(con, run_id=run_id or "", every_day=run_id is None)
-    frame = con.execute(read_sql("checks/market_metrics.sql")).df()
+    frame = query_frame(con, read_sql("checks/market_metrics.sql"))
     if frame.empty:
         return []
     days = sorted(frame["metric_date"].astype(str).unique())

@@ -15,7 +15,7 @@ from assets.warehouse import read_sql, set_variables
 from pipelines.resources import RunSettings, WarehouseResource
 
 from . import suites
-from .gx_runner import Outcome, validate
+from .gx_runner import Outcome, query_frame, validate
 from .input_checks import record, result_of
 
 
@@ -41,8 +41,8 @@ def validate_upstream(
         reporting_timezone=reporting_timezone,
         expected_markets=list(thresholds.expected_markets),
     )
-    days = con.execute(read_sql("checks/market_days.sql")).df()
-    files = con.execute(read_sql("checks/file_rejections.sql")).df()
+    days = query_frame(con, read_sql("checks/market_days.sql"))
+    files = query_frame(con, read_sql("checks/file_rejections.sql"))
     every_day, health = [], []
     expected = days[days["expected"]]
     if not expected.empty:
