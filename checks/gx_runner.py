@@ -34,7 +34,7 @@ class Outcome:
 def query_frame(con, sql: str) -> pd.DataFrame:
     """A query's rows as the pandas batch GX validates, through Arrow (six times faster than
     DuckDB's .df() for string columns, same dtypes)."""
-    return con.execute(sql).to_arrow_table().to_pandas()
+    return con.sql(sql).to_arrow_table().to_pandas()
 
 
 _BATCHES = None
