@@ -147,6 +147,16 @@ def upstream_market_days(now: datetime, thresholds) -> list:
     ]
 
 
+def upstream_days(now: datetime, thresholds) -> list:
+    """Decision days on which more than a small share of rows was rejected (severity WARN)."""
+    e = _gx()
+    return [
+        e.ExpectColumnValuesToBeBetween(
+            column="rejected_share", min_value=0, max_value=thresholds.max_rejected_share
+        )
+    ]
+
+
 def upstream_files(now: datetime, thresholds) -> list:
     """Files that reject more than a small share of their rows (severity WARN)."""
     e = _gx()

@@ -40,9 +40,11 @@ def validate_upstream(
         trailing_days=thresholds.trailing_days,
         reporting_timezone=reporting_timezone,
         expected_markets=list(thresholds.expected_markets),
+        run_started_at=now,
     )
     days = query_frame(con, read_sql("checks/market_days.sql"))
     files = query_frame(con, read_sql("checks/file_rejections.sql"))
+    rejected_days = query_frame(con, read_sql("checks/day_rejections.sql"))
     every_day, health = [], []
     expected = days[days["expected"]]
     if not expected.empty:
@@ -69,6 +71,14 @@ def validate_upstream(
             files,
             label,
             ids=["path"],
+        )
+    if not rejected_days.empty:
+        health += validate(
+            "upstream_health",
+            lambda: suites.upstream_days(now, thresholds),
+            rejected_days,
+            _days_label(rejected_days),
+            ids=["metric_date"],
         )
     return every_day, health
 

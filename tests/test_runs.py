@@ -357,9 +357,10 @@ def test_run_prints_a_summary(messy) -> None:
     ]
     assert lines[5] == "  metric days recomputed: 1 (2026-10-01 .. 2026-10-01); as of 2026-10-31"
     # 23 on the accepted decisions + 23 on the market-day metrics + 1 every market every day
-    # + 5 upstream health; messy.csv rejects 4 of its 7 rows: over 2%, a warning
+    # + 6 upstream health. Warnings: messy.csv rejects 4 of its 7 rows, and 2026-10-01 has 2
+    # rejected rows (market XX, source robot) beside 2 accepted: both over 2%
     assert lines[6] == (
-        "  validation: 52 expectations, 1 did not pass: upstream_health (WARN, 1 failed)"
+        "  validation: 53 expectations, 2 did not pass: upstream_health (WARN, 2 failed)"
     )
     assert lines[7].startswith(f"  warehouse: {warehouse}  (")
     assert lines[7].endswith(" s)")

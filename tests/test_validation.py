@@ -195,9 +195,9 @@ def test_a_run_records_what_the_checks_found(landing, warehouse) -> None:
         "accepted_appeals_valid": (10, 10),
         "accepted_audits_valid": (10, 10),
         "market_metrics_consistent": (23, 23),
-        # 4 on the market-day (no history yet: nothing to compare, all pass) and 1 per file:
-        # d.csv rejects 1 row of 2, over the 2% threshold
-        "upstream_health": (5, 4),
+        # 4 on the market-day (no history yet: nothing to compare, all pass), 1 on the files and
+        # 1 on the days: d.csv rejects 1 row of 2, on 2026-10-01; both over the 2% threshold
+        "upstream_health": (6, 4),
     }
     assert scalar(
         warehouse,
@@ -343,8 +343,8 @@ def test_run_prints_a_one_line_validation_summary(landing, warehouse, tmp_path) 
     landing.csv("decisions/d.csv", [decision("d-1")])
     out = io.StringIO()
     assert run_pipeline(settings(landing, warehouse), out=out) == 0
-    # 23 on the accepted decisions, 23 on the market-day metrics, 5 upstream health
-    assert "  validation: 51 expectations, all passed\n" in out.getvalue()
+    # 23 on the accepted decisions, 23 on the market-day metrics, 6 upstream health
+    assert "  validation: 52 expectations, all passed\n" in out.getvalue()
 
 
 def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_path) -> None:
@@ -361,12 +361,12 @@ def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_pa
         "accepted_appeals_valid       ERROR   10 expectations: passed",
         "accepted_audits_valid        ERROR    0 expectations: passed",
         "every_market_every_day       ERROR    1 expectations: passed",
-        "upstream_health              WARN     5 expectations: passed",
+        "upstream_health              WARN     6 expectations: passed",
         "market_metrics_consistent    ERROR   23 expectations: passed",
     ]
     assert (
         scalar(warehouse, "select count(*) from validation_results where run_id like 'validate-%'")
-        == 62
+        == 63
     )
 
     # a bug in the metric SQL, as it would show: a count that no longer adds up
@@ -456,6 +456,19 @@ def test_file_rejected_share_over_the_threshold_warns_with_the_file() -> None:
     )
     assert outcome.status == FAILED
     assert outcome.sample == [{"rejected_share": "0.021", "path": "/l/b.csv"}]
+
+
+def test_a_day_rejecting_over_the_threshold_warns_with_the_day() -> None:
+    import pandas as pd
+
+    days = pd.DataFrame(
+        {"metric_date": ["2026-10-01", "2026-10-02"], "rejected_share": [0.02, 0.5]}
+    )
+    [outcome] = validate(
+        "s", lambda: suites.upstream_days(NOW, THRESHOLDS), days, "p", ids=["metric_date"]
+    )
+    assert outcome.status == FAILED
+    assert outcome.sample == [{"rejected_share": "0.5", "metric_date": "2026-10-02"}]
 
 
 def test_a_missing_market_day_stops_the_run(landing, warehouse) -> None:
