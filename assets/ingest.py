@@ -9,7 +9,7 @@ import duckdb
 from pipelines.resources import RunSettings, WarehouseResource
 
 from .landing import record_files, stage_new_files
-from .warehouse import run_sql, set_variables
+from .warehouse import run_sql, set_variables, transaction
 
 
 def ingest(
@@ -28,17 +28,12 @@ def ingest(
     """
     set_variables(con, run_id=run_id, run_started_at=now, reporting_timezone=reporting_timezone)
     outcomes = stage_new_files(con, landing, kind)
-    con.begin()
-    try:
+    with transaction(con):
         if kind == "decisions":
             _keep_stored_rows_comparable(con, reporting_timezone)
         record_files(con, outcomes, run_id, now)
         run_sql(con, "ingest/withdraw_replaced_files.sql")
         run_sql(con, f"ingest/merge_{kind}.sql")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     # this run's files of this kind have consecutive ids: a range lets DuckDB skip the rest
     first, last = (
         min((o.file_id for o in outcomes), default=0),

@@ -7,7 +7,7 @@ import dagster as dg
 from pipelines.resources import RunSettings, WarehouseResource
 
 from .ingest import appeals, audits, decisions, run_started_at
-from .warehouse import run_sql, set_variables
+from .warehouse import run_sql, set_variables, transaction
 
 
 @dg.asset(
@@ -22,33 +22,27 @@ from .warehouse import run_sql, set_variables
 def daily_metrics(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
 ) -> dg.MaterializeResult:
-    with warehouse.get_connection() as con:
-        con.begin()
-        try:
-            set_variables(
-                con, run_id=context.run.run_id, reporting_timezone=run_settings.reporting_timezone
-            )
-            days, first, last = con.execute(
-                "select count(distinct metric_date), min(metric_date), max(metric_date) "
-                "from stale_metric_days"
-            ).fetchone()
-            run_sql(con, "metrics/daily_metrics.sql")
-            con.execute(
-                "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    context.run.run_id,
-                    run_started_at(context),
-                    datetime.now(UTC),
-                    run_settings.as_of_date(),
-                    days,
-                    first,
-                    last,
-                ],
-            )
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+    with warehouse.get_connection() as con, transaction(con):
+        set_variables(
+            con, run_id=context.run.run_id, reporting_timezone=run_settings.reporting_timezone
+        )
+        days, first, last = con.execute(
+            "select count(distinct metric_date), min(metric_date), max(metric_date) "
+            "from stale_metric_days"
+        ).fetchone()
+        run_sql(con, "metrics/daily_metrics.sql")
+        con.execute(
+            "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                context.run.run_id,
+                run_started_at(context),
+                datetime.now(UTC),
+                run_settings.as_of_date(),
+                days,
+                first,
+                last,
+            ],
+        )
     return dg.MaterializeResult(
         metadata={
             "days_recomputed": days,
@@ -71,8 +65,7 @@ def market_daily_metrics(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
 ) -> dg.MaterializeResult:
     with warehouse.get_connection() as con:
-        con.begin()
-        try:
+        with transaction(con):
             set_variables(
                 con,
                 run_id=context.run.run_id,
@@ -82,10 +75,6 @@ def market_daily_metrics(
                 appeal_window_days=run_settings.appeal_window_days,
             )
             run_sql(con, "metrics/warehouse_info.sql")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
         rows, days, provisional = con.execute(
             "select count(*), count(distinct metric_date), count(*) filter (where provisional) "
             "from market_daily_metrics"

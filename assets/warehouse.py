@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -48,6 +49,18 @@ def set_variables(con: duckdb.DuckDBPyConnection, **values: str | int | date | d
     """Make values visible to the SQL files as getvariable('name'), bound as parameters."""
     for name, value in values.items():
         con.execute(f"set variable {name} = ?", [value])
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """All of the block's writes, or none of them."""
+    con.begin()
+    try:
+        yield con
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
