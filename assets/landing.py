@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import os
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -243,11 +244,17 @@ class FileOutcome:
     kind: str
     path: str
     size_bytes: int
+    modified_at: datetime
     content_sha256: str
     status: str  # ingested | failed | same_content
     rows_read: int | None = None
     error: str | None = None
     replaces: list[int] = field(default_factory=list)  # earlier versions at the same path
+
+
+def _modified_at(stat: os.stat_result) -> datetime:
+    """The file's modification time, to the microsecond DuckDB keeps."""
+    return datetime.fromtimestamp(stat.st_mtime_ns // 1000 / 1e6, UTC)
 
 
 def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) -> list[FileOutcome]:
@@ -265,10 +272,13 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
     con.execute(f"create or replace temp table staged as {read_sql(f'staging/stg_{kind}.sql')}")
     con.execute(f"drop table load_{kind}")
     current = con.execute(
-        "select path, file_id, content_sha256, status from file_manifest "
-        "where kind = ? and status <> 'replaced' order by file_id",
+        "select path, file_id, content_sha256, status, size_bytes, modified_at "
+        "from file_manifest where kind = ? and status <> 'replaced' order by file_id",
         [kind],
     ).fetchall()
+    # path, size and modification time of every version read: such a file is not hashed again
+    unchanged = {(path, size, modified) for path, _, _, _, size, modified in current}
+    current = [row[:4] for row in current]
     by_path: dict[str, list[tuple[int, str]]] = {}
     by_digest: dict[str, str] = {}  # content -> the path whose rows carry it
     for path, file_id, digest, status in current:
@@ -281,7 +291,10 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
 
     def take(path: Path, resolved: str, digest: str, earlier: list[tuple[int, str]]) -> None:
         nonlocal next_id
-        outcome = FileOutcome(next_id, kind, resolved, path.stat().st_size, digest, "ingested")
+        stat = path.stat()
+        outcome = FileOutcome(
+            next_id, kind, resolved, stat.st_size, _modified_at(stat), digest, "ingested"
+        )
         if digest in by_digest:
             outcome.status, outcome.error = "same_content", f"same content as {by_digest[digest]}"
         else:
@@ -305,6 +318,9 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
     show = sys.stderr.isatty() and len(files) > 1
     for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
         resolved = str(path.resolve())
+        stat = path.stat()
+        if (resolved, stat.st_size, _modified_at(stat)) in unchanged:
+            continue  # read in an earlier run, untouched since: not even hashed
         digest = sha256_of(path)
         earlier = by_path.get(resolved, [])
         if any(seen == digest for _, seen in earlier):
@@ -350,13 +366,15 @@ def record_files(
             )
             con.execute("insert into replaced_files values (?)", [old])
         con.execute(
-            "insert into file_manifest (file_id, kind, path, size_bytes, content_sha256, status, "
-            "error, rows_read, run_id, ingested_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into file_manifest (file_id, kind, path, size_bytes, modified_at, "
+            "content_sha256, status, error, rows_read, run_id, ingested_at) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 o.file_id,
                 o.kind,
                 o.path,
                 o.size_bytes,
+                o.modified_at,
                 o.content_sha256,
                 o.status,
                 o.error,

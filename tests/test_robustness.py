@@ -161,3 +161,24 @@ def test_json_output_has_no_nan(landing, warehouse, tmp_path) -> None:
     )
     assert code == 0, err
     assert out == '[\n {\n  "x": null,\n  "y": 1.5\n }\n]\n'
+
+
+def test_a_run_does_not_hash_files_it_has_already_read(landing, warehouse, monkeypatch) -> None:
+    """The daily run's cost follows the new files: an untouched file is not even hashed."""
+    import assets.landing
+
+    hashed = []
+    real = assets.landing.sha256_of
+    monkeypatch.setattr(assets.landing, "sha256_of", lambda p: hashed.append(p.name) or real(p))
+    landing.csv("decisions/old.csv", [decision("d-1")])
+    run(landing, warehouse)
+    assert hashed == ["old.csv"]
+    hashed.clear()
+    landing.csv("decisions/new.csv", [decision("d-2")])
+    run(landing, warehouse)
+    assert hashed == ["new.csv"]
+    hashed.clear()
+    landing.csv("decisions/old.csv", [decision("d-1"), decision("d-3")])  # changed: hashed again
+    run(landing, warehouse)
+    assert hashed == ["old.csv"]
+    assert scalar(warehouse, "select count(*) from decisions") == 3

@@ -13,3 +13,7 @@ create table if not exists file_manifest (
     run_id varchar not null,
     ingested_at timestamptz not null
 );
+
+-- When the file was last modified, as the file system said: with path and size, it lets a run
+-- skip hashing a file it has already read (cost follows the new files, not the history).
+alter table file_manifest add column if not exists modified_at timestamptz;
