@@ -32,6 +32,9 @@ SCHEMA_FILES = [
     "views/orphan_appeals.sql",
     "views/orphan_audits.sql",
     "views/market_daily_metrics.sql",
+    "views/kpi_periods.sql",
+    "views/metric_breakdowns.sql",
+    "views/market_kpis.sql",
 ]
 
 
@@ -65,5 +68,19 @@ def transaction(con: duckdb.DuckDBPyConnection):
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table, view and macro that does not exist yet (idempotent)."""
+    rebuild = _daily_metrics_outdated(con)
+    if rebuild:
+        con.execute("drop table daily_metrics")
     for name in SCHEMA_FILES:
         run_sql(con, name)
+    if rebuild:
+        run_sql(con, "schema/restate_every_day.sql")
+
+
+def _daily_metrics_outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """daily_metrics gained the queue column: a warehouse made before rebuilds it, every day."""
+    columns = con.execute(
+        "select list(column_name) from information_schema.columns "
+        "where table_name = 'daily_metrics' and table_schema = current_schema()"
+    ).fetchone()[0]
+    return bool(columns) and "queue" not in columns

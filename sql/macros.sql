@@ -32,6 +32,64 @@ create or replace macro wilson_high(p, n) as
 create or replace macro kish_n(sum_w, sum_w2) as
     case when sum_w2 > 0 then sum_w * sum_w / sum_w2 end;
 
+-- metric_rates: the one place the headline metrics are defined. Given any table of summed
+-- daily_metrics counts (a market-day, a policy-day, a market over 7 days...), appends each rate
+-- with its 95% Wilson interval. Rates are always a sum over a sum, never an average of rates.
+create or replace macro metric_rates(totals) as table
+with rates as (
+    select
+        *,
+        penalties / nullif(decisions, 0) as penalty_ratio,
+        overturned_penalties / nullif(penalties, 0) as overkill_rate,
+        overturned_no_actions / nullif(no_actions, 0) as leakage_rate,
+        non_violating_penalty_weight / nullif(audited_penalty_weight, 0) as audit_overkill_rate,
+        violating_no_action_weight / nullif(audited_no_action_weight, 0) as audit_leakage_rate,
+        kish_n(audited_penalty_weight, audited_penalty_weight_sq) as audit_penalty_n,
+        kish_n(audited_no_action_weight, audited_no_action_weight_sq) as audit_no_action_n
+    from query_table(totals)
+)
+select
+    *,
+    wilson_low(penalty_ratio, decisions) as penalty_ratio_low,
+    wilson_high(penalty_ratio, decisions) as penalty_ratio_high,
+    wilson_low(overkill_rate, penalties) as overkill_rate_low,
+    wilson_high(overkill_rate, penalties) as overkill_rate_high,
+    wilson_low(leakage_rate, no_actions) as leakage_rate_low,
+    wilson_high(leakage_rate, no_actions) as leakage_rate_high,
+    wilson_low(audit_overkill_rate, audit_penalty_n) as audit_overkill_rate_low,
+    wilson_high(audit_overkill_rate, audit_penalty_n) as audit_overkill_rate_high,
+    wilson_low(audit_leakage_rate, audit_no_action_n) as audit_leakage_rate_low,
+    wilson_high(audit_leakage_rate, audit_no_action_n) as audit_leakage_rate_high
+from rates;
+
+-- metric_values: a metric_rates table in long form, one row per metric, with the numerator and
+-- denominator each rate is made of (for hover text, tiles and alerts). The denominator of the
+-- audit rates is the Kish effective sample size, the n of their interval.
+create or replace macro metric_values(rated) as table
+select *
+from (
+    select
+        * exclude (audited_penalty_weight_sq, audited_no_action_weight_sq),
+        decisions as penalty_ratio_denominator,
+        penalties as overkill_rate_denominator,
+        no_actions as leakage_rate_denominator,
+        audit_penalty_n as audit_overkill_rate_denominator,
+        audit_no_action_n as audit_leakage_rate_denominator
+    from query_table(rated)
+)
+unpivot include nulls ((value, low, high, numerator, denominator) for metric in (
+    (penalty_ratio, penalty_ratio_low, penalty_ratio_high, penalties,
+     penalty_ratio_denominator) as penalty_ratio,
+    (overkill_rate, overkill_rate_low, overkill_rate_high, overturned_penalties,
+     overkill_rate_denominator) as overkill_rate,
+    (leakage_rate, leakage_rate_low, leakage_rate_high, overturned_no_actions,
+     leakage_rate_denominator) as leakage_rate,
+    (audit_overkill_rate, audit_overkill_rate_low, audit_overkill_rate_high,
+     non_violating_penalty_weight, audit_overkill_rate_denominator) as audit_overkill_rate,
+    (audit_leakage_rate, audit_leakage_rate_low, audit_leakage_rate_high,
+     violating_no_action_weight, audit_leakage_rate_denominator) as audit_leakage_rate
+));
+
 -- parse_timestamp: an ISO 8601 timestamp (date, optional time, optional Z or +hh:mm offset) as
 -- TIMESTAMPTZ, no offset meaning UTC (the session time zone); NULL for anything else. DuckDB
 -- alone would also read words such as 'epoch' or 'infinity', which no export means.

@@ -1,5 +1,5 @@
 -- daily_metrics: recompute the additive counts of the stale metric days, and only those.
--- Grain: (metric_date, market, policy, source, object_type). Rewrites the days in
+-- Grain: (metric_date, market, policy, source, object_type, queue). Rewrites the days in
 -- stale_metric_days (delete, then insert), then empties that queue. Appeals and audits count on
 -- their decision's metric_date (cohort by decision day). Variables: run_id.
 create or replace temp table recompute_days as
@@ -9,7 +9,10 @@ delete from daily_metrics where metric_date in (select metric_date from recomput
 
 insert into daily_metrics
 with day_decisions as (
-    select decision_id, metric_date, market, policy, source, object_type, action
+    select
+        decision_id, metric_date, market, policy, source, object_type,
+        coalesce(queue, 'unspecified') as queue,
+        action
     from decisions
     where metric_date in (select metric_date from recompute_days)
 ),
@@ -51,6 +54,7 @@ select
     policy,
     source,
     object_type,
+    queue,
     count(*) as decisions,
     count(*) filter (where action = 'penalize') as penalties,
     count(*) filter (where action = 'no_action') as no_actions,
@@ -75,6 +79,6 @@ select
         as violating_no_action_weight,
     getvariable('run_id') as run_id
 from outcomes
-group by metric_date, market, policy, source, object_type;
+group by metric_date, market, policy, source, object_type, queue;
 
 delete from stale_metric_days;

@@ -1,12 +1,13 @@
 -- daily_metrics: additive quantities only (counts, weight sums, squared-weight sums), so that any
 -- roll-up (market-day, week, policy, machine vs human) is a sum. Rates are derived, never stored.
--- Grain: (metric_date, market, policy, source, object_type).
+-- Grain: (metric_date, market, policy, source, object_type, queue).
 create table if not exists daily_metrics (
     metric_date date not null,
     market varchar not null,
     policy varchar not null,
     source varchar not null,
     object_type varchar not null,
+    queue varchar not null,                          -- 'unspecified' when not delivered
     decisions bigint not null,
     penalties bigint not null,
     no_actions bigint not null,

@@ -1,6 +1,6 @@
 -- market_daily_metrics: the headline metrics per market and day, with 95% Wilson intervals.
 -- Grain: (metric_date, market), one row per market-day with at least one decision.
--- Every figure is a sum over daily_metrics; rates are computed here, once, and never averaged.
+-- Every figure is a sum over daily_metrics; the rates come from the metric_rates macro (macros.sql).
 create or replace view market_daily_metrics as
 with totals as (
     select
@@ -24,19 +24,6 @@ with totals as (
         sum(violating_no_action_weight) as violating_no_action_weight
     from daily_metrics
     group by metric_date, market
-),
-
-rates as (
-    select
-        *,
-        penalties / nullif(decisions, 0) as penalty_ratio,
-        overturned_penalties / nullif(penalties, 0) as overkill_rate,
-        overturned_no_actions / nullif(no_actions, 0) as leakage_rate,
-        non_violating_penalty_weight / nullif(audited_penalty_weight, 0) as audit_overkill_rate,
-        violating_no_action_weight / nullif(audited_no_action_weight, 0) as audit_leakage_rate,
-        kish_n(audited_penalty_weight, audited_penalty_weight_sq) as audit_penalty_n,
-        kish_n(audited_no_action_weight, audited_no_action_weight_sq) as audit_no_action_n
-    from totals
 )
 
 select
@@ -46,28 +33,28 @@ select
     penalties,
     no_actions,
     penalty_ratio,
-    wilson_low(penalty_ratio, decisions) as penalty_ratio_low,
-    wilson_high(penalty_ratio, decisions) as penalty_ratio_high,
+    penalty_ratio_low,
+    penalty_ratio_high,
     appealed_penalties,
     overturned_penalties,
     overkill_rate,
-    wilson_low(overkill_rate, penalties) as overkill_rate_low,
-    wilson_high(overkill_rate, penalties) as overkill_rate_high,
+    overkill_rate_low,
+    overkill_rate_high,
     appealed_no_actions,
     overturned_no_actions,
     leakage_rate,
-    wilson_low(leakage_rate, no_actions) as leakage_rate_low,
-    wilson_high(leakage_rate, no_actions) as leakage_rate_high,
+    leakage_rate_low,
+    leakage_rate_high,
     pending_appeals,
     audited_penalties,
     audited_no_actions,
     audit_overkill_rate,
-    wilson_low(audit_overkill_rate, audit_penalty_n) as audit_overkill_rate_low,
-    wilson_high(audit_overkill_rate, audit_penalty_n) as audit_overkill_rate_high,
+    audit_overkill_rate_low,
+    audit_overkill_rate_high,
     audit_leakage_rate,
-    wilson_low(audit_leakage_rate, audit_no_action_n) as audit_leakage_rate_low,
-    wilson_high(audit_leakage_rate, audit_no_action_n) as audit_leakage_rate_high,
+    audit_leakage_rate_low,
+    audit_leakage_rate_high,
     -- appeals for the last appeal_window_days are still arriving: the numbers will move
     metric_date > (select as_of_date - appeal_window_days from warehouse_info) as provisional
-from rates
+from metric_rates(totals)
 order by metric_date, market;

@@ -1,0 +1,17 @@
+-- kpi_periods: the windows the dashboard tiles compare, ending on the latest complete day (the
+-- last day with decisions before the as-of date, which is still being filled).
+-- Grain: period. Empty until a run has recorded its as-of date.
+create or replace view kpi_periods as
+with latest as (
+    select max(metric_date) as day
+    from daily_metrics
+    where metric_date < (select as_of_date from warehouse_info)
+)
+
+select 'latest_day' as period, day as first_day, day as last_day from latest where day is not null
+union all
+select 'previous_day', day - 1, day - 1 from latest where day is not null
+union all
+select 'last_7_days', day - 6, day from latest where day is not null
+union all
+select 'previous_7_days', day - 13, day - 7 from latest where day is not null;
