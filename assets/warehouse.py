@@ -35,6 +35,7 @@ SCHEMA_FILES = [
     "views/kpi_periods.sql",
     "views/metric_breakdowns.sql",
     "views/market_kpis.sql",
+    "schema/alert_stub.sql",
 ]
 
 
@@ -46,6 +47,14 @@ def read_sql(name: str) -> str:
 def run_sql(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Execute every statement of sql/<name>; values come in through set_variables, never text."""
     con.execute(read_sql(name))
+
+
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that can only read `path`: no writes, no ATTACH, no files read or written."""
+    con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set lock_configuration = true")  # the query cannot turn any of this back
+    return con
 
 
 def set_variables(con: duckdb.DuckDBPyConnection, **values: str | int | date | datetime) -> None:

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from assets.warehouse import open_read_only
+
 from .settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -78,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     _common(val)
     val.set_defaults(handler=cmd_validate)
 
+    dash = sub.add_parser("dashboards", help="rebuild the HTML dashboards from the warehouse")
+    dash.add_argument("--out", type=Path, help="folder to write (default data/dashboards)")
+    _common(dash)
+    dash.set_defaults(handler=cmd_dashboards)
+
     demo = sub.add_parser("demo", help="generate 60 days of sample data and run everything")
     demo.add_argument(
         "--dir",
@@ -99,6 +106,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         warehouse=getattr(args, "warehouse", None),
         landing=getattr(args, "landing", None),
         as_of=getattr(args, "as_of", None),
+        dashboards_dir=getattr(args, "out", None),
     )
 
 
@@ -134,10 +142,17 @@ def run_pipeline(settings: Settings, out=None) -> int:
     seconds = time.perf_counter() - started
     if not result.success:
         print(f"modmetrics: run failed: {_failure_reason(result)}", file=sys.stderr)
-        print(
-            f"modmetrics: the published warehouse {settings.warehouse} was left as it was",
-            file=sys.stderr,
-        )
+        if result.asset_materializations_for_node("published_warehouse"):
+            print(
+                f"modmetrics: the warehouse {settings.warehouse} was published; "
+                "the steps after it failed",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"modmetrics: the published warehouse {settings.warehouse} was left as it was",
+                file=sys.stderr,
+            )
         return EXIT_FAILED
     _print_run_summary(settings, result.run_id, seconds, out)
     return EXIT_OK
@@ -229,6 +244,7 @@ def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> 
     print(f"  metric days recomputed: {days}{span}; as of {as_of}", file=out)
     print(f"  validation: {validation_summary(settings.warehouse, run_id)}", file=out)
     print(f"  warehouse: {settings.warehouse}  ({seconds:.1f} s)", file=out)
+    print(f"  dashboards: {settings.dashboards / 'index.html'}", file=out)
     for f in failed:
         print(f"modmetrics: error: {f[2]}: {f[3]}", file=sys.stderr)
 
@@ -321,16 +337,6 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def open_read_only(path: Path):
-    """A connection that can only read `path`: no writes, no ATTACH, no files read or written."""
-    import duckdb
-
-    con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
-    con.execute("set TimeZone = 'UTC'")
-    con.execute("set lock_configuration = true")  # the query cannot turn any of this back
-    return con
-
-
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
@@ -371,6 +377,27 @@ def write_rows(columns: list[str], rows: list[tuple], fmt: str, out) -> None:
         for r in cells:
             print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip(), file=out)
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=out)
+
+
+def cmd_dashboards(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from dashboards.site import DashboardError, build_site
+
+    settings = _settings(args)
+    try:
+        site = build_site(settings.warehouse, settings.dashboards)
+    except DashboardError as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.Error as exc:
+        raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
+    except OSError as exc:
+        raise UserError(f"{settings.dashboards}: cannot write the site: {exc.strerror}") from None
+    print(
+        f"modmetrics dashboards: {len(site.pages)} pages in {site.out} ({site.seconds:.1f} s); "
+        f"open {site.out / 'index.html'}"
+    )
+    return EXIT_OK
 
 
 # --- generate and demo -----------------------------------------------------------------------
@@ -426,7 +453,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\nTry:")
     for query in DEMO_QUERIES:
         print(f'  uv run modmetrics sql --warehouse {warehouse} "{query}"')
-    print(f"\nOr from Python: duckdb.connect('{warehouse}', read_only=True)")
+    print(f"\nDashboards: open {settings.dashboards.resolve() / 'index.html'} in a browser")
+    print(f"Or from Python: duckdb.connect('{warehouse}', read_only=True)")
     print(
         "Dagster UI: MODMETRICS_WAREHOUSE="
         f"{warehouse} MODMETRICS_LANDING={landing} uv run dagster dev -m pipelines.definitions"

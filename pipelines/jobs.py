@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.dashboards import dashboards_site
 from assets.ingest import appeals, audits, decisions
 from assets.metrics import daily_metrics, market_daily_metrics, published_warehouse
 from checks.input_checks import INPUT_CHECKS
@@ -9,7 +10,15 @@ from checks.metric_checks import METRIC_CHECKS
 from checks.upstream_checks import UPSTREAM_CHECKS
 from checks.warehouse_checks import WAREHOUSE_CHECKS
 
-ASSETS = [decisions, appeals, audits, daily_metrics, market_daily_metrics, published_warehouse]
+ASSETS = [
+    decisions,
+    appeals,
+    audits,
+    daily_metrics,
+    market_daily_metrics,
+    published_warehouse,
+    dashboards_site,
+]
 CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS]
 
 __all__ = ["ASSETS", "CHECKS", "daily_job"]
@@ -20,5 +29,8 @@ daily_job = dg.define_asset_job(
     "daily_metrics_job",
     selection=dg.AssetSelection.assets(*ASSETS),
     executor_def=dg.in_process_executor,
-    description="Ingest new landing files, recompute the metric days they change, publish.",
+    description=(
+        "Ingest new landing files, recompute the metric days they change, publish the "
+        "warehouse and rebuild the dashboards."
+    ),
 )

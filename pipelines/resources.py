@@ -113,6 +113,7 @@ class RunSettings(dg.ConfigurableResource):
     """What a run reads and how it dates things."""
 
     landing: str = Field(description="The landing folder (decisions/, appeals/, audits/).")
+    dashboards: str = Field(description="The folder the dashboard site is written to.")
     reporting_timezone: str = "UTC"
     appeal_window_days: int = 30
     as_of: str | None = Field(
@@ -142,6 +143,7 @@ def build_resources(settings: Settings) -> dict:
         ),
         "run_settings": RunSettings(
             landing=str(settings.landing),
+            dashboards=str(settings.dashboards),
             reporting_timezone=settings.reporting_timezone,
             appeal_window_days=settings.appeal_window_days,
             as_of=settings.as_of.isoformat() if settings.as_of else None,

@@ -62,7 +62,13 @@ class Settings:
     memory_limit: str = "1GB"
     as_of: date | None = None
     validation: ValidationSettings = field(default_factory=ValidationSettings)
+    dashboards_dir: Path | None = None  # [dashboards] out; default beside the warehouse
     source: str = field(default="defaults", compare=False)
+
+    @property
+    def dashboards(self) -> Path:
+        """Where the dashboard site is written: ./data/dashboards with the default warehouse."""
+        return self.dashboards_dir or self.warehouse.parent / "dashboards"
 
     @property
     def work_warehouse(self) -> Path:
@@ -78,7 +84,7 @@ class Settings:
 def _coerce(values: dict, origin: str) -> dict:
     out = {}
     for key, value in values.items():
-        if key in ("warehouse", "landing"):
+        if key in ("warehouse", "landing", "dashboards_dir"):
             out[key] = Path(value)
         elif key == "appeal_window_days":
             try:
@@ -143,6 +149,17 @@ def _validation_settings(section, path: Path) -> ValidationSettings:
     return ValidationSettings(**values).check()
 
 
+def _dashboards_out(section, path: Path) -> str:
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path}: [dashboards] must be a table of settings")
+    unknown = sorted(set(section) - {"out"})
+    if unknown:
+        raise SettingsError(f"{path}: unknown dashboards setting(s): {', '.join(unknown)}")
+    if not isinstance(section.get("out"), str) or not section["out"].strip():
+        raise SettingsError(f"{path}: dashboards.out must be a folder path")
+    return section["out"]
+
+
 def load_settings(config: Path | None = None, environ: dict | None = None) -> Settings:
     """Read settings from `config` (default ./modmetrics.toml if present), then the environment.
 
@@ -169,8 +186,10 @@ def load_settings(config: Path | None = None, environ: dict | None = None) -> Se
         file_values = {k: v for k, v in raw.items() if k in known}
         if "validation" in raw:
             values["validation"] = _validation_settings(raw["validation"], path)
+        if "dashboards" in raw:
+            file_values["dashboards_dir"] = _dashboards_out(raw["dashboards"], path)
         values.update(_coerce(file_values, str(path)))
-        for key in ("warehouse", "landing"):
+        for key in ("warehouse", "landing", "dashboards_dir"):
             if key in values and not values[key].is_absolute():
                 values[key] = path.parent / values[key]
     for key, var in ENV_OVERRIDES.items():

@@ -1,0 +1,330 @@
+"""The static dashboard site: read the published warehouse's views, draw, write HTML pages.
+
+Every number on a page comes from a query in sql/dashboards/; this module only arranges them.
+The pages open from file:// with no network: plotly.js is written once, beside them, and shared.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+
+from assets.warehouse import open_read_only, read_sql
+
+from . import figures
+from .figures import METRICS
+
+MARKETS = ["BR", "LATAM", "EMEA"]
+QUERIES = [
+    "as_of",
+    "kpis",
+    "trends",
+    "volumes",
+    "policy_days",
+    "segments",
+    "top_contributors",
+    "files",
+    "file_problems",
+    "rejections",
+    "rejection_reasons",
+    "validation",
+    "thresholds",
+    "open_alerts",
+    "alert_events",
+]
+PLOTLY_JS = "assets/plotly.min.js"
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+
+_templates = Environment(
+    loader=PackageLoader("dashboards", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
+def _pts(change) -> str:
+    """A change of a rate, in percentage points."""
+    return f"{change * 100:+.2f} pts"
+
+
+def _num(value, spec: str = ",.0f") -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def _when(value) -> str:
+    return "–" if value is None else f"{value:%Y-%m-%d %H:%M %Z}".strip()
+
+
+def _arrow(change) -> str:
+    return "▲" if change > 0 else "▼" if change < 0 else "■"
+
+
+def _change_class(row: dict, info) -> str:
+    """Colour of a change: significant rises of an error rate are bad news."""
+    if not row["change_is_significant"]:
+        return "noise"
+    if not info.errors_are_bad:
+        return "moved"
+    return "worse" if row["change"] > 0 else "better"
+
+
+_templates.filters.update(
+    pct=_pct, pts=_pts, num=_num, when=_when, arrow=_arrow, change_class=_change_class
+)
+
+
+class DashboardError(Exception):
+    """The site cannot be built: the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """What a build wrote."""
+
+    out: Path
+    pages: list[Path]
+    seconds: float
+
+
+def load(warehouse: Path) -> dict[str, pl.DataFrame]:
+    """Every query of sql/dashboards/ on the published warehouse, read-only."""
+    if not warehouse.is_file():
+        raise DashboardError(f"{warehouse}: no warehouse there yet (run `modmetrics run`)")
+    con = open_read_only(warehouse)
+    try:
+        return {name: con.sql(read_sql(f"dashboards/{name}.sql")).pl() for name in QUERIES}
+    finally:
+        con.close()
+
+
+def build_site(warehouse: Path, out: Path) -> Site:
+    """Write index.html, one page per market and quality.html into `out`."""
+    started = time.perf_counter()
+    data = load(warehouse)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_plotly_js(out)
+    stamp = _stamp(data["as_of"])
+    days = _days(data["as_of"])
+    pages = {
+        "index.html": _overview(data, days, stamp),
+        **{f"{m.lower()}.html": _market_page(data, m, days, stamp) for m in MARKETS},
+        "quality.html": _quality_page(data, stamp),
+    }
+    written = []
+    for name, text in pages.items():
+        written.append(_write(out / name, text))
+    return Site(out=out, pages=written, seconds=time.perf_counter() - started)
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def _overview(data: dict, days: pl.DataFrame | None, stamp: dict) -> str:
+    charts = []
+    if days is not None:
+        for metric in METRICS:
+            charts.append(
+                _plot(
+                    figures.trend(
+                        data["trends"],
+                        metric,
+                        MARKETS,
+                        days,
+                        data["thresholds"],
+                        data["alert_events"],
+                    ),
+                    f"trend-{metric}",
+                )
+            )
+    return _render(
+        "index.html",
+        stamp,
+        page="overview",
+        title="Overview",
+        tiles=_tiles(data["kpis"]),
+        alerts=data["open_alerts"].to_dicts(),
+        charts=charts,
+    )
+
+
+def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict) -> str:
+    def of(name: str) -> pl.DataFrame:
+        return data[name].filter(pl.col("market") == market)
+
+    trends, heatmaps, breakdowns = [], [], []
+    if days is not None and not of("trends").is_empty():
+        for metric in METRICS:
+            trends.append(
+                _plot(
+                    figures.trend(
+                        of("trends"),
+                        metric,
+                        [market],
+                        days,
+                        of("thresholds"),
+                        of("alert_events"),
+                        critical_line=True,
+                    ),
+                    f"trend-{metric}",
+                )
+            )
+        volumes = _plot(figures.volumes(of("volumes").drop("market"), days), "volumes")
+        for metric in ("overkill_rate", "leakage_rate"):
+            heatmaps.append(
+                _plot(figures.heatmap(of("policy_days"), metric, days), f"heatmap-{metric}")
+            )
+        segments = of("segments")
+        if not segments.is_empty():
+            window = _window(segments)
+            breakdowns = [
+                _plot(
+                    figures.segments(segments, "source", f"Machine vs human, {window}"), "by-source"
+                ),
+                _plot(
+                    figures.segments(segments, "object_type", f"By object type, {window}"),
+                    "by-object-type",
+                ),
+            ]
+    else:
+        volumes = None
+    top = of("top_contributors")
+    return _render(
+        "market.html",
+        stamp,
+        page=market,
+        title=market,
+        market=market,
+        tiles=[t for t in _tiles(data["kpis"]) if t["market"] == market],
+        alerts=of("open_alerts").to_dicts(),
+        trends=trends,
+        volumes=volumes,
+        heatmaps=heatmaps,
+        breakdowns=breakdowns,
+        top_window=_window(top) if not top.is_empty() else "",
+        top_overkill=top.filter(pl.col("metric") == "overkill_rate").to_dicts(),
+        top_leakage=top.filter(pl.col("metric") == "leakage_rate").to_dicts(),
+    )
+
+
+def _quality_page(data: dict, stamp: dict) -> str:
+    rejections = data["rejections"]
+    chart = (
+        _plot(figures.rejections(data["rejection_reasons"]), "rejections")
+        if not rejections.is_empty()
+        else None
+    )
+    return _render(
+        "quality.html",
+        stamp,
+        page="quality",
+        title="Data quality",
+        files=data["files"].to_dicts(),
+        problems=data["file_problems"].to_dicts(),
+        rejections_chart=chart,
+        rejections=rejections.head(25).to_dicts(),
+        reasons=data["rejection_reasons"].to_dicts(),
+        rejections_total=len(rejections),
+        validation=data["validation"].to_dicts(),
+    )
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+
+def _tiles(kpis: pl.DataFrame) -> list[dict]:
+    """One tile per market and metric, holding its day and 7-day figures."""
+    tiles = []
+    for market in MARKETS:
+        for metric, info in METRICS.items():
+            spans = {
+                r["span"]: r
+                for r in kpis.filter(
+                    (pl.col("market") == market) & (pl.col("metric") == metric)
+                ).iter_rows(named=True)
+            }
+            tiles.append(
+                {
+                    "market": market,
+                    "metric": metric,
+                    "info": info,
+                    "day": spans.get("day"),
+                    "week": spans.get("7 days"),
+                }
+            )
+    return tiles
+
+
+def _stamp(as_of: pl.DataFrame) -> dict:
+    row = as_of.to_dicts()[0] if not as_of.is_empty() else {}
+    return {
+        "as_of_date": row.get("as_of_date"),
+        "last_run_at": row.get("last_run_at"),
+        "timezone": row.get("reporting_timezone"),
+        "latest_complete_day": row.get("latest_complete_day"),
+        "appeal_window_days": row.get("appeal_window_days"),
+        "built_at": datetime.now().astimezone(),
+    }
+
+
+def _days(as_of: pl.DataFrame) -> pl.DataFrame | None:
+    """The calendar of the charts: the first to the last day with decisions."""
+    if as_of.is_empty() or as_of["first_day"][0] is None:
+        return None
+    return figures.calendar(as_of["first_day"][0], as_of["last_day"][0])
+
+
+def _window(rows: pl.DataFrame) -> str:
+    first, last = rows["first_day"].min(), rows["last_day"].max()
+    return f"last 7 days ({first:%d %b} – {last:%d %b %Y})"
+
+
+def _plot(fig: go.Figure, div_id: str) -> Markup:
+    """A chart's HTML: a div and the script that draws it, without plotly.js itself."""
+    return Markup(
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=div_id,
+            config=PLOT_CONFIG,
+            default_width="100%",
+            default_height=f"{fig.layout.height or 340}px",
+        )
+    )
+
+
+def _render(template: str, stamp: dict, **values) -> str:
+    return _templates.get_template(template).render(
+        stamp=stamp, markets=MARKETS, metrics=METRICS, plotly_js=PLOTLY_JS, **values
+    )
+
+
+def _write(path: Path, text: str) -> Path:
+    """Replace `path` atomically: someone may have the page open in a browser."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _write_plotly_js(out: Path) -> None:
+    """plotly.js once for every page, from the installed plotly package (no CDN)."""
+    target = out / PLOTLY_JS
+    script = get_plotlyjs()
+    if target.is_file() and target.stat().st_size == len(script.encode("utf-8")):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write(target, script)

@@ -1,0 +1,19 @@
+-- KPI tiles: every market's metrics on the latest complete day and the last 7 days.
+select
+    market,
+    metric,
+    span,
+    first_day,
+    last_day,
+    provisional,
+    value,
+    low,
+    high,
+    numerator,
+    denominator,
+    previous_value,
+    change,
+    change_low,
+    change_high,
+    change_is_significant
+from market_kpis;
