@@ -209,6 +209,10 @@ def trend(
                     hovertemplate=_hover(info, market),
                 )
             )
+    if rows.filter((pl.col("metric") == metric) & pl.col("value").is_not_null()).is_empty():
+        fig.add_annotation(
+            text="no data yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
+        )
     _threshold_lines(fig, thresholds, metric, markets, days, critical_line)
     _alert_markers(fig, events, metric, markets)
     _provisional_shading(fig, rows, metric, markets)

@@ -1,0 +1,426 @@
+"""The dashboard site, built by a real run and opened in real headless Chromium from file://
+with the network blocked, against a small hand-checked dataset.
+
+Dataset (appeal window 10 days, as of 2026-10-31: the latest complete day is 2026-10-30, days
+after 2026-10-21 are provisional):
+- BR, every day 2026-10-17 .. 10-30: penalties p1 (spam, machine, queue video_autoflag) and p2
+  (harassment, human, queue live_report), no-actions n1 and n2 (spam, human). On 10-30 one more
+  penalty, x, whose policy and queue are script-injection strings. Appeals: p1 of 10-26 and x of
+  10-30 overturned, p2 of 10-30 upheld, n1 of 10-20 overturned.
+    overkill 10-30 = 1/3; 10-29 = 0/2; last 7 days (10-24 .. 10-30) = 2/15; the 7 before = 0/14
+    leakage last 7 days = 0/14; the 7 before = 1/14; penalty ratio 10-30 = 3/5
+- LATAM, every day 10-17 .. 10-30 but 10-25 (a failed export: a gap): one penalty, one no-action.
+- EMEA, 10-28 .. 10-30: one penalty and one no-action a day; one more row, rejected (market XX).
+- Audits of 10-30: p1 non-violating, n1 violating; LATAM and EMEA one of each kind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    Landing,
+    appeal,
+    audit,
+    cli,
+    decision,
+    query,
+    rows,
+    run,
+    scalar,
+    wilson,
+)
+
+SCRIPT_POLICY = "<script>alert(1)</script>"
+SCRIPT_QUEUE = "<img src=x onerror=alert(2)>"
+SECRET_IDS = ("CREATOR-SECRET-7", "OBJ-SECRET", "MOD-SECRET-9", "DEC-SECRET")
+PAGES = ["index", "br", "latam", "emea", "quality"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "dashboards"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _days(first: int, last: int, skip: tuple[int, ...] = ()) -> list[str]:
+    return [f"2026-10-{d:02d}" for d in range(first, last + 1) if d not in skip]
+
+
+def _decision(key: str, day: str, **values) -> dict:
+    return decision(
+        f"DEC-SECRET-{key}-{day}",
+        f"{day}T12:00:00Z",
+        creator_id="CREATOR-SECRET-7",
+        object_id=f"OBJ-SECRET-{key}-{day}",
+        moderator_id="MOD-SECRET-9" if values.get("source") == "human" else "",
+        **values,
+    )
+
+
+def _write_dataset(landing: Landing) -> None:
+    for day in _days(17, 30):
+        rows_ = [
+            _decision("p1", day, policy="spam", queue="video_autoflag"),
+            _decision("p2", day, policy="harassment", source="human", queue="live_report"),
+            _decision("n1", day, action="no_action", source="human"),
+            _decision("n2", day, action="no_action", source="human"),
+        ]
+        if day == "2026-10-30":
+            rows_.append(
+                _decision("x", day, policy=SCRIPT_POLICY, queue=SCRIPT_QUEUE, object_type="comment")
+            )
+        landing.csv(f"decisions/br_{day}.csv", rows_)
+    landing.csv(
+        "decisions/latam.csv",
+        [
+            d
+            for day in _days(17, 30, skip=(25,))
+            for d in (
+                _decision("lp", day, market="LATAM"),
+                _decision("ln", day, market="LATAM", action="no_action", source="human"),
+            )
+        ],
+    )
+    landing.csv(
+        "decisions/emea.csv",
+        [
+            d
+            for day in _days(28, 30)
+            for d in (
+                _decision("ep", day, market="EMEA"),
+                _decision("en", day, market="EMEA", action="no_action", source="human"),
+            )
+        ]
+        # a row the rules reject: the data-quality page has something to show
+        + [_decision("bad", "2026-10-30", market="XX")],
+    )
+
+    def appealed(key: str, day: str, status: str) -> dict:
+        return appeal(
+            f"a-{key}-{day}",
+            f"DEC-SECRET-{key}-{day}",
+            status,
+            appealed_at=f"{day}T18:00:00Z",
+            resolved_at="2026-10-31T09:00:00Z",
+        )
+
+    landing.csv(
+        "appeals/appeals.csv",
+        [
+            appealed("p1", "2026-10-26", "overturned"),
+            appealed("x", "2026-10-30", "overturned"),
+            appealed("p2", "2026-10-30", "upheld"),
+            appealed("n1", "2026-10-20", "overturned"),
+        ],
+    )
+    landing.csv(
+        "audits/audits.csv",
+        [
+            audit(f"q-{i}", f"DEC-SECRET-{key}-2026-10-30", verdict, "2026-10-31T08:00:00Z")
+            for i, (key, verdict) in enumerate(
+                [
+                    ("p1", "non_violating"),
+                    ("n1", "violating"),
+                    ("lp", "violating"),
+                    ("ln", "non_violating"),
+                    ("ep", "violating"),
+                    ("en", "violating"),
+                ]
+            )
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dashboards a real run wrote: beside the warehouse, in data/dashboards/."""
+    root = tmp_path_factory.mktemp("dashboards")
+    landing = Landing(root / "landing")
+    _write_dataset(landing)
+    run(landing, root / "data" / "warehouse.duckdb", appeal_window_days=10)
+    return root / "data" / "dashboards"
+
+
+@pytest.fixture(scope="module")
+def warehouse(site: Path) -> Path:
+    return site.parent / "warehouse.duckdb"
+
+
+# --- the browser --------------------------------------------------------------------------------
+
+
+def _chromium() -> str:
+    """Debian's Chromium; installed here when missing and we may (a fresh machine, as root)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+        found = shutil.which("chromium")
+    if not found:
+        pytest.fail("Chromium not found: install Debian's chromium package (see the README)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """One page opened from file:// with every other request blocked, and what it reported."""
+
+    def __init__(self, browser, site: Path, name: str):
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        self.page.goto((site / f"{name}.html").as_uri())
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].every(e => e._fullLayout)"
+        )
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def charts(self) -> dict[str, list[dict]]:
+        """Every chart's traces, as Plotly holds them: {div id: [{name, x, y, z}]}."""
+        return self.page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')].map(
+                e => [e.id, e.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y,
+                                              z: t.z, dash: t.line && t.line.dash}))]))"""
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site: Path):
+    opened = {name: Visit(browser, site, name) for name in PAGES}
+    yield opened
+    for visit in opened.values():
+        visit.close()
+
+
+# --- every page ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_opens_offline_without_errors(visits, name: str) -> None:
+    visit = visits[name]
+    assert visit.errors == []
+    assert visit.blocked == []  # nothing but file:// was asked for
+    assert visit.page.evaluate("() => typeof Plotly") == "object"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    visit.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("name", ["index", "br", "latam", "emea", "quality"])
+def test_every_chart_is_drawn_with_data(visits, name: str) -> None:
+    charts = visits[name].charts()
+    assert charts, f"{name}.html has no chart"
+    for chart_id, traces in charts.items():
+        values = [v for t in traces for v in (t["y"] or t["z"] or []) if v is not None]
+        assert values, f"{name}.html chart {chart_id} has no data"
+        drawn = visits[name].page.locator(f"#{chart_id} .main-svg").count()
+        assert drawn > 0, f"{name}.html chart {chart_id} was not drawn"
+
+
+def test_plotly_js_is_shipped_once_beside_the_pages(site: Path) -> None:
+    assert (site / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    for name in PAGES:
+        text = (site / f"{name}.html").read_text(encoding="utf-8")
+        assert '<script src="assets/plotly.min.js"></script>' in text
+        assert "cdn" not in text.lower()
+        assert len(text.encode()) < 1_000_000  # plotly.js is not embedded in the page
+
+
+def test_every_page_links_to_every_other(visits) -> None:
+    links = visits["br"].page.eval_on_selector_all("nav a", "els => els.map(e => e.href)")
+    assert [Path(link).name for link in links] == [f"{n}.html" for n in PAGES]
+
+
+def test_pages_say_what_the_data_is_as_of(visits) -> None:
+    stamp = visits["index"].page.inner_text("#data-as-of")
+    assert "Data as of 2026-10-31" in stamp
+    assert "latest complete day 2026-10-30" in stamp
+
+
+def test_no_creator_object_or_moderator_id_appears_on_any_page(site: Path, warehouse) -> None:
+    assert scalar(warehouse, "select count(*) from decisions where creator_id = 'CREATOR-SECRET-7'")
+    for name in PAGES:
+        text = (site / f"{name}.html").read_text(encoding="utf-8")
+        for secret in SECRET_IDS:
+            assert secret not in text, f"{secret} on {name}.html"
+
+
+# --- the numbers ----------------------------------------------------------------------------
+
+
+def _tile(visit: Visit, market: str, metric: str, span: str):
+    return visit.page.locator(
+        f'.tile[data-market="{market}"][data-metric="{metric}"] .line[data-span="{span}"]'
+    )
+
+
+def test_kpi_tiles_show_the_warehouse_values(visits, warehouse) -> None:
+    expected = {
+        ("overkill_rate", "day"): 1 / 3,
+        ("overkill_rate", "7 days"): 2 / 15,
+        ("leakage_rate", "7 days"): 0.0,
+        ("penalty_ratio", "day"): 3 / 5,
+    }
+    for (metric, span), value in expected.items():
+        (stored,) = rows(
+            warehouse,
+            "select value from market_kpis where market = 'BR' and metric = ? and span = ?",
+            [metric, span],
+        )[0]
+        assert stored == pytest.approx(value, abs=1e-12)
+        tile = _tile(visits["index"], "BR", metric, span)
+        assert float(tile.get_attribute("data-value")) == pytest.approx(value, abs=1e-12)
+        assert f"{value:.2%}" in tile.inner_text()
+
+
+def test_a_tile_says_whether_the_change_is_larger_than_the_noise(visits) -> None:
+    # leakage 0/14 against 1/14 the week before: a change of -7.14 points, within the noise
+    tile = _tile(visits["index"], "BR", "leakage_rate", "7 days")
+    assert "▼ -7.14 pts" in tile.inner_text()
+    assert "within noise" in tile.inner_text()
+
+
+def test_trend_chart_data_equals_the_warehouse_with_gaps_for_missing_days(
+    visits, warehouse
+) -> None:
+    traces = {t["name"]: t for t in visits["index"].charts()["trend-overkill_rate"]}
+    stored = {
+        (str(r["metric_date"]), r["market"]): r["overkill_rate"]
+        for r in query(warehouse, "select * from market_daily_metrics")
+    }
+    for market in ("BR", "LATAM", "EMEA"):
+        settled, provisional = traces[market], traces.get(f"{market} (provisional)")
+        for i, day in enumerate(settled["x"]):
+            shown = settled["y"][i]
+            if shown is None and provisional is not None:
+                shown = provisional["y"][i]
+            if (day, market) in stored:
+                assert shown == pytest.approx(stored[(day, market)], abs=1e-12), (market, day)
+            else:
+                assert shown is None, (market, day)  # a gap, not a zero
+    latam = traces["LATAM (provisional)"]
+    assert latam["y"][latam["x"].index("2026-10-25")] is None
+
+
+def test_provisional_days_are_drawn_dotted(visits) -> None:
+    traces = {t["name"]: t for t in visits["br"].charts()["trend-overkill_rate"]}
+    assert traces["BR"]["dash"] == "solid" or traces["BR"]["dash"] is None
+    assert traces["BR (provisional)"]["dash"] == "dot"
+    settled_days = [
+        x for x, y in zip(traces["BR"]["x"], traces["BR"]["y"], strict=True) if y is not None
+    ]
+    assert max(settled_days) == "2026-10-21"  # the last day out of the appeal window
+
+
+def test_trend_hover_holds_numerator_denominator_and_interval(visits) -> None:
+    low, high = wilson(1 / 3, 3)
+    data = visits["br"].page.evaluate(
+        """() => { const t = document.getElementById('trend-overkill_rate').data
+                     .find(t => t.name === 'BR (provisional)');
+                   const i = t.x.indexOf('2026-10-30');
+                   return {custom: t.customdata[i], template: t.hovertemplate}; }"""
+    )
+    assert data["custom"][:4] == [pytest.approx(low), pytest.approx(high), 1, 3]
+    assert "penalties overturned of" in data["template"]
+    assert "95% interval" in data["template"]
+
+
+def test_top_contributors_rank_policy_and_queue_by_errors(visits) -> None:
+    table = visits["br"].page.locator('table.top[data-metric="overkill_rate"]')
+    cells = table.locator("tr").nth(1).locator("td").all_inner_texts()
+    # two pairs have one overturned penalty: x (1 of 1, 100%) ranks before p1 (1 of 7)
+    assert cells[:5] == [SCRIPT_POLICY, SCRIPT_QUEUE, "1", "1", "100.00%"]
+
+
+def test_script_injection_in_a_policy_name_is_shown_as_text(visits, site: Path) -> None:
+    visit = visits["br"]
+    assert visit.dialogs == []
+    assert SCRIPT_POLICY in visit.page.inner_text("table.top")
+    assert visit.page.locator("table.top script").count() == 0
+    assert visit.page.locator("img[src=x]").count() == 0
+    heatmap_labels = visit.page.locator("#heatmap-overkill_rate .ytick text").all_text_contents()
+    assert SCRIPT_POLICY in heatmap_labels
+    assert "<script>alert(1)" not in (site / "br.html").read_text(encoding="utf-8")
+
+
+def test_quality_page_counts_files_and_rejected_rows(visits, warehouse) -> None:
+    table = visits["quality"].page.locator("#files")
+    decisions = table.locator("tr", has_text="decisions").all_inner_texts()[0].split("\t")
+    files, _, read, accepted, rejected = decisions[1:6]
+    (expected,) = query(
+        warehouse,
+        "select count(*) as files, sum(rows) as r, sum(accepted) as a, sum(rejected) as j "
+        "from ingested_files where kind = 'decisions'",
+    )
+    assert [files, read, accepted, rejected] == [
+        str(expected["files"]),
+        f"{expected['r']:,}",
+        f"{expected['a']:,}",
+        str(expected["j"]),
+    ]
+    reasons = visits["quality"].page.inner_text("#rejection-reasons")
+    assert "market not allowed\t1\t1" in reasons
+    validation = visits["quality"].page.inner_text("#validation")
+    assert "accepted_decisions" in validation
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def test_dashboards_command_writes_the_site_where_asked(warehouse, tmp_path: Path) -> None:
+    code, out, err = cli(
+        "dashboards", "--warehouse", warehouse, "--out", tmp_path / "s", cwd=tmp_path
+    )
+    assert (code, err) == (0, "")
+    assert sorted(p.name for p in (tmp_path / "s").glob("*.html")) == sorted(
+        f"{n}.html" for n in PAGES
+    )
+    assert "index.html" in out
+
+
+def test_dashboards_command_without_a_warehouse_says_so_in_one_line(tmp_path: Path) -> None:
+    code, out, err = cli("dashboards", "--warehouse", tmp_path / "none.duckdb", cwd=tmp_path)
+    assert code == 2
+    missing = tmp_path / "none.duckdb"
+    assert err == f"modmetrics: error: {missing}: no warehouse there yet (run `modmetrics run`)\n"
