@@ -22,8 +22,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import (
+from conftest import (
     Landing,
     appeal,
     audit,
@@ -227,7 +226,7 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def visits(browser, site: Path):
+def visits(site: Path, browser):
     opened = {name: Visit(browser, site, name) for name in PAGES}
     yield opened
     for visit in opened.values():

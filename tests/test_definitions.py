@@ -19,6 +19,7 @@ ASSET_KEYS = {
     "daily_metrics",
     "market_daily_metrics",
     "published_warehouse",
+    "dashboards",
 }
 CHECK_NAMES = {
     "accepted_decisions_valid",

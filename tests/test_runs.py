@@ -364,7 +364,8 @@ def test_run_prints_a_summary(messy) -> None:
     )
     assert lines[7].startswith(f"  warehouse: {warehouse}  (")
     assert lines[7].endswith(" s)")
-    assert len(lines) == 8
+    assert lines[8] == f"  dashboards: {warehouse.parent / 'dashboards' / 'index.html'}"
+    assert len(lines) == 9
 
 
 def test_rows_read_equal_accepted_plus_rejected_plus_duplicates(messy) -> None:
