@@ -1,0 +1,139 @@
+"""The views behind the dashboards: kpi_periods, metric_breakdowns, market_kpis, checked by hand.
+
+Dataset (as of 2026-10-31): BR, five penalties a day from 2026-10-17 to 10-30, policy spam,
+queues q1 (p0, p1) and none (p2, p3, p4). From 10-24 on, p0 and p1 of each day are overturned on
+appeal: the last 7 days have 14 overturned of 35 penalties, the 7 before 0 of 35.
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pytest
+from conftest import Landing, appeal, decision, query, rows, run, wilson
+
+from pipelines import resources
+
+pytestmark = pytest.mark.usefixtures("isolated_settings")
+
+DAYS = [f"2026-10-{d}" for d in range(17, 31)]
+OVERTURNED_FROM = "2026-10-24"
+
+
+@pytest.fixture
+def warehouse(landing: Landing, tmp_path):
+    decisions, appeals = [], []
+    for day in DAYS:
+        for k in range(5):
+            decisions.append(
+                decision(f"p{k}-{day}", f"{day}T10:00:00Z", queue="q1" if k < 2 else "")
+            )
+            if k < 2 and day >= OVERTURNED_FROM:
+                appeals.append(
+                    appeal(
+                        f"a{k}-{day}",
+                        f"p{k}-{day}",
+                        "overturned",
+                        appealed_at=f"{day}T12:00:00Z",
+                        resolved_at="2026-10-31T01:00:00Z",
+                    )
+                )
+    landing.csv("decisions/d.csv", decisions)
+    landing.csv("appeals/a.csv", appeals)
+    path = tmp_path / "data" / "warehouse.duckdb"
+    run(landing, path)
+    return path
+
+
+def test_kpi_periods_end_on_the_latest_complete_day(warehouse) -> None:
+    assert rows(
+        warehouse, "select period, first_day::varchar, last_day::varchar from kpi_periods"
+    ) == [
+        ("latest_day", "2026-10-30", "2026-10-30"),
+        ("previous_day", "2026-10-29", "2026-10-29"),
+        ("last_7_days", "2026-10-24", "2026-10-30"),
+        ("previous_7_days", "2026-10-17", "2026-10-23"),
+    ]
+
+
+def test_market_day_breakdown_equals_market_daily_metrics(warehouse) -> None:
+    columns = "metric_date, market, decisions, penalties, overturned_penalties, overkill_rate, " \
+        "overkill_rate_low, overkill_rate_high, penalty_ratio, provisional"  # fmt: skip
+    assert rows(
+        warehouse,
+        f"select {columns.replace('metric_date', 'first_day')} from metric_breakdowns "
+        "where breakdown = 'market' and period = 'day' order by 1",
+    ) == rows(warehouse, f"select {columns} from market_daily_metrics order by 1")
+
+
+def test_a_window_sums_its_days_before_dividing(warehouse) -> None:
+    (row,) = query(
+        warehouse,
+        "select penalties, overturned_penalties, overkill_rate, overkill_rate_low, "
+        "overkill_rate_high from metric_breakdowns "
+        "where breakdown = 'market' and period = 'last_7_days' and market = 'BR'",
+    )
+    low, high = wilson(14 / 35, 35)
+    assert row == {
+        "penalties": 35,
+        "overturned_penalties": 14,
+        "overkill_rate": pytest.approx(0.4),
+        "overkill_rate_low": pytest.approx(low),
+        "overkill_rate_high": pytest.approx(high),
+    }
+
+
+def test_policy_queue_breakdown_names_a_missing_queue_unspecified(warehouse) -> None:
+    assert rows(
+        warehouse,
+        "select policy, queue, penalties, overturned_penalties from metric_breakdowns "
+        "where breakdown = 'policy_queue' and period = 'last_7_days' order by queue",
+    ) == [("spam", "q1", 14, 14), ("spam", "unspecified", 21, 0)]
+
+
+def test_a_change_larger_than_its_interval_is_significant(warehouse) -> None:
+    (row,) = query(
+        warehouse,
+        "select value, previous_value, change, change_low, change_high, change_is_significant "
+        "from market_kpis where market = 'BR' and metric = 'overkill_rate' and span = '7 days'",
+    )
+    l1, u1 = wilson(0.4, 35)
+    _, u2 = wilson(0.0, 35)
+    # Newcombe's hybrid score interval for p1 - p2 (p2 = 0, so its low bound is 0)
+    assert row == {
+        "value": pytest.approx(0.4),
+        "previous_value": 0.0,
+        "change": pytest.approx(0.4),
+        "change_low": pytest.approx(0.4 - math.sqrt((0.4 - l1) ** 2 + u2**2)),
+        "change_high": pytest.approx(0.4 + (u1 - 0.4)),
+        "change_is_significant": True,
+    }
+
+
+def test_no_change_is_within_noise(warehouse) -> None:
+    (row,) = query(
+        warehouse,
+        "select value, previous_value, change, change_is_significant from market_kpis "
+        "where market = 'BR' and metric = 'overkill_rate' and span = 'day'",
+    )
+    assert row == {
+        "value": pytest.approx(0.4),
+        "previous_value": pytest.approx(0.4),
+        "change": pytest.approx(0.0),
+        "change_is_significant": False,
+    }
+
+
+def test_a_warehouse_without_the_queue_column_is_rebuilt_on_the_next_run(
+    landing: Landing, warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = rows(warehouse, "select * from market_daily_metrics order by all")
+    work = warehouse.parent / ".modmetrics-work" / warehouse.name
+    con = duckdb.connect(str(work))
+    con.execute("alter table daily_metrics drop column queue")  # as an earlier version made it
+    con.close()
+    monkeypatch.setattr(resources, "_SCHEMA_APPLIED", set())  # a new process, a new version
+    run(landing, warehouse)
+    assert rows(warehouse, "select * from market_daily_metrics order by all") == before
+    assert rows(warehouse, "select count(distinct queue) from daily_metrics") == [(2,)]
