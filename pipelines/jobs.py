@@ -2,15 +2,25 @@
 
 import dagster as dg
 
+from assets.alerts import alerts
 from assets.ingest import appeals, audits, decisions
 from assets.metrics import daily_metrics, market_daily_metrics, published_warehouse
+from checks.alert_checks import ALERT_CHECKS
 from checks.input_checks import INPUT_CHECKS
 from checks.metric_checks import METRIC_CHECKS
 from checks.upstream_checks import UPSTREAM_CHECKS
 from checks.warehouse_checks import WAREHOUSE_CHECKS
 
-ASSETS = [decisions, appeals, audits, daily_metrics, market_daily_metrics, published_warehouse]
-CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS]
+ASSETS = [
+    decisions,
+    appeals,
+    audits,
+    daily_metrics,
+    market_daily_metrics,
+    alerts,
+    published_warehouse,
+]
+CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS, *ALERT_CHECKS]
 
 __all__ = ["ASSETS", "CHECKS", "daily_job"]
 
