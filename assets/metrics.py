@@ -92,7 +92,8 @@ def market_daily_metrics(
 @dg.asset(
     group_name="publish",
     kinds={"duckdb"},
-    deps=[market_daily_metrics],
+    # "alerts" by key: assets/alerts.py imports this module
+    deps=[market_daily_metrics, dg.AssetKey("alerts")],
     description=(
         "The read-only copy of the warehouse that analysts, dashboards and `modmetrics sql` read, "
         "replaced atomically after each successful run."

@@ -26,6 +26,10 @@ SCHEMA_FILES = [
     "schema/warehouse_info.sql",
     "schema/pipeline_runs.sql",
     "schema/validation_results.sql",
+    "schema/alert_thresholds.sql",
+    "schema/alerts.sql",
+    "schema/alert_events.sql",
+    "schema/alert_notifications.sql",
     "views/decisions.sql",
     "views/rejected_rows.sql",
     "views/ingested_files.sql",
@@ -35,7 +39,6 @@ SCHEMA_FILES = [
     "views/kpi_periods.sql",
     "views/metric_breakdowns.sql",
     "views/market_kpis.sql",
-    "schema/alert_stub.sql",
 ]
 
 

@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     _common(dash)
     dash.set_defaults(handler=cmd_dashboards)
 
+    alerts = sub.add_parser("alerts", help="list the alerts of the published warehouse")
+    alerts.add_argument("--open", action="store_true", help="only the alerts open now")
+    _common(alerts)
+    alerts.add_argument("--format", choices=["table", "json"], default="table")
+    alerts.set_defaults(handler=cmd_alerts)
+
     demo = sub.add_parser("demo", help="generate 60 days of sample data and run everything")
     demo.add_argument(
         "--dir",
@@ -243,6 +249,7 @@ def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> 
     span = f" ({first} .. {last})" if days else ""
     print(f"  metric days recomputed: {days}{span}; as of {as_of}", file=out)
     print(f"  validation: {validation_summary(settings.warehouse, run_id)}", file=out)
+    print(f"  alerts: {alerts_summary(settings.warehouse, run_id)}", file=out)
     print(f"  warehouse: {settings.warehouse}  ({seconds:.1f} s)", file=out)
     print(f"  dashboards: {settings.dashboards / 'index.html'}", file=out)
     for f in failed:
@@ -269,6 +276,22 @@ def validation_summary(warehouse: Path, run_id: str) -> str:
         return f"{total} expectations, all passed"
     detail = ", ".join(f"{check} ({severity}, {n} failed)" for check, severity, n in failing)
     return f"{total} expectations, {failed} did not pass: {detail}"
+
+
+def alerts_summary(warehouse: Path, run_id: str) -> str:
+    """One line: the alert events of the run, the alerts open now, the outbox's backlog."""
+    from assets.alerts import alert_summary
+
+    con = open_read_only(warehouse)
+    try:
+        n = alert_summary(con, run_id)
+    finally:
+        con.close()
+    return (
+        f"{n['opened']} opened, {n['escalated']} escalated, {n['resolved']} resolved; "
+        f"{n['open_alerts']} open now; notifications {n['notifications_pending']} pending, "
+        f"{n['notifications_failed']} failed"
+    )
 
 
 def _sample_text(sample: list) -> str:
@@ -310,6 +333,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if bad and severity == "ERROR":
             worst = EXIT_FAILED
     return worst
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+ALERT_COLUMNS = (
+    "alert_id, metric, market, severity, status, opened_on, last_breach_on, resolved_on, "
+    "worst_value, worst_low, worst_high, threshold, resolution"
+)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not settings.warehouse.is_file():
+        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    con = open_read_only(settings.warehouse)
+    try:
+        relation = con.execute(
+            f"select {ALERT_COLUMNS} from alerts where status = 'open' or not ? "
+            "order by status, opened_on desc, metric, market",
+            [args.open],
+        )
+        columns = [d[0] for d in relation.description]
+        rows = relation.fetchall()
+    finally:
+        con.close()
+    write_rows(columns, rows, args.format, sys.stdout)
+    return EXIT_OK
 
 
 # --- sql -------------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 import dagster as dg
 
+from assets.alerts import alerts
 from assets.dashboards import dashboards_site
 from assets.ingest import appeals, audits, decisions
 from assets.metrics import daily_metrics, market_daily_metrics, published_warehouse
+from checks.alert_checks import ALERT_CHECKS
 from checks.input_checks import INPUT_CHECKS
 from checks.metric_checks import METRIC_CHECKS
 from checks.upstream_checks import UPSTREAM_CHECKS
@@ -16,10 +18,11 @@ ASSETS = [
     audits,
     daily_metrics,
     market_daily_metrics,
+    alerts,
     published_warehouse,
     dashboards_site,
 ]
-CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS]
+CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS, *ALERT_CHECKS]
 
 __all__ = ["ASSETS", "CHECKS", "daily_job"]
 

@@ -109,6 +109,20 @@ def _connect_with_retries(database: str, config: dict, attempts: int = 4):
             time.sleep(0.5 * 2**attempt)
 
 
+class AlertRuleConfig(dg.Config):
+    """One resolved alert rule (see settings.AlertRule); written to alert_thresholds each run."""
+
+    metric: str
+    market: str
+    direction: str
+    warn: float
+    critical: float
+    recovery: float
+    min_denominator: int
+    for_days: int
+    provisional_opens: bool
+
+
 class RunSettings(dg.ConfigurableResource):
     """What a run reads and how it dates things."""
 
@@ -126,6 +140,13 @@ class RunSettings(dg.ConfigurableResource):
     volume_rise: float = 1.0
     max_rejected_share: float = 0.02
     machine_share_tolerance: float = 0.15
+    # alerts (see AlertSettings): the rules of every (metric, market), and delivery
+    alert_rules: list[AlertRuleConfig] = []
+    alert_sinks: list[str] = ["console", "jsonl", "webhook"]
+    alert_jsonl_path: str = "data/alerts.jsonl"
+    alert_webhook_url_env: str = "MODMETRICS_ALERT_WEBHOOK_URL"
+    alert_webhook_timeout_seconds: float = 5.0
+    alert_retry_backoff_seconds: float = 300.0
 
     def as_of_date(self) -> date:
         if self.as_of:
@@ -151,5 +172,11 @@ def build_resources(settings: Settings) -> dict:
                 **asdict(settings.validation),
                 "expected_markets": list(settings.validation.expected_markets),
             },
+            alert_rules=[AlertRuleConfig(**asdict(rule)) for rule in settings.alerts.rules],
+            alert_sinks=list(settings.alerts.sinks),
+            alert_jsonl_path=str(settings.alerts_jsonl),
+            alert_webhook_url_env=settings.alerts.webhook_url_env,
+            alert_webhook_timeout_seconds=settings.alerts.webhook_timeout_seconds,
+            alert_retry_backoff_seconds=settings.alerts.retry_backoff_seconds,
         ),
     }

@@ -51,6 +51,99 @@ class SettingsError(ValueError):
     """Unusable settings: the message is one line meant for the user."""
 
 
+MARKETS = ("BR", "LATAM", "EMEA")
+ALERT_METRICS = (
+    "overkill_rate",
+    "leakage_rate",
+    "audit_overkill_rate",
+    "audit_leakage_rate",
+    "penalty_ratio",
+)
+ALERT_SINKS = ("console", "jsonl", "webhook")
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """When one metric of one market opens, escalates and resolves an alert."""
+
+    metric: str
+    market: str
+    direction: str  # above: high values are bad; below: low values are bad
+    warn: float  # past it: a warning
+    critical: float  # past it (or the whole 95% interval past `warn`): critical
+    recovery: float  # back past it: resolved (between recovery and warn: stays open)
+    min_denominator: int  # days with a smaller denominator are not judged
+    for_days: int  # consecutive breaching judged days that open an alert
+    provisional_opens: bool  # whether provisional days are judged at all
+
+    def check(self) -> AlertRule:
+        where = f"alerts.{self.metric} ({self.market})"
+        if self.direction not in ("above", "below"):
+            raise SettingsError(f"{where}: direction must be 'above' or 'below'")
+        for name in ("warn", "critical", "recovery"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise SettingsError(f"{where}: {name} must be between 0 and 1")
+        # past `critical` is past `warn`, and back past `recovery` is no longer past `warn`
+        sign = 1 if self.direction == "above" else -1
+        if not sign * self.recovery <= sign * self.warn <= sign * self.critical:
+            order = "recovery <= warn <= critical" if sign == 1 else "recovery >= warn >= critical"
+            raise SettingsError(f"{where}: direction {self.direction} needs {order}")
+        if self.min_denominator < 0:
+            raise SettingsError(f"{where}: min_denominator must be 0 or more")
+        if self.for_days < 1:
+            raise SettingsError(f"{where}: for_days must be 1 or more")
+        return self
+
+
+# Per metric, for every market unless [alerts.<metric>.markets.<market>] says otherwise. Chosen
+# from the sample data's spread: a bad stretch alerts, day-to-day noise does not.
+DEFAULT_ALERT_RULES = {
+    "overkill_rate": dict(
+        direction="above", warn=0.015, critical=0.03, recovery=0.01,
+        min_denominator=150, for_days=2, provisional_opens=False,
+    ),
+    "leakage_rate": dict(
+        direction="above", warn=0.005, critical=0.01, recovery=0.003,
+        min_denominator=200, for_days=2, provisional_opens=False,
+    ),
+    "audit_overkill_rate": dict(
+        direction="above", warn=0.15, critical=0.30, recovery=0.10,
+        min_denominator=10, for_days=2, provisional_opens=True,
+    ),
+    "audit_leakage_rate": dict(
+        direction="above", warn=0.10, critical=0.20, recovery=0.06,
+        min_denominator=10, for_days=2, provisional_opens=True,
+    ),
+    "penalty_ratio": dict(
+        direction="above", warn=0.45, critical=0.55, recovery=0.42,
+        min_denominator=500, for_days=2, provisional_opens=True,
+    ),
+}  # fmt: skip
+
+
+def _default_rules() -> tuple[AlertRule, ...]:
+    return tuple(
+        AlertRule(metric=metric, market=market, **values)
+        for metric, values in DEFAULT_ALERT_RULES.items()
+        for market in MARKETS
+    )
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Alert rules and where alerts are delivered (section [alerts])."""
+
+    sinks: tuple[str, ...] = ALERT_SINKS
+    jsonl_path: Path | None = None  # None: alerts.jsonl next to the warehouse
+    webhook_url_env: str = "MODMETRICS_ALERT_WEBHOOK_URL"  # the URL itself is never stored
+    webhook_timeout_seconds: float = 5.0
+    retry_backoff_seconds: float = 300.0  # a failed delivery waits this, doubled each attempt
+    rules: tuple[AlertRule, ...] = field(default_factory=_default_rules)
+
+    def rule(self, metric: str, market: str) -> AlertRule:
+        return next(r for r in self.rules if (r.metric, r.market) == (metric, market))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know besides the data itself."""
@@ -62,8 +155,14 @@ class Settings:
     memory_limit: str = "1GB"
     as_of: date | None = None
     validation: ValidationSettings = field(default_factory=ValidationSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     dashboards_dir: Path | None = None  # [dashboards] out; default beside the warehouse
     source: str = field(default="defaults", compare=False)
+
+    @property
+    def alerts_jsonl(self) -> Path:
+        """The JSON Lines file alerts are appended to."""
+        return self.alerts.jsonl_path or self.warehouse.parent / "alerts.jsonl"
 
     @property
     def dashboards(self) -> Path:
@@ -160,6 +259,100 @@ def _dashboards_out(section, path: Path) -> str:
     return section["out"]
 
 
+RULE_FIELDS = (
+    "direction",
+    "warn",
+    "critical",
+    "recovery",
+    "min_denominator",
+    "for_days",
+    "provisional_opens",
+)
+
+
+def _rule_values(section, where: str) -> dict:
+    """The rule settings of one [alerts.<metric>] or [alerts.<metric>.markets.<market>] table."""
+    values = {}
+    for name, value in section.items():
+        if name not in RULE_FIELDS:
+            raise SettingsError(f"{where}: unknown alert setting {name!r}")
+        if name == "direction":
+            ok = isinstance(value, str)
+        elif name == "provisional_opens":
+            ok = isinstance(value, bool)
+        elif name in ("min_denominator", "for_days"):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok:
+            kind = {"direction": "'above' or 'below'", "provisional_opens": "true or false"}.get(
+                name, "a whole number" if name in ("min_denominator", "for_days") else "a number"
+            )
+            raise SettingsError(f"{where}: {name} must be {kind}, got {value!r}")
+        values[name] = float(value) if name in ("warn", "critical", "recovery") else value
+    return values
+
+
+def _alert_settings(section, path: Path) -> AlertSettings:
+    where = f"{path}: [alerts]"
+    if not isinstance(section, dict):
+        raise SettingsError(f"{where} must be a table of settings")
+    values: dict = {}
+    per_metric: dict[str, dict] = {}
+    per_market: dict[tuple[str, str], dict] = {}
+    for name, value in section.items():
+        if name in ALERT_METRICS:
+            if not isinstance(value, dict):
+                raise SettingsError(f"{path}: [alerts.{name}] must be a table of settings")
+            markets = value.get("markets", {})
+            if not isinstance(markets, dict):
+                raise SettingsError(f"{path}: [alerts.{name}.markets] must be a table of markets")
+            rule = {k: v for k, v in value.items() if k != "markets"}
+            per_metric[name] = _rule_values(rule, f"{path}: [alerts.{name}]")
+            for market, overrides in markets.items():
+                if market not in MARKETS or not isinstance(overrides, dict):
+                    raise SettingsError(
+                        f"{path}: [alerts.{name}.markets] may hold only tables BR, LATAM, EMEA"
+                    )
+                per_market[name, market] = _rule_values(
+                    overrides, f"{path}: [alerts.{name}.markets.{market}]"
+                )
+        elif name == "sinks":
+            if not isinstance(value, list) or not set(value) <= set(ALERT_SINKS):
+                raise SettingsError(f"{where} sinks must be a list of {', '.join(ALERT_SINKS)}")
+            values[name] = tuple(dict.fromkeys(value))
+        elif name == "jsonl_path":
+            if not isinstance(value, str) or not value:
+                raise SettingsError(f"{where} jsonl_path must be a file path")
+            values[name] = Path(value) if Path(value).is_absolute() else path.parent / value
+        elif name == "webhook_url_env":
+            if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+                raise SettingsError(
+                    f"{where} webhook_url_env must be the name of an environment variable"
+                )
+            values[name] = value
+        elif name in ("webhook_timeout_seconds", "retry_backoff_seconds"):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise SettingsError(f"{where} {name} must be a number of seconds, 0 or more")
+            values[name] = float(value)
+        else:
+            raise SettingsError(f"{where}: unknown alert setting {name!r}")
+    values["rules"] = tuple(
+        AlertRule(
+            metric=metric,
+            market=market,
+            **{
+                **DEFAULT_ALERT_RULES[metric],
+                **per_metric.get(metric, {}),
+                **per_market.get((metric, market), {}),
+            },
+        ).check()
+        for metric in ALERT_METRICS
+        for market in MARKETS
+    )
+    return AlertSettings(**values)
+
+
 def load_settings(config: Path | None = None, environ: dict | None = None) -> Settings:
     """Read settings from `config` (default ./modmetrics.toml if present), then the environment.
 
@@ -188,6 +381,10 @@ def load_settings(config: Path | None = None, environ: dict | None = None) -> Se
             values["validation"] = _validation_settings(raw["validation"], path)
         if "dashboards" in raw:
             file_values["dashboards_dir"] = _dashboards_out(raw["dashboards"], path)
+
+
+        if "alerts" in raw:
+            values["alerts"] = _alert_settings(raw["alerts"], path)
         values.update(_coerce(file_values, str(path)))
         for key in ("warehouse", "landing", "dashboards_dir"):
             if key in values and not values[key].is_absolute():

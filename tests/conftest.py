@@ -184,7 +184,7 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
     The modules of this suite use it through `pytestmark`.
     """
-    for variable in ENV_OVERRIDES.values():
+    for variable in [*ENV_OVERRIDES.values(), "MODMETRICS_ALERT_WEBHOOK_URL"]:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.chdir(tmp_path)
 

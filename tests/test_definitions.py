@@ -18,6 +18,7 @@ ASSET_KEYS = {
     "audits",
     "daily_metrics",
     "market_daily_metrics",
+    "alerts",
     "published_warehouse",
     "dashboards",
 }
@@ -30,6 +31,7 @@ CHECK_NAMES = {
     "market_metrics_consistent",
     "every_market_every_day",
     "upstream_health",
+    "no_open_alerts",
 }
 
 

@@ -362,10 +362,13 @@ def test_run_prints_a_summary(messy) -> None:
     assert lines[6] == (
         "  validation: 53 expectations, 2 did not pass: upstream_health (WARN, 2 failed)"
     )
-    assert lines[7].startswith(f"  warehouse: {warehouse}  (")
-    assert lines[7].endswith(" s)")
-    assert lines[8] == f"  dashboards: {warehouse.parent / 'dashboards' / 'index.html'}"
-    assert len(lines) == 9
+    assert lines[7] == (
+        "  alerts: 0 opened, 0 escalated, 0 resolved; 0 open now; notifications 0 pending, 0 failed"
+    )
+    assert lines[8].startswith(f"  warehouse: {warehouse}  (")
+    assert lines[8].endswith(" s)")
+    assert lines[9] == f"  dashboards: {warehouse.parent / 'dashboards' / 'index.html'}"
+    assert len(lines) == 10
 
 
 def test_rows_read_equal_accepted_plus_rejected_plus_duplicates(messy) -> None:

@@ -71,3 +71,67 @@ def test_unusable_settings_are_refused(tmp_path: Path, text: str) -> None:
     assert (code, out) == (2, "")
     assert err.startswith("modmetrics: error: ")
     assert len(err.splitlines()) == 1
+
+
+def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) -> None:
+    config = tmp_path / "modmetrics.toml"
+    config.write_text(
+        "[alerts]\n"
+        'sinks = ["jsonl"]\n'
+        'jsonl_path = "out/alerts.jsonl"\n'
+        'webhook_url_env = "MY_HOOK"\n'
+        "retry_backoff_seconds = 60\n"
+        "[alerts.overkill_rate]\n"
+        "warn = 0.10\ncritical = 0.15\nrecovery = 0.08\nmin_denominator = 200\nfor_days = 3\n"
+        "[alerts.overkill_rate.markets.BR]\n"
+        "warn = 0.12\n"
+        "[alerts.penalty_ratio]\n"
+        'direction = "below"\nwarn = 0.30\ncritical = 0.20\nrecovery = 0.33\n'
+    )
+    alerts = load_settings(config, environ={}).alerts
+    assert (alerts.sinks, alerts.jsonl_path, alerts.webhook_url_env) == (
+        ("jsonl",),
+        tmp_path / "out" / "alerts.jsonl",
+        "MY_HOOK",
+    )
+    assert alerts.retry_backoff_seconds == 60.0
+    assert len(alerts.rules) == 15
+    br, emea = alerts.rule("overkill_rate", "BR"), alerts.rule("overkill_rate", "EMEA")
+    assert (br.warn, br.critical, br.recovery, br.min_denominator, br.for_days) == (
+        0.12, 0.15, 0.08, 200, 3,
+    )  # fmt: skip
+    assert (emea.warn, emea.for_days, emea.provisional_opens) == (0.10, 3, False)
+    ratio = alerts.rule("penalty_ratio", "LATAM")
+    assert (ratio.direction, ratio.warn, ratio.critical, ratio.recovery) == (
+        "below", 0.30, 0.20, 0.33,
+    )  # fmt: skip
+    # untouched metrics keep their defaults
+    assert alerts.rule("leakage_rate", "BR") == load_settings(environ={}).alerts.rule(
+        "leakage_rate", "BR"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[alerts]\nsinks = ['pager']\n", "sinks must be a list of console, jsonl, webhook"),
+        ("[alerts]\ncolour = 1\n", "unknown alert setting 'colour'"),
+        ("[alerts.overkill_rate]\nwarn = 'high'\n", "warn must be a number, got 'high'"),
+        ("[alerts.overkill_rate]\nfor_days = 0\n", "for_days must be 1 or more"),
+        ("[alerts.overkill_rate]\nfor_days = 1.5\n", "for_days must be a whole number"),
+        ("[alerts.overkill_rate]\ndirection = 'up'\n", "direction must be 'above' or 'below'"),
+        ("[alerts.overkill_rate]\nrecovery = 0.5\n", "needs recovery <= warn <= critical"),
+        ("[alerts.overkill_rate]\ncritical = 2\n", "critical must be between 0 and 1"),
+        ("[alerts.overkill_rate.markets.US]\nwarn = 0.1\n", "may hold only tables BR, LATAM"),
+        ("[alerts]\nwebhook_url_env = 'http://x'\n", "must be the name of an environment"),
+        ("[alerts.overkill_rate]\nprovisional_opens = 1\n", "must be true or false"),
+    ],
+)
+def test_unusable_alert_settings_are_refused_in_one_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config = tmp_path / "modmetrics.toml"
+    config.write_text(text)
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(")) as error:
+        load_settings(config, environ={})
+    assert "\n" not in str(error.value)

@@ -1,0 +1,132 @@
+"""Where alert notifications go: the console and log, a JSON Lines file, a webhook.
+
+Delivery reads the outbox (alert_notifications), sends what is due and records the outcome row by
+row, so a crash after a send only means that notification is sent again (at least once; the
+Idempotency-Key lets a receiver drop the repeat). A failing sink never raises: its error is
+recorded and it is retried on a later run, waiting twice as long after each failure.
+
+The webhook URL comes from an environment variable and is never printed, logged, stored, or put
+into an error: errors are described by their kind and reason only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from .warehouse import read_sql, set_variables
+
+log = logging.getLogger("modmetrics.alerts")
+
+MAX_BACKOFF = timedelta(days=1)
+
+
+class DeliveryError(Exception):
+    """A sink could not deliver; the message is safe to store (no URL)."""
+
+
+@dataclass(frozen=True)
+class SinkConfig:
+    """What the sinks need from the settings."""
+
+    sinks: tuple[str, ...]
+    jsonl_path: Path
+    webhook_url_env: str
+    webhook_timeout_seconds: float = 5.0
+    retry_backoff_seconds: float = 300.0
+
+    def webhook_url(self) -> str | None:
+        return os.environ.get(self.webhook_url_env) or None
+
+    def enabled(self) -> list[str]:
+        """The sinks that get new notifications: the webhook only when its URL is set."""
+        return [s for s in self.sinks if s != "webhook" or self.webhook_url()]
+
+
+def send(config: SinkConfig, sink: str, event_id: str, payload: str) -> None:
+    """Deliver one notification; raise DeliveryError when the sink fails."""
+    if sink == "console":
+        text = json.loads(payload)["text"]
+        print(f"modmetrics alert: {text}", flush=True)
+        log.info("alert %s: %s", event_id, text)
+    elif sink == "jsonl":
+        try:
+            config.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
+            with config.jsonl_path.open("a", encoding="utf-8") as handle:
+                handle.write(payload + "\n")
+        except OSError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc.strerror or exc}") from None
+    elif sink == "webhook":
+        _post(config, event_id, payload)
+    else:
+        raise DeliveryError(f"unknown sink {sink!r}")
+
+
+def _post(config: SinkConfig, event_id: str, payload: str) -> None:
+    url = config.webhook_url()
+    if not url:
+        raise DeliveryError(f"environment variable {config.webhook_url_env} is not set")
+    try:
+        request = urllib.request.Request(
+            url,
+            data=payload.encode("utf-8"),
+            method="POST",
+            headers={"Content-Type": "application/json", "Idempotency-Key": event_id},
+        )
+        with urllib.request.urlopen(request, timeout=config.webhook_timeout_seconds) as response:
+            response.read()
+    except Exception as exc:  # any failure is recorded, never raised
+        raise DeliveryError(_describe(exc, url)) from None
+
+
+def _describe(exc: BaseException, url: str) -> str:
+    """The failure's kind and reason, never the URL (urllib puts it in some messages)."""
+    if isinstance(exc, urllib.error.HTTPError):
+        text = f"HTTP {exc.code} {exc.reason}"
+    elif isinstance(exc, urllib.error.URLError):
+        # an OSError reason (refused, unreachable) says what happened; a text one may quote the URL
+        detail = getattr(exc.reason, "strerror", None)
+        text = f"URLError: {detail}" if detail else "URLError"
+    elif isinstance(exc, TimeoutError | socket.timeout):
+        text = "timed out"
+    elif isinstance(exc, OSError) and exc.strerror:
+        text = f"{type(exc).__name__}: {exc.strerror}"
+    else:
+        text = type(exc).__name__
+    return text.replace(url, "<webhook url>")
+
+
+def deliver_due(con: duckdb.DuckDBPyConnection, config: SinkConfig, now: datetime) -> dict:
+    """Send every due notification and record each outcome; return counts by outcome."""
+    set_variables(con, now=now)
+    due = con.execute(read_sql("alerts/due_notifications.sql")).fetchall()
+    counts = {"delivered": 0, "failed": 0}
+    for event_id, sink, payload, attempts in due:
+        try:
+            send(config, sink, event_id, payload)
+        except DeliveryError as exc:
+            wait = timedelta(seconds=config.retry_backoff_seconds * 2**attempts)
+            con.execute(
+                "update alert_notifications set status = 'failed', attempts = attempts + 1, "
+                "last_error = ?, next_attempt_at = ? where event_id = ? and sink = ?",
+                [str(exc), now + min(wait, MAX_BACKOFF), event_id, sink],
+            )
+            log.warning("alert %s: %s sink failed: %s", event_id, sink, exc)
+            counts["failed"] += 1
+        else:
+            con.execute(
+                "update alert_notifications set status = 'delivered', attempts = attempts + 1, "
+                "last_error = null, delivered_at = ? where event_id = ? and sink = ?",
+                [now, event_id, sink],
+            )
+            counts["delivered"] += 1
+    return counts
