@@ -382,7 +382,6 @@ def load_settings(config: Path | None = None, environ: dict | None = None) -> Se
         if "dashboards" in raw:
             file_values["dashboards_dir"] = _dashboards_out(raw["dashboards"], path)
 
-
         if "alerts" in raw:
             values["alerts"] = _alert_settings(raw["alerts"], path)
         values.update(_coerce(file_values, str(path)))
