@@ -12,6 +12,9 @@ after 2026-10-21 are provisional):
 - LATAM, every day 10-17 .. 10-30 but 10-25 (a failed export: a gap): one penalty, one no-action.
 - EMEA, 10-28 .. 10-30: one penalty and one no-action a day; one more row, rejected (market XX).
 - Audits of 10-30: p1 non-violating, n1 violating; LATAM and EMEA one of each kind.
+- One alert rule of its own: BR overkill warns past 10%, recovers under 5%, judged from one
+  penalty on, opens on one day, provisional days included. So BR overkill opens on 10-26 (1/2),
+  resolves on 10-27 (0/2) and opens again on 10-30 (1/3), a warning still open.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from conftest import (
     scalar,
     wilson,
 )
+
+from pipelines.settings import AlertRule, AlertSettings
 
 SCRIPT_POLICY = "<script>alert(1)</script>"
 SCRIPT_QUEUE = "<img src=x onerror=alert(2)>"
@@ -145,7 +150,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dashboards")
     landing = Landing(root / "landing")
     _write_dataset(landing)
-    run(landing, root / "data" / "warehouse.duckdb", appeal_window_days=10)
+    br_overkill = AlertRule(
+        "overkill_rate", "BR", "above", warn=0.10, critical=0.90, recovery=0.05,
+        min_denominator=1, for_days=1, provisional_opens=True,
+    )  # fmt: skip
+    rules = tuple(
+        br_overkill if (r.metric, r.market) == ("overkill_rate", "BR") else r
+        for r in AlertSettings().rules
+    )
+    run(
+        landing,
+        root / "data" / "warehouse.duckdb",
+        appeal_window_days=10,
+        alerts=AlertSettings(sinks=("jsonl",), rules=rules),
+    )
     return root / "data" / "dashboards"
 
 
@@ -402,6 +420,37 @@ def test_quality_page_counts_files_and_rejected_rows(visits, warehouse) -> None:
     assert "market not allowed\t1\t1" in reasons
     validation = visits["quality"].page.inner_text("#validation")
     assert "accepted_decisions" in validation
+
+
+# --- alerts -------------------------------------------------------------------------------
+
+
+def test_open_alerts_are_listed_on_the_overview(visits, warehouse) -> None:
+    assert rows(warehouse, "select market, metric, opened_on::varchar from alerts "
+                "where status = 'open'") == [("BR", "overkill_rate", "2026-10-30")]  # fmt: skip
+    cells = visits["index"].page.locator("#open-alerts tr").nth(1).locator("td").all_inner_texts()
+    assert cells == [
+        "warning", "BR", "Overkill rate (appeals)", "2026-10-30", "2026-10-30",
+        "33.33%", f"{wilson(1 / 3, 3)[0]:.2%} – {wilson(1 / 3, 3)[1]:.2%}", "10.00%",
+    ]  # fmt: skip
+
+
+def test_alerts_are_marked_on_the_trends(visits) -> None:
+    traces = {t["name"]: t for t in visits["br"].charts()["trend-overkill_rate"]}
+    assert traces["alert opened"]["x"] == ["2026-10-26", "2026-10-30"]
+    assert traces["alert opened"]["y"] == [pytest.approx(1 / 2), pytest.approx(1 / 3)]
+    assert traces["alert resolved"]["x"] == ["2026-10-27"]
+
+
+def test_trends_draw_the_alert_thresholds(visits) -> None:
+    br = {t["name"]: t for t in visits["br"].charts()["trend-overkill_rate"]}
+    assert br["warn threshold"]["y"] == [0.10, 0.10]
+    assert br["critical threshold"]["y"] == [0.90, 0.90]
+    # on the overview the markets' thresholds differ, so each market has its line
+    overview = {t["name"]: t for t in visits["index"].charts()["trend-overkill_rate"]}
+    assert overview["warn threshold BR"]["y"] == [0.10, 0.10]
+    default = AlertSettings().rule("overkill_rate", "LATAM").warn
+    assert overview["warn threshold LATAM"]["y"] == [default, default]
 
 
 # --- the command --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
--- alert_history: the whole alert history, derived from market_daily_metrics and alert_thresholds.
+-- alert_history: the whole alert history, derived from the market-day metrics and alert_thresholds.
 -- Grain of derived_alerts: (metric, market, opened_on). A pure function of the data and the
 -- rules: the same data gives the same alerts, and a restated day gives the history it implies.
 -- Writes the temp tables judged_days and derived_alerts; sql/alerts/update_alerts.sql stores them.
@@ -17,47 +17,21 @@
 -- islands of breaching days, and of the streaks that one recovery day would resolve, only the
 -- first opens an alert (the later ones fall inside it).
 create or replace temp table judged_days as
-with audit_sample_sizes as (
-    -- the Kish effective n behind the audit rates' intervals (market_daily_metrics uses it too)
-    select
-        metric_date,
-        market,
-        kish_n(sum(audited_penalty_weight), sum(audited_penalty_weight_sq)) as audit_penalty_n,
-        kish_n(sum(audited_no_action_weight), sum(audited_no_action_weight_sq))
-            as audit_no_action_n
-    from daily_metrics
-    group by metric_date, market
-),
-
-metric_days as (
+with metric_days as (
     -- one row per (metric, market, day): the value, its interval, the n it was computed on
+    -- (metric_values: the Kish effective n for the audit rates), the numbers of
+    -- market_daily_metrics
     select
-        m.metric_date,
-        m.market,
-        m.provisional,
-        metric.name as metric,
-        metric.value,
-        metric.low,
-        metric.high,
-        metric.denominator
-    from market_daily_metrics as m
-    left join audit_sample_sizes as a using (metric_date, market)
-    cross join lateral (
-        select unnest([
-            {'name': 'overkill_rate', 'value': m.overkill_rate, 'low': m.overkill_rate_low,
-             'high': m.overkill_rate_high, 'denominator': m.penalties::double},
-            {'name': 'leakage_rate', 'value': m.leakage_rate, 'low': m.leakage_rate_low,
-             'high': m.leakage_rate_high, 'denominator': m.no_actions::double},
-            {'name': 'audit_overkill_rate', 'value': m.audit_overkill_rate,
-             'low': m.audit_overkill_rate_low, 'high': m.audit_overkill_rate_high,
-             'denominator': a.audit_penalty_n},
-            {'name': 'audit_leakage_rate', 'value': m.audit_leakage_rate,
-             'low': m.audit_leakage_rate_low, 'high': m.audit_leakage_rate_high,
-             'denominator': a.audit_no_action_n},
-            {'name': 'penalty_ratio', 'value': m.penalty_ratio, 'low': m.penalty_ratio_low,
-             'high': m.penalty_ratio_high, 'denominator': m.decisions::double}
-        ]) as metric
-    )
+        first_day as metric_date,
+        market,
+        provisional,
+        metric,
+        value,
+        low,
+        high,
+        denominator
+    from metric_values(metric_breakdowns)
+    where breakdown = 'market' and period = 'day'
 ),
 
 judged as (
