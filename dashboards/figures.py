@@ -67,10 +67,10 @@ MARKET_COLORS = {"BR": "#1b9e77", "LATAM": "#d95f02", "EMEA": "#7570b3"}
 SEVERITY_COLORS = {"warning": "#e6a700", "critical": "#c62828"}
 LAYOUT = dict(
     template="plotly_white",
-    margin=dict(l=60, r=20, t=50, b=40),
-    height=340,
+    margin=dict(l=60, r=20, t=40, b=40),
+    height=360,
     hovermode="closest",
-    legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+    legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
     font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12),
 )
 

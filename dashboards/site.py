@@ -301,7 +301,7 @@ def _plot(fig: go.Figure, div_id: str) -> Markup:
             div_id=div_id,
             config=PLOT_CONFIG,
             default_width="100%",
-            default_height=f"{fig.layout.height or 340}px",
+            default_height=f"{fig.layout.height or 360}px",
         )
     )
 
