@@ -80,13 +80,15 @@ def transaction(con: duckdb.DuckDBPyConnection):
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table, view and macro that does not exist yet (idempotent)."""
-    rebuild = _daily_metrics_outdated(con)
-    if rebuild:
-        con.execute("drop table daily_metrics")
-    for name in SCHEMA_FILES:
-        run_sql(con, name)
-    if rebuild:
-        run_sql(con, "schema/restate_every_day.sql")
+    # in one transaction: a crash half-way must not leave daily_metrics rebuilt but empty
+    with transaction(con):
+        rebuild = _daily_metrics_outdated(con)
+        if rebuild:
+            con.execute("drop table daily_metrics")
+        for name in SCHEMA_FILES:
+            run_sql(con, name)
+        if rebuild:
+            run_sql(con, "schema/restate_every_day.sql")
 
 
 def _daily_metrics_outdated(con: duckdb.DuckDBPyConnection) -> bool:

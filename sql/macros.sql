@@ -62,9 +62,9 @@ select
     wilson_high(audit_leakage_rate, audit_no_action_n) as audit_leakage_rate_high
 from rates;
 
--- metric_values: a metric_rates table in long form, one row per metric, with the numerator and
--- denominator each rate is made of (for hover text, tiles and alerts). The denominator of the
--- audit rates is the Kish effective sample size, the n of their interval.
+-- metric_values: a metric_rates table in long form, one row per metric, with what each rate is
+-- made of: numerator / denominator = value (for the audit rates, weight sums), and sample_size,
+-- the n of its interval (for the audit rates, the Kish effective sample size).
 create or replace macro metric_values(rated) as table
 select *
 from (
@@ -73,21 +73,26 @@ from (
         decisions as penalty_ratio_denominator,
         penalties as overkill_rate_denominator,
         no_actions as leakage_rate_denominator,
-        audit_penalty_n as audit_overkill_rate_denominator,
-        audit_no_action_n as audit_leakage_rate_denominator
+        audited_penalty_weight as audit_overkill_rate_denominator,
+        audited_no_action_weight as audit_leakage_rate_denominator,
+        decisions::double as penalty_ratio_n,
+        penalties::double as overkill_rate_n,
+        no_actions::double as leakage_rate_n
     from query_table(rated)
 )
-unpivot include nulls ((value, low, high, numerator, denominator) for metric in (
+unpivot include nulls ((value, low, high, numerator, denominator, sample_size) for metric in (
     (penalty_ratio, penalty_ratio_low, penalty_ratio_high, penalties,
-     penalty_ratio_denominator) as penalty_ratio,
+     penalty_ratio_denominator, penalty_ratio_n) as penalty_ratio,
     (overkill_rate, overkill_rate_low, overkill_rate_high, overturned_penalties,
-     overkill_rate_denominator) as overkill_rate,
+     overkill_rate_denominator, overkill_rate_n) as overkill_rate,
     (leakage_rate, leakage_rate_low, leakage_rate_high, overturned_no_actions,
-     leakage_rate_denominator) as leakage_rate,
+     leakage_rate_denominator, leakage_rate_n) as leakage_rate,
     (audit_overkill_rate, audit_overkill_rate_low, audit_overkill_rate_high,
-     non_violating_penalty_weight, audit_overkill_rate_denominator) as audit_overkill_rate,
+     non_violating_penalty_weight, audit_overkill_rate_denominator, audit_penalty_n)
+        as audit_overkill_rate,
     (audit_leakage_rate, audit_leakage_rate_low, audit_leakage_rate_high,
-     violating_no_action_weight, audit_leakage_rate_denominator) as audit_leakage_rate
+     violating_no_action_weight, audit_leakage_rate_denominator, audit_no_action_n)
+        as audit_leakage_rate
 ));
 
 -- parse_timestamp: an ISO 8601 timestamp (date, optional time, optional Z or +hh:mm offset) as

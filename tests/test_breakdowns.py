@@ -1,6 +1,6 @@
 """The views behind the dashboards: kpi_periods, metric_breakdowns, market_kpis, checked by hand.
 
-Dataset (as of 2026-10-31): BR, five penalties a day from 2026-10-17 to 10-30, policy spam,
+Dataset (as of 2026-10-31, appeal window 0 days: every day settled): BR, five penalties a day from 2026-10-17 to 10-30, policy spam,
 queues q1 (p0, p1) and none (p2, p3, p4). From 10-24 on, p0 and p1 of each day are overturned on
 appeal: the last 7 days have 14 overturned of 35 penalties, the 7 before 0 of 35.
 """
@@ -42,7 +42,7 @@ def warehouse(landing: Landing, tmp_path):
     landing.csv("decisions/d.csv", decisions)
     landing.csv("appeals/a.csv", appeals)
     path = tmp_path / "data" / "warehouse.duckdb"
-    run(landing, path)
+    run(landing, path, appeal_window_days=0)
     return path
 
 
@@ -54,7 +54,33 @@ def test_kpi_periods_end_on_the_latest_complete_day(warehouse) -> None:
         ("previous_day", "2026-10-29", "2026-10-29"),
         ("last_7_days", "2026-10-24", "2026-10-30"),
         ("previous_7_days", "2026-10-17", "2026-10-23"),
+        ("settled_7_days", "2026-10-24", "2026-10-30"),
+        ("previous_settled_7_days", "2026-10-17", "2026-10-23"),
     ]
+
+
+def test_settled_windows_end_out_of_the_appeal_window(landing: Landing, warehouse) -> None:
+    run(landing, warehouse, appeal_window_days=10)  # settled: up to 2026-10-21
+    assert rows(
+        warehouse,
+        "select period, first_day::varchar, last_day::varchar from kpi_periods "
+        "where period like '%settled%'",
+    ) == [
+        ("settled_7_days", "2026-10-15", "2026-10-21"),
+        ("previous_settled_7_days", "2026-10-08", "2026-10-14"),
+    ]
+
+
+def test_provisional_appeal_metrics_are_not_compared_with_older_periods(
+    landing: Landing, warehouse
+) -> None:
+    run(landing, warehouse, appeal_window_days=30)  # every day provisional
+    assert rows(
+        warehouse,
+        "select metric, span, change_is_significant from market_kpis "
+        "where market = 'BR' and metric in ('overkill_rate', 'penalty_ratio') "
+        "and span = '7 days' order by metric",
+    ) == [("overkill_rate", "7 days", None), ("penalty_ratio", "7 days", False)]
 
 
 def test_market_day_breakdown_equals_market_daily_metrics(warehouse) -> None:
@@ -134,6 +160,6 @@ def test_a_warehouse_without_the_queue_column_is_rebuilt_on_the_next_run(
     con.execute("alter table daily_metrics drop column queue")  # as an earlier version made it
     con.close()
     monkeypatch.setattr(resources, "_SCHEMA_APPLIED", set())  # a new process, a new version
-    run(landing, warehouse)
+    run(landing, warehouse, appeal_window_days=0)
     assert rows(warehouse, "select * from market_daily_metrics order by all") == before
     assert rows(warehouse, "select count(distinct queue) from daily_metrics") == [(2,)]

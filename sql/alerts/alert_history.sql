@@ -29,7 +29,7 @@ with metric_days as (
         value,
         low,
         high,
-        denominator
+        sample_size as denominator
     from metric_values(metric_breakdowns)
     where breakdown = 'market' and period = 'day'
 ),

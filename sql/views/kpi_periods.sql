@@ -1,9 +1,15 @@
--- kpi_periods: the windows the dashboard tiles compare, ending on the latest complete day (the
--- last day with decisions before the as-of date, which is still being filled).
+-- kpi_periods: the windows the dashboard tiles compare. The latest complete day is the last day
+-- with decisions before the as-of date (which is still being filled); the settled windows end
+-- on the latest day out of the appeal window, whose appeal-based numbers no longer move.
 -- Grain: period. Empty until a run has recorded its as-of date.
 create or replace view kpi_periods as
 with latest as (
-    select max(metric_date) as day
+    select
+        max(metric_date) as day,
+        least(
+            max(metric_date),
+            (select as_of_date - appeal_window_days from warehouse_info)
+        ) as settled_day
     from daily_metrics
     where metric_date < (select as_of_date from warehouse_info)
 )
@@ -14,4 +20,8 @@ select 'previous_day', day - 1, day - 1 from latest where day is not null
 union all
 select 'last_7_days', day - 6, day from latest where day is not null
 union all
-select 'previous_7_days', day - 13, day - 7 from latest where day is not null;
+select 'previous_7_days', day - 13, day - 7 from latest where day is not null
+union all
+select 'settled_7_days', settled_day - 6, settled_day from latest where day is not null
+union all
+select 'previous_settled_7_days', settled_day - 13, settled_day - 7 from latest where day is not null;

@@ -1,8 +1,12 @@
--- market_kpis: each market's headline metrics on the latest complete day and over the last 7
--- days, against the period before, with a 95% interval for the change (Newcombe's hybrid score
--- interval from the two Wilson intervals). The change is significant when that interval leaves
--- out zero: the move is larger than the noise.
--- Grain: (market, metric, span): span is 'day' (the latest complete day) or '7 days'.
+-- market_kpis: each market's headline metrics on the latest complete day, over the last 7 days
+-- and over the last 7 settled days, against the period before, with a 95% interval for the
+-- change (Newcombe's hybrid score interval from the two Wilson intervals). The change is
+-- significant when that interval leaves out zero: the move is larger than the noise.
+-- Overkill and leakage only grow while their appeals arrive, so a provisional period is not
+-- compared with an older one (it would look like an improvement): their change is judged on
+-- settled periods only.
+-- Grain: (market, metric, span): span is 'day' (the latest complete day), '7 days' or
+-- 'settled 7 days'.
 create or replace view market_kpis as
 with market_periods as (
     select *
@@ -12,7 +16,7 @@ with market_periods as (
 
 kpi_values as (
     select period, first_day, last_day, provisional, market, metric, value, low, high,
-        numerator, denominator
+        numerator, denominator, sample_size
     from metric_values(market_periods)
 ),
 
@@ -20,7 +24,11 @@ paired as (
     select
         current.market,
         current.metric,
-        case current.period when 'latest_day' then 'day' else '7 days' end as span,
+        case current.period
+            when 'latest_day' then 'day'
+            when 'last_7_days' then '7 days'
+            else 'settled 7 days'
+        end as span,
         current.first_day,
         current.last_day,
         current.provisional,
@@ -29,6 +37,7 @@ paired as (
         current.high,
         current.numerator,
         current.denominator,
+        current.sample_size,
         previous.first_day as previous_first_day,
         previous.last_day as previous_last_day,
         previous.value as previous_value,
@@ -46,12 +55,22 @@ paired as (
         on previous.market = current.market
         and previous.metric = current.metric
         and previous.period = case current.period
-            when 'latest_day' then 'previous_day' else 'previous_7_days' end
-    where current.period in ('latest_day', 'last_7_days')
+            when 'latest_day' then 'previous_day'
+            when 'last_7_days' then 'previous_7_days'
+            else 'previous_settled_7_days'
+        end
+    where current.period in ('latest_day', 'last_7_days', 'settled_7_days')
 )
 
 select
-    *,
-    coalesce(change_low > 0 or change_high < 0, false) as change_is_significant
-from paired
+    * exclude (comparable),
+    case when comparable then coalesce(change_low > 0 or change_high < 0, false) end
+        as change_is_significant
+from (
+    select
+        *,
+        -- NULL: not judged, the periods' appeals are not equally complete
+        not (metric in ('overkill_rate', 'leakage_rate') and provisional) as comparable
+    from paired
+)
 order by market, metric, span;
