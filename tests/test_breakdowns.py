@@ -1,8 +1,9 @@
 """The views behind the dashboards: kpi_periods, metric_breakdowns, market_kpis, checked by hand.
 
-Dataset (as of 2026-10-31, appeal window 0 days: every day settled): BR, five penalties a day from 2026-10-17 to 10-30, policy spam,
-queues q1 (p0, p1) and none (p2, p3, p4). From 10-24 on, p0 and p1 of each day are overturned on
-appeal: the last 7 days have 14 overturned of 35 penalties, the 7 before 0 of 35.
+Dataset (as of 2026-10-31, appeal window 0 days: every day settled): BR, five penalties a day
+from 2026-10-17 to 10-30, policy spam, queues q1 (p0, p1) and none (p2, p3, p4). From 10-24 on,
+p0 and p1 of each day are overturned on appeal: the last 7 days have 14 overturned of 35
+penalties, the 7 before 0 of 35.
 """
 
 from __future__ import annotations
