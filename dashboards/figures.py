@@ -21,6 +21,7 @@ class Metric:
     definition: str
     errors_are_bad: bool = True  # a rise is bad news (overkill, leakage); not so the penalty ratio
     count_format: str = ",.0f"
+    settles: bool = False  # counts appeals, which keep arriving for appeal_window_days
 
 
 # Words only: the numbers come from the warehouse (sql/macros.sql metric_rates defines them).
@@ -31,6 +32,7 @@ METRICS = {
         "penalties",
         "Share of penalties overturned on appeal: content or creators penalised that did not "
         "violate policy (false positives), by the day of the decision.",
+        settles=True,
     ),
     "leakage_rate": Metric(
         "Leakage rate (appeals)",
@@ -38,11 +40,12 @@ METRICS = {
         "no-actions",
         "Share of 'no action' decisions overturned on a reporter's appeal: violating content "
         "left up (false negatives), by the day of the decision.",
+        settles=True,
     ),
     "audit_overkill_rate": Metric(
         "Audit overkill rate",
         "audit weight judged non-violating",
-        "effective audited penalties",
+        "audited penalty weight",
         "Weighted share of QA-audited penalties judged non-violating. Its interval uses the "
         "effective (Kish) sample size of the weighted audit sample.",
         count_format=",.1f",
@@ -50,7 +53,7 @@ METRICS = {
     "audit_leakage_rate": Metric(
         "Audit leakage rate",
         "audit weight judged violating",
-        "effective audited no-actions",
+        "audited no-action weight",
         "Weighted share of QA-audited 'no action' decisions judged violating.",
         count_format=",.1f",
     ),
@@ -110,14 +113,29 @@ def _band(x: list, low: list, high: list) -> tuple[list, list]:
     return band_x, band_y
 
 
-def _hover(metric: Metric, who: str) -> str:
+CUSTOM_COLUMNS = ["low", "high", "numerator", "denominator", "sample_size"]
+
+
+def _custom(rows: pl.DataFrame, note: list[str] | None = None) -> list[tuple]:
+    """Per point: interval, numerator, denominator, sample size (and a note), for the hover."""
+    columns = [rows[c].to_list() for c in CUSTOM_COLUMNS]
+    if note is not None:
+        columns.append(note)
+    return list(zip(*columns, strict=True))
+
+
+def _hover(metric: Metric, head: str, value: str = "y", note: bool = False) -> str:
+    """Hover text: the rate, its interval and what it is made of; the audit rates add the
+    effective sample size their interval uses."""
+    n = "<br>effective sample size %{customdata[4]:,.1f}" if metric.count_format != ",.0f" else ""
     return (
-        f"<b>{who}</b> %{{x|%a %d %b %Y}}<br>"
-        f"{metric.title}: <b>%{{y:.2%}}</b><br>"
+        f"{head}<br>"
+        f"{metric.title}: <b>%{{{value}:.2%}}</b><br>"
         "95% interval: %{customdata[0]:.2%} – %{customdata[1]:.2%}<br>"
         f"%{{customdata[2]:{metric.count_format}}} {metric.numerator} of "
-        f"%{{customdata[3]:{metric.count_format}}} {metric.denominator}"
-        "%{customdata[4]}<extra></extra>"
+        f"%{{customdata[3]:{metric.count_format}}} {metric.denominator}{n}"
+        + ("%{customdata[5]}" if note else "")
+        + "<extra></extra>"
     )
 
 
@@ -167,18 +185,9 @@ def trend(
             pending=pl.when(pl.col("provisional") | joins).then(pl.col("value")),
         )
         provisional = series["provisional"]
-        customdata = list(
-            zip(
-                series["low"].to_list(),
-                series["high"].to_list(),
-                series["numerator"].to_list(),
-                series["denominator"].to_list(),
-                [
-                    "<br><i>provisional: appeals still arriving</i>" if p else ""
-                    for p in provisional
-                ],
-                strict=True,
-            )
+        customdata = _custom(
+            series,
+            ["<br><i>provisional: appeals still arriving</i>" if p else "" for p in provisional],
         )
         settled, pending = series["settled"], series["pending"]
         fig.add_trace(
@@ -191,7 +200,7 @@ def trend(
                 line=dict(color=color, width=2),
                 name=market,
                 legendgroup=market,
-                hovertemplate=_hover(info, market),
+                hovertemplate=_hover(info, f"<b>{market}</b> %{{x|%a %d %b %Y}}", note=True),
             )
         )
         if provisional.any():
@@ -206,7 +215,7 @@ def trend(
                     name=f"{market} (provisional)",
                     legendgroup=market,
                     showlegend=False,
-                    hovertemplate=_hover(info, market),
+                    hovertemplate=_hover(info, f"<b>{market}</b> %{{x|%a %d %b %Y}}", note=True),
                 )
             )
     if rows.filter((pl.col("metric") == metric) & pl.col("value").is_not_null()).is_empty():
@@ -373,17 +382,7 @@ def heatmap(rows: pl.DataFrame, metric: str, days: pl.DataFrame) -> go.Figure:
     for policy in policies:
         line = _on_calendar(chosen.filter(pl.col("policy") == policy), days)
         z.append(line["value"].to_list())
-        custom.append(
-            list(
-                zip(
-                    line["low"].to_list(),
-                    line["high"].to_list(),
-                    line["numerator"].to_list(),
-                    line["denominator"].to_list(),
-                    strict=True,
-                )
-            )
-        )
+        custom.append(_custom(line))
     fig = go.Figure(
         go.Heatmap(
             x=x,
@@ -394,13 +393,7 @@ def heatmap(rows: pl.DataFrame, metric: str, days: pl.DataFrame) -> go.Figure:
             zmin=0,
             colorbar=dict(tickformat=".0%", title=None),
             hoverongaps=False,
-            hovertemplate=(
-                "<b>%{y}</b> %{x|%a %d %b %Y}<br>"
-                f"{info.title}: <b>%{{z:.2%}}</b><br>"
-                "95% interval: %{customdata[0]:.2%} – %{customdata[1]:.2%}<br>"
-                f"%{{customdata[2]:,.0f}} {info.numerator} of "
-                f"%{{customdata[3]:,.0f}} {info.denominator}<extra></extra>"
-            ),
+            hovertemplate=_hover(info, "<b>%{y}</b> %{x|%a %d %b %Y}", value="z"),
         )
     )
     fig.update_layout(
@@ -426,14 +419,14 @@ def segments(rows: pl.DataFrame, breakdown: str, title: str) -> go.Figure:
         for col, metric in enumerate(METRICS, start=1):
             info = METRICS[metric]
             row = chosen.filter((pl.col("segment") == segment) & (pl.col("metric") == metric))
-            r = row.to_dicts()[0] if not row.is_empty() else {}
+            if row.is_empty():
+                continue
+            r = row.to_dicts()[0]
             fig.add_trace(
                 go.Bar(
                     x=[label(segment)],
                     y=[r.get("value")],
-                    customdata=[
-                        (r.get("low"), r.get("high"), r.get("numerator"), r.get("denominator"))
-                    ],
+                    customdata=_custom(row),
                     name=label(segment),
                     legendgroup=segment,
                     showlegend=col == 1,
@@ -444,12 +437,7 @@ def segments(rows: pl.DataFrame, breakdown: str, title: str) -> go.Figure:
                         arrayminus=[_gap(r, "value", "low")],
                         thickness=1,
                     ),
-                    hovertemplate=(
-                        f"<b>%{{x}}</b> {info.title}: <b>%{{y:.2%}}</b><br>"
-                        "95% interval: %{customdata[0]:.2%} – %{customdata[1]:.2%}<br>"
-                        f"%{{customdata[2]:{info.count_format}}} {info.numerator} of "
-                        f"%{{customdata[3]:{info.count_format}}} {info.denominator}<extra></extra>"
-                    ),
+                    hovertemplate=_hover(info, "<b>%{x}</b>"),
                 ),
                 row=1,
                 col=col,

@@ -75,7 +75,7 @@ def _arrow(change) -> str:
 
 def _change_class(row: dict, info) -> str:
     """Colour of a change: significant rises of an error rate are bad news."""
-    if not row["change_is_significant"]:
+    if row["change_is_significant"] is None or not row["change_is_significant"]:
         return "noise"
     if not info.errors_are_bad:
         return "moved"
@@ -263,6 +263,8 @@ def _tiles(kpis: pl.DataFrame) -> list[dict]:
                     "info": info,
                     "day": spans.get("day"),
                     "week": spans.get("7 days"),
+                    # overkill and leakage are compared on settled periods only
+                    "settled": spans.get("settled 7 days") if info.settles else None,
                 }
             )
     return tiles

@@ -332,10 +332,23 @@ def test_kpi_tiles_show_the_warehouse_values(visits, warehouse) -> None:
 
 
 def test_a_tile_says_whether_the_change_is_larger_than_the_noise(visits) -> None:
-    # leakage 0/14 against 1/14 the week before: a change of -7.14 points, within the noise
+    # penalty ratio 3/5 on 10-30 against 2/4 on 10-29: +10 points, within the noise
+    tile = _tile(visits["index"], "BR", "penalty_ratio", "day")
+    assert "▲ +10.00 pts within noise" in tile.inner_text()
+
+
+def test_provisional_overkill_and_leakage_are_not_judged_against_older_periods(visits) -> None:
+    # leakage 0/14 against 1/14 the week before: the newer week's appeals are still arriving
     tile = _tile(visits["index"], "BR", "leakage_rate", "7 days")
-    assert "▼ -7.14 pts" in tile.inner_text()
-    assert "within noise" in tile.inner_text()
+    assert "▼ -7.14 pts appeals still arriving" in tile.inner_text()
+    # the settled week (10-15 .. 10-21; decisions from 10-17) is shown beside: 1 of 10
+    settled = _tile(visits["index"], "BR", "leakage_rate", "settled 7 days")
+    assert float(settled.get_attribute("data-value")) == pytest.approx(1 / 10)
+    assert settled.get_attribute("data-first-day") == "2026-10-15"
+    assert settled.get_attribute("data-last-day") == "2026-10-21"
+    assert "no previous" in settled.inner_text()
+    # the penalty ratio does not wait for appeals: no settled line
+    assert _tile(visits["index"], "BR", "penalty_ratio", "settled 7 days").count() == 0
 
 
 def test_trend_chart_data_equals_the_warehouse_with_gaps_for_missing_days(

@@ -1,4 +1,5 @@
--- KPI tiles: every market's metrics on the latest complete day and the last 7 days.
+-- KPI tiles: every market's metrics on the latest complete day, the last 7 days and the last 7
+-- settled days.
 select
     market,
     metric,
@@ -11,6 +12,7 @@ select
     high,
     numerator,
     denominator,
+    sample_size,
     previous_value,
     change,
     change_low,

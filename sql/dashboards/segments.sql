@@ -9,6 +9,7 @@ select
     high,
     numerator,
     denominator,
+    sample_size,
     first_day,
     last_day
 from metric_values(metric_breakdowns)
