@@ -10,7 +10,8 @@ after 2026-10-21 are provisional):
     overkill 10-30 = 1/3; 10-29 = 0/2; last 7 days (10-24 .. 10-30) = 2/15; the 7 before = 0/14
     leakage last 7 days = 0/14; the 7 before = 1/14; penalty ratio 10-30 = 3/5
 - LATAM, every day 10-17 .. 10-30 but 10-25 (a failed export: a gap): one penalty, one no-action.
-- EMEA, 10-28 .. 10-30: one penalty and one no-action a day; one more row, rejected (market XX).
+- EMEA, 10-28 .. 10-30: one penalty and one no-action a day. One more row, rejected (market
+  XX), in a file named like an HTML tag. Penalty x's object type is markup too.
 - Audits of 10-30: p1 non-violating, n1 violating; LATAM and EMEA one of each kind.
 - One alert rule of its own: BR overkill warns past 10%, recovers under 5%, judged from one
   penalty on, opens on one day, provisional days included. So BR overkill opens on 10-26 (1/2),
@@ -42,6 +43,8 @@ from pipelines.settings import AlertRule, AlertSettings
 
 SCRIPT_POLICY = "<script>alert(1)</script>"
 SCRIPT_QUEUE = "<img src=x onerror=alert(2)>"
+SCRIPT_OBJECT_TYPE = "<svg onload=alert(3)>"
+SCRIPT_FILE = "<img src=y onerror=alert(4)>.csv"
 SECRET_IDS = ("CREATOR-SECRET-7", "OBJ-SECRET", "MOD-SECRET-9", "DEC-SECRET")
 PAGES = ["index", "br", "latam", "emea", "quality"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "dashboards"
@@ -80,7 +83,13 @@ def _write_dataset(landing: Landing) -> None:
         ]
         if day == "2026-10-30":
             rows_.append(
-                _decision("x", day, policy=SCRIPT_POLICY, queue=SCRIPT_QUEUE, object_type="comment")
+                _decision(
+                    "x",
+                    day,
+                    policy=SCRIPT_POLICY,
+                    queue=SCRIPT_QUEUE,
+                    object_type=SCRIPT_OBJECT_TYPE,
+                )  # fmt: skip
             )
         landing.csv(f"decisions/br_{day}.csv", rows_)
     landing.csv(
@@ -103,10 +112,10 @@ def _write_dataset(landing: Landing) -> None:
                 _decision("ep", day, market="EMEA"),
                 _decision("en", day, market="EMEA", action="no_action", source="human"),
             )
-        ]
-        # a row the rules reject: the data-quality page has something to show
-        + [_decision("bad", "2026-10-30", market="XX")],
+        ],
     )
+    # a row the rules reject, in a file whose name is markup: the data-quality page shows both
+    landing.csv(f"decisions/{SCRIPT_FILE}", [_decision("bad", "2026-10-30", market="XX")])
 
     def appealed(key: str, day: str, status: str) -> dict:
         return appeal(
@@ -431,8 +440,18 @@ def test_quality_page_counts_files_and_rejected_rows(visits, warehouse) -> None:
     ]
     reasons = visits["quality"].page.inner_text("#rejection-reasons")
     assert "market not allowed\t1\t1" in reasons
-    validation = visits["quality"].page.inner_text("#validation")
-    assert "accepted_decisions" in validation
+    # the markup-named file rejects its one row: the upstream-health warning comes first
+    assert "upstream_health" in visits["quality"].page.inner_text("#validation-failures")
+    assert "accepted_decisions_valid" in visits["quality"].page.text_content("#validation")
+
+
+def test_markup_in_an_object_type_or_a_file_name_is_shown_as_text(visits) -> None:
+    ticks = visits["br"].page.locator("#by-object-type .xtick text").all_text_contents()
+    assert SCRIPT_OBJECT_TYPE in ticks
+    quality = visits["quality"]
+    assert SCRIPT_FILE in quality.page.inner_text("#rejections-by-file")
+    assert quality.page.locator("img[src=y]").count() == 0
+    assert quality.dialogs == [] and visits["br"].dialogs == []
 
 
 # --- alerts -------------------------------------------------------------------------------
