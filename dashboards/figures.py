@@ -472,10 +472,11 @@ def rejections(rows: pl.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(
-        **{**LAYOUT, "height": max(260, 80 + 24 * totals.height)},
+        **{**LAYOUT, "height": max(180, 100 + 24 * totals.height)},
         barmode="stack",
         title=dict(text="Rejected rows by reason", x=0),
-        xaxis=dict(tickformat=","),
+        # whole rows: no 0.2 ticks when the counts are small
+        xaxis=dict(tickformat=",", dtick=1 if totals["rejected_rows"].max() < 10 else None),
     )
     fig.update_yaxes(type="category")
     return fig
