@@ -2,8 +2,12 @@
 
 Delivery reads the outbox (alert_notifications), sends what is due and records the outcome row by
 row, so a crash after a send only means that notification is sent again (at least once; the
-Idempotency-Key lets a receiver drop the repeat). A failing sink never raises: its error is
-recorded and it is retried on a later run, waiting twice as long after each failure.
+Idempotency-Key lets a receiver drop the repeat). A failing sink never raises, whatever the
+exception: its error is recorded and it is retried on a later run, waiting twice as long after
+each failure. After a sink fails, its other due rows wait for the same backoff without being tried
+this run, so a dead host costs one timeout per run, not one per row. Every configured sink gets a
+row per event, so a webhook whose URL variable is not set yet fails (and keeps) its rows until the
+variable is set.
 
 The webhook URL comes from an environment variable and is never printed, logged, stored, or put
 into an error: errors are described by their kind and reason only.
@@ -47,16 +51,12 @@ class SinkConfig:
     def webhook_url(self) -> str | None:
         return os.environ.get(self.webhook_url_env) or None
 
-    def enabled(self) -> list[str]:
-        """The sinks that get new notifications: the webhook only when its URL is set."""
-        return [s for s in self.sinks if s != "webhook" or self.webhook_url()]
-
 
 def send(config: SinkConfig, sink: str, event_id: str, payload: str) -> None:
     """Deliver one notification; raise DeliveryError when the sink fails."""
     if sink == "console":
         text = json.loads(payload)["text"]
-        print(f"modmetrics alert: {text}", flush=True)
+        print(f"modmetrics alert: {text}", flush=True)  # an OSError here is recorded by the caller
         log.info("alert %s: %s", event_id, text)
     elif sink == "jsonl":
         try:
@@ -107,20 +107,40 @@ def _describe(exc: BaseException, url: str) -> str:
 
 def deliver_due(con: duckdb.DuckDBPyConnection, config: SinkConfig, now: datetime) -> dict:
     """Send every due notification and record each outcome; return counts by outcome."""
+    if "webhook" in config.sinks and not config.webhook_url():
+        warning = (
+            f"the webhook sink is configured but environment variable {config.webhook_url_env} "
+            "is not set: its notifications are kept and retried"
+        )
+        log.warning("alerts: %s", warning)
+        if "console" in config.sinks:
+            print(f"modmetrics alert: warning: {warning}", flush=True)
     set_variables(con, now=now)
     due = con.execute(read_sql("alerts/due_notifications.sql")).fetchall()
-    counts = {"delivered": 0, "failed": 0}
+    counts = {"delivered": 0, "failed": 0, "waiting": 0}
+    failed_sinks: dict[str, datetime] = {}  # sink -> when its rows are tried again
     for event_id, sink, payload, attempts in due:
+        if sink in failed_sinks:
+            # failed already this run: wait with the failed row instead of trying again now
+            con.execute(
+                "update alert_notifications set next_attempt_at = ? "
+                "where event_id = ? and sink = ?",
+                [failed_sinks[sink], event_id, sink],
+            )
+            counts["waiting"] += 1
+            continue
         try:
             send(config, sink, event_id, payload)
-        except DeliveryError as exc:
+        except Exception as exc:  # any failure is recorded, never raised
+            reason = str(exc) if isinstance(exc, DeliveryError) else _describe_any(exc, config)
             wait = timedelta(seconds=config.retry_backoff_seconds * 2**attempts)
+            failed_sinks[sink] = now + min(wait, MAX_BACKOFF)
             con.execute(
                 "update alert_notifications set status = 'failed', attempts = attempts + 1, "
                 "last_error = ?, next_attempt_at = ? where event_id = ? and sink = ?",
-                [str(exc), now + min(wait, MAX_BACKOFF), event_id, sink],
+                [reason, failed_sinks[sink], event_id, sink],
             )
-            log.warning("alert %s: %s sink failed: %s", event_id, sink, exc)
+            log.warning("alert %s: %s sink failed: %s", event_id, sink, reason)
             counts["failed"] += 1
         else:
             con.execute(
@@ -130,3 +150,8 @@ def deliver_due(con: duckdb.DuckDBPyConnection, config: SinkConfig, now: datetim
             )
             counts["delivered"] += 1
     return counts
+
+
+def _describe_any(exc: BaseException, config: SinkConfig) -> str:
+    """An unexpected failure (e.g. the console's stream closed), described without the URL."""
+    return _describe(exc, config.webhook_url() or "\0")

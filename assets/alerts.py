@@ -45,6 +45,8 @@ def alerts(
     with warehouse.get_connection() as con:
         # the history, its new events and their notifications: all or nothing
         with transaction(con):
+            # the rules before this run: a changed rule is news (sql/alerts/update_alerts.sql)
+            con.execute("create or replace temp table previous_thresholds as from alert_thresholds")
             con.execute("delete from alert_thresholds")
             con.executemany(
                 "insert into alert_thresholds values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -53,7 +55,7 @@ def alerts(
                     for rule in run_settings.alert_rules
                 ],
             )
-            set_variables(con, run_id=run_id, now=now, alert_sinks=config.enabled())
+            set_variables(con, run_id=run_id, now=now, alert_sinks=list(config.sinks))
             run_sql(con, "alerts/alert_history.sql")
             run_sql(con, "alerts/update_alerts.sql")
         # then delivery, row by row: a failing sink is recorded and retried, never raised
@@ -67,9 +69,9 @@ def alerts(
 def alert_summary(con, run_id: str) -> dict:
     """What the run found and where delivery stands (the run summary and the UI show it)."""
     opened, escalated, resolved = con.execute(
-        "select count(*) filter (where event = 'opened'), count(*) filter (where event = "
-        "'escalated'), count(*) filter (where event = 'resolved') from alert_events "
-        "where run_id = ?",
+        "select count(*) filter (where event in ('opened', 'reopened')), count(*) filter "
+        "(where event = 'escalated'), count(*) filter (where event = 'resolved') "
+        "from alert_events where run_id = ?",
         [run_id],
     ).fetchone()
     open_now = con.execute("select count(*) from alerts where status = 'open'").fetchone()[0]

@@ -344,20 +344,25 @@ ALERT_COLUMNS = (
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
+    import duckdb
+
     settings = _settings(args)
     if not settings.warehouse.is_file():
         raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
-    con = open_read_only(settings.warehouse)
     try:
-        relation = con.execute(
-            f"select {ALERT_COLUMNS} from alerts where status = 'open' or not ? "
-            "order by status, opened_on desc, metric, market",
-            [args.open],
-        )
-        columns = [d[0] for d in relation.description]
-        rows = relation.fetchall()
-    finally:
-        con.close()
+        con = open_read_only(settings.warehouse)
+        try:
+            relation = con.execute(
+                f"select {ALERT_COLUMNS} from alerts where status = 'open' or not ? "
+                "order by status, opened_on desc, metric, market",
+                [args.open],
+            )
+            columns = [d[0] for d in relation.description]
+            rows = relation.fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as exc:  # e.g. a warehouse from before alerts (run `modmetrics run`)
+        raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
     write_rows(columns, rows, args.format, sys.stdout)
     return EXIT_OK
 

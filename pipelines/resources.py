@@ -141,8 +141,11 @@ class RunSettings(dg.ConfigurableResource):
     max_rejected_share: float = 0.02
     machine_share_tolerance: float = 0.15
     # alerts (see AlertSettings): the rules of every (metric, market), and delivery
-    alert_rules: list[AlertRuleConfig] = []
-    alert_sinks: list[str] = ["console", "jsonl", "webhook"]
+    # required, never empty: no rules would empty alert_thresholds and withdraw every alert
+    alert_rules: list[AlertRuleConfig] = Field(
+        min_length=1, description="The alert rule of every (metric, market); see AlertSettings."
+    )
+    alert_sinks: list[str] = ["console", "jsonl"]
     alert_jsonl_path: str = "data/alerts.jsonl"
     alert_webhook_url_env: str = "MODMETRICS_ALERT_WEBHOOK_URL"
     alert_webhook_timeout_seconds: float = 5.0

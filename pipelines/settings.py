@@ -60,6 +60,8 @@ ALERT_METRICS = (
     "penalty_ratio",
 )
 ALERT_SINKS = ("console", "jsonl", "webhook")
+# the webhook is opt-in: configured without its URL variable, its rows would fail for ever
+DEFAULT_ALERT_SINKS = ("console", "jsonl")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class AlertRule:
     recovery: float  # back past it: resolved (between recovery and warn: stays open)
     min_denominator: int  # days with a smaller denominator are not judged
     for_days: int  # consecutive breaching judged days that open an alert
-    provisional_opens: bool  # whether provisional days are judged at all
+    provisional_opens: bool  # whether provisional days are judged at all (see above)
 
     def check(self) -> AlertRule:
         where = f"alerts.{self.metric} ({self.market})"
@@ -96,15 +98,17 @@ class AlertRule:
 
 
 # Per metric, for every market unless [alerts.<metric>.markets.<market>] says otherwise. Chosen
-# from the sample data's spread: a bad stretch alerts, day-to-day noise does not.
+# from the sample data's spread: a bad stretch alerts, day-to-day noise does not. A provisional
+# overkill or leakage rate only grows while appeals arrive, so it may open an alert (a breach is
+# real) but never resolves one (sql/alerts/alert_history.sql): provisional_opens is safe for them.
 DEFAULT_ALERT_RULES = {
     "overkill_rate": dict(
         direction="above", warn=0.015, critical=0.03, recovery=0.01,
-        min_denominator=150, for_days=2, provisional_opens=False,
+        min_denominator=150, for_days=2, provisional_opens=True,
     ),
     "leakage_rate": dict(
         direction="above", warn=0.005, critical=0.01, recovery=0.003,
-        min_denominator=200, for_days=2, provisional_opens=False,
+        min_denominator=200, for_days=2, provisional_opens=True,
     ),
     "audit_overkill_rate": dict(
         direction="above", warn=0.15, critical=0.30, recovery=0.10,
@@ -133,7 +137,7 @@ def _default_rules() -> tuple[AlertRule, ...]:
 class AlertSettings:
     """Alert rules and where alerts are delivered (section [alerts])."""
 
-    sinks: tuple[str, ...] = ALERT_SINKS
+    sinks: tuple[str, ...] = DEFAULT_ALERT_SINKS
     jsonl_path: Path | None = None  # None: alerts.jsonl next to the warehouse
     webhook_url_env: str = "MODMETRICS_ALERT_WEBHOOK_URL"  # the URL itself is never stored
     webhook_timeout_seconds: float = 5.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -83,11 +84,18 @@ def days(landing: Landing, *values: tuple[int, int], start: int = 1) -> None:
         day(landing, f"2026-10-{start + offset:02d}", n, k)
 
 
-def go(landing: Landing, warehouse: Path, appeal_window_days: int = 0, **alerts) -> str:
+def go(
+    landing: Landing,
+    warehouse: Path,
+    appeal_window_days: int = 0,
+    as_of: str = "2026-10-31",
+    **alerts,
+) -> str:
     return run(
         landing,
         warehouse,
         appeal_window_days=appeal_window_days,
+        as_of=date.fromisoformat(as_of),
         alerts=alerts.pop("settings", None) or alert_settings(**alerts),
     )
 
@@ -271,6 +279,30 @@ def test_provisional_days_open_alerts_only_where_the_setting_says(landing, wareh
     assert [a["alert_id"] for a in alerts_of(warehouse)] == ["overkill_rate|BR|2026-10-01"]
 
 
+def test_overkill_and_leakage_open_on_provisional_days_by_default() -> None:
+    rules = AlertSettings().rules
+    assert {r.metric for r in rules if r.provisional_opens} == set(ALERT_METRICS)
+
+
+def test_a_provisional_day_never_resolves_an_overkill_alert(landing, warehouse) -> None:
+    days(landing, WARN, WARN, CALM)  # as of 2026-10-31, 30-day window: all three provisional
+    go(landing, warehouse, appeal_window_days=30, provisional_opens=True)
+    assert [(a["status"], a["last_breach_on"]) for a in alerts_of(warehouse)] == [
+        ("open", "2026-10-02")
+    ]
+    # 2026-11-02: 2026-10-03 has settled (no later than 11-02 - 30 days) and still calm: resolved
+    go(landing, warehouse, appeal_window_days=30, provisional_opens=True, as_of="2026-11-02")
+    assert [(a["status"], a["resolved_on"]) for a in alerts_of(warehouse)] == [
+        ("resolved", "2026-10-03")
+    ]
+    assert rows(
+        warehouse, "select event_id, metric_date::varchar, notified from alert_events order by all"
+    ) == [
+        ("overkill_rate|BR|2026-10-01|opened", "2026-10-02", True),
+        ("overkill_rate|BR|2026-10-01|resolved", "2026-10-03", True),  # news: the day settled
+    ]
+
+
 def test_a_restated_past_day_updates_the_history(landing, warehouse) -> None:
     days(landing, BAND, WARN)  # 2026-10-01 at 0.20: one breaching day, no alert
     go(landing, warehouse)
@@ -325,7 +357,7 @@ def test_the_webhook_gets_one_post_per_event_and_a_rerun_sends_nothing(
     with HTTPServer(host="127.0.0.1", port=_free_port()) as server:
         server.expect_request(f"/hook/{SECRET}", method="POST").respond_with_data("ok")
         monkeypatch.setenv(WEBHOOK_ENV, server.url_for(f"/hook/{SECRET}"))
-        go(landing, warehouse, sinks=("webhook",))
+        go(landing, warehouse, sinks=("webhook",), as_of="2026-10-04")
         received = [(r.headers["Idempotency-Key"], r.get_json()) for r, _ in server.log]
         assert [key for key, _ in received] == [
             "overkill_rate|BR|2026-10-01|opened",
@@ -346,6 +378,7 @@ def test_the_webhook_gets_one_post_per_event_and_a_rerun_sends_nothing(
             "threshold": 0.6,
             "direction": "above",
             "opened_on": "2026-10-01",
+            "quoted_on": "2026-10-03",
             "note": None,
         }
         assert received[1][1]["text"].startswith("[CRITICAL] overkill_rate BR escalated: 50.00%")
@@ -354,7 +387,7 @@ def test_the_webhook_gets_one_post_per_event_and_a_rerun_sends_nothing(
             ("delivered", 1)
         }
 
-        go(landing, warehouse, sinks=("webhook",))
+        go(landing, warehouse, sinks=("webhook",), as_of="2026-10-04")
         assert len(server.log) == 3  # nothing new
         assert _snapshot(warehouse) == before  # not even a timestamp moved
 
@@ -444,8 +477,8 @@ def test_the_webhook_url_never_appears_anywhere(landing, warehouse, monkeypatch,
 
 def test_the_jsonl_sink_writes_one_line_per_event(landing, warehouse) -> None:
     days(landing, WARN, WARN, SIGNIFICANT, CALM)
-    go(landing, warehouse, sinks=("jsonl",))
-    go(landing, warehouse, sinks=("jsonl",))
+    go(landing, warehouse, sinks=("jsonl",), as_of="2026-10-04")
+    go(landing, warehouse, sinks=("jsonl",), as_of="2026-10-04")
     lines = (warehouse.parent / "alerts.jsonl").read_text().splitlines()
     assert [json.loads(line)["event"] for line in lines] == ["opened", "escalated", "resolved"]
 
@@ -491,7 +524,8 @@ def test_the_run_summary_has_an_alerts_line(landing, warehouse, capsys) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert (
-        "  alerts: 1 opened, 0 escalated, 1 resolved; 0 open now; notifications 0 pending, 0 failed"
+        # 2026-10-03 is calm but provisional: a provisional overkill rate may still rise
+        "  alerts: 1 opened, 0 escalated, 0 resolved; 1 open now; notifications 0 pending, 0 failed"
     ) in out.splitlines()
     assert "modmetrics alert: [WARNING] overkill_rate BR opened: 40.00% on 2026-10-02" in out
 
@@ -516,3 +550,176 @@ def test_the_thresholds_table_holds_the_resolved_rules(landing, warehouse) -> No
             "provisional_opens": False,
         }
     ]  # fmt: skip
+
+
+def _overturn_late(landing: Landing, date_: str, *indexes: int, status: str = "overturned") -> None:
+    """Late appeals on `date_`'s decisions (the day is restated by the next run)."""
+    landing.csv(
+        f"appeals/late-{date_}-{status}-{'-'.join(map(str, indexes))}.csv",
+        [
+            appeal(
+                f"a-{date_}-{i}",
+                f"d-{date_}-{i}",
+                status,
+                "2026-10-20T10:00:00Z",
+                "2026-10-21T10:00:00Z",
+            )  # fmt: skip
+            for i in indexes
+        ],
+    )
+
+
+def test_a_restatement_that_moves_the_first_day_keeps_the_alert(landing, warehouse) -> None:
+    days(landing, BAND, WARN, WARN, WARN)  # 0.20, 0.40, 0.40, 0.40
+    go(landing, warehouse)
+    assert [(a["alert_id"], a["opened_on"]) for a in alerts_of(warehouse)] == [
+        ("overkill_rate|BR|2026-10-02", "2026-10-02")
+    ]
+    _overturn_late(landing, "2026-10-01", 4)  # 2026-10-01: 2 of 5 = 0.40, a breach too
+    go(landing, warehouse)
+    assert [
+        (a["alert_id"], a["status"], a["opened_on"], a["resolution"]) for a in alerts_of(warehouse)
+    ] == [("overkill_rate|BR|2026-10-02", "open", "2026-10-01", None)]
+    assert query(warehouse, "select confirmed_on::varchar as c from alerts") == [
+        {"c": "2026-10-02"}
+    ]
+    # the same alert: no withdrawal, no second opening
+    assert [e[0] for e in events_of(warehouse)] == ["overkill_rate|BR|2026-10-02|opened"]
+
+
+def test_a_resolved_alert_reopened_by_a_restatement_says_so_and_resolves_again(
+    landing, warehouse
+) -> None:
+    days(landing, WARN, WARN, CALM)
+    go(landing, warehouse, as_of="2026-10-03")
+    _overturn_late(landing, "2026-10-03", 0, 1)  # 2026-10-03: 2 of 5 = 0.40, no recovery
+    go(landing, warehouse, as_of="2026-10-03")
+    assert [(a["status"], a["resolved_on"]) for a in alerts_of(warehouse)] == [("open", None)]
+    days(landing, CALM, start=4)
+    go(landing, warehouse, as_of="2026-10-04")
+    assert [(a["status"], a["resolved_on"]) for a in alerts_of(warehouse)] == [
+        ("resolved", "2026-10-04")
+    ]
+    assert rows(
+        warehouse,
+        "select event_id, metric_date::varchar, value, notified from alert_events "
+        "order by created_at, event_id",
+    ) == [
+        ("overkill_rate|BR|2026-10-01|opened", "2026-10-02", 0.4, True),
+        ("overkill_rate|BR|2026-10-01|resolved", "2026-10-03", 0.0, True),
+        ("overkill_rate|BR|2026-10-01|reopened", "2026-10-03", 0.4, True),
+        ("overkill_rate|BR|2026-10-01|resolved|2", "2026-10-04", 0.0, True),
+    ]
+    lines = (warehouse.parent / "alerts.jsonl").read_text().splitlines()
+    assert [json.loads(line)["event_id"] for line in lines] == [
+        "overkill_rate|BR|2026-10-01|opened",
+        "overkill_rate|BR|2026-10-01|resolved",
+        "overkill_rate|BR|2026-10-01|reopened",
+        "overkill_rate|BR|2026-10-01|resolved|2",
+    ]
+    assert json.loads(lines[2])["text"] == (
+        "[WARNING] overkill_rate BR reopened: 40.00% on 2026-10-03 (95% CI 11.76% to 76.93%), "
+        "above the warn threshold 30.00%; breaching since 2026-10-01"
+    )
+
+
+def test_a_critical_alert_stays_critical_when_a_restatement_lowers_its_day(
+    landing, warehouse
+) -> None:
+    days(landing, WARN, WARN, SIGNIFICANT)
+    go(landing, warehouse)
+    # 6 of 2026-10-03's 20 overturns are upheld after all: 14 of 40 = 0.35, only a warning
+    assert wilson(0.35, 40)[0] < 0.30
+    _overturn_late(landing, "2026-10-03", *range(6), status="upheld")
+    go(landing, warehouse)
+    assert [(a["severity"], a["worst_value"], a["threshold"]) for a in alerts_of(warehouse)] == [
+        ("critical", 0.4, 0.60)
+    ]
+    assert [e[0] for e in events_of(warehouse)] == [
+        "overkill_rate|BR|2026-10-01|opened",
+        "overkill_rate|BR|2026-10-01|escalated",
+    ]
+
+
+def test_a_critical_opening_quotes_the_day_that_made_it_critical(landing, warehouse) -> None:
+    days(landing, PAST_CRITICAL, WARN)  # critical on 2026-10-01, confirmed on 2026-10-02
+    go(landing, warehouse)
+    assert events_of(warehouse) == [
+        ("overkill_rate|BR|2026-10-01|opened", "2026-10-02", "critical", 0.4, 0.60)
+    ]
+    ((text,),) = rows(
+        warehouse, "select payload->>'text' from alert_notifications where sink = 'jsonl'"
+    )
+    assert text == (
+        "[CRITICAL] overkill_rate BR opened: 66.67% on 2026-10-01 (95% CI 20.77% to 93.85%), "
+        "above the critical threshold 60.00%; breaching since 2026-10-01"
+    )
+
+
+def test_a_first_load_announces_what_is_current_and_a_rule_change_says_so(
+    landing, warehouse
+) -> None:
+    days(landing, WARN, WARN, CALM)  # an alert resolved on 2026-10-03, long before 10-31
+    days(landing, CALM, start=19)
+    days(landing, WARN, WARN, start=20)  # an alert open since 2026-10-20
+    go(landing, warehouse)
+    assert rows(warehouse, "select event_id, notified from alert_events order by metric_date") == [
+        ("overkill_rate|BR|2026-10-01|opened", False),
+        ("overkill_rate|BR|2026-10-01|resolved", False),
+        ("overkill_rate|BR|2026-10-20|opened", True),
+    ]
+    lines = (warehouse.parent / "alerts.jsonl").read_text().splitlines()
+    assert [json.loads(line)["event_id"] for line in lines] == [
+        "overkill_rate|BR|2026-10-20|opened"
+    ]
+
+    go(landing, warehouse, warn=0.45)  # 0.40 no longer breaches
+    assert [(a["alert_id"], a["resolution"]) for a in alerts_of(warehouse)] == [
+        ("overkill_rate|BR|2026-10-01", "withdrawn"),
+        ("overkill_rate|BR|2026-10-20", "withdrawn"),
+    ]
+    lines = (warehouse.parent / "alerts.jsonl").read_text().splitlines()
+    assert [json.loads(line)["text"] for line in lines[1:]] == [
+        "[RESOLVED] overkill_rate BR: alert open since 2026-10-20 withdrawn "
+        "(withdrawn: the rules changed)"
+    ]
+
+
+def test_a_webhook_without_its_variable_keeps_the_event_until_it_is_set(
+    landing, warehouse, monkeypatch
+) -> None:
+    monkeypatch.delenv(WEBHOOK_ENV, raising=False)
+    days(landing, WARN, WARN)
+    go(landing, warehouse, sinks=("console", "webhook"), backoff=0)
+    assert query(
+        warehouse,
+        "select status, attempts, last_error from alert_notifications where sink = 'webhook'",
+    ) == [
+        {
+            "status": "failed",
+            "attempts": 1,
+            "last_error": f"environment variable {WEBHOOK_ENV} is not set",
+        }
+    ]
+    with HTTPServer(host="127.0.0.1", port=_free_port()) as server:
+        server.expect_request(f"/hook/{SECRET}", method="POST").respond_with_data("ok")
+        monkeypatch.setenv(WEBHOOK_ENV, server.url_for(f"/hook/{SECRET}"))
+        go(landing, warehouse, sinks=("console", "webhook"), backoff=0)
+        go(landing, warehouse, sinks=("console", "webhook"), backoff=0)
+        assert [r.headers["Idempotency-Key"] for r, _ in server.log] == [
+            "overkill_rate|BR|2026-10-01|opened"
+        ]
+    assert query(
+        warehouse, "select sink, status, attempts from alert_notifications order by sink"
+    ) == [
+        {"sink": "console", "status": "delivered", "attempts": 1},
+        {"sink": "webhook", "status": "delivered", "attempts": 2},
+    ]
+
+
+def test_modmetrics_alerts_on_an_old_warehouse_is_one_line(landing, warehouse) -> None:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(warehouse)).close()  # a warehouse without the alerts tables
+    code, out, err = cli("alerts", "--warehouse", warehouse, cwd=warehouse.parent)
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1 and "alerts" in err

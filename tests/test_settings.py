@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import cli
 
-from pipelines.settings import SettingsError, load_settings
+from pipelines.settings import AlertSettings, SettingsError, load_settings
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 
@@ -100,7 +100,10 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
     assert (br.warn, br.critical, br.recovery, br.min_denominator, br.for_days) == (
         0.12, 0.15, 0.08, 200, 3,
     )  # fmt: skip
-    assert (emea.warn, emea.for_days, emea.provisional_opens) == (0.10, 3, False)
+    # provisional overkill is a lower bound: it opens alerts by default (never resolves them)
+    assert (emea.warn, emea.for_days, emea.provisional_opens) == (0.10, 3, True)
+    # the webhook is opt-in
+    assert AlertSettings().sinks == ("console", "jsonl")
     ratio = alerts.rule("penalty_ratio", "LATAM")
     assert (ratio.direction, ratio.warn, ratio.critical, ratio.recovery) == (
         "below", 0.30, 0.20, 0.33,

@@ -1,15 +1,21 @@
 -- alert_history: the whole alert history, derived from the market-day metrics and alert_thresholds.
 -- Grain of derived_alerts: (metric, market, opened_on). A pure function of the data and the
 -- rules: the same data gives the same alerts, and a restated day gives the history it implies.
--- Writes the temp tables judged_days and derived_alerts; sql/alerts/update_alerts.sql stores them.
+-- Writes the temp tables judged_days and derived_alerts; sql/alerts/update_alerts.sql matches them
+-- to the stored alerts (which keep their alert_id) and stores them.
 --
 -- The rules, per (metric, market), over its judged days in date order:
---   judged    the value exists, its denominator reaches min_denominator, and the day is settled
---             (or provisional_opens); other days are skipped: they neither break nor extend a
---             streak, open, escalate nor resolve anything
+--   judged    the value exists, its denominator (metric_values' sample_size: the interval's n,
+--             the Kish effective n for the audit rates) reaches min_denominator, and the day is
+--             settled (or provisional_opens); other days are skipped: they neither break nor
+--             extend a streak, open, escalate nor resolve anything
 --   breach    past the warn threshold (above: value > warn; below: value < warn)
 --   critical  past the critical threshold, or the whole 95% interval past warn (significant)
 --   recovered back past the recovery threshold (never a breach: recovery <= warn for above)
+-- A provisional overkill_rate or leakage_rate is a lower bound (its numerator only grows while
+-- appeals arrive): past an 'above' threshold it is a real breach, but back under recovery it is
+-- not yet a recovery (it may still rise), so such a day never resolves an alert ('below': the
+-- other way round: it may recover, never breach).
 -- An alert opens on the day a streak of breaching judged days reaches for_days (confirmed_on),
 -- dated from the streak's first day (opened_on), unless an alert is open already; it stays open
 -- through breaches and the band between recovery and warn (hysteresis), and resolves on the
@@ -19,8 +25,7 @@
 create or replace temp table judged_days as
 with metric_days as (
     -- one row per (metric, market, day): the value, its interval, the n it was computed on
-    -- (metric_values: the Kish effective n for the audit rates), the numbers of
-    -- market_daily_metrics
+    -- (metric_values over metric_breakdowns: the Kish effective n for the audit rates)
     select
         first_day as metric_date,
         market,
@@ -47,6 +52,8 @@ judged as (
         t.critical_threshold,
         t.recovery_threshold,
         t.for_days,
+        -- a lower bound: see the header
+        d.provisional and d.metric in ('overkill_rate', 'leakage_rate') as lower_bound,
         -- +1 when high values are bad, -1 when low ones are: `sign * x > sign * y` is "x past y"
         case t.direction when 'above' then 1 else -1 end as sign
     from metric_days as d
@@ -60,12 +67,13 @@ judged as (
 levels as (
     select
         *,
-        sign * value > sign * warn_threshold as breach,
-        sign * value > sign * critical_threshold
+        not (lower_bound and sign = -1) and sign * value > sign * warn_threshold as breach,
+        not (lower_bound and sign = -1) and (
+            sign * value > sign * critical_threshold
             -- the interval's near end past warn: the breach is statistically significant
             or sign * (case sign when 1 then low else high end) > sign * warn_threshold
-            as critical,
-        sign * value < sign * recovery_threshold as recovered,
+        ) as critical,
+        not (lower_bound and sign = 1) and sign * value < sign * recovery_threshold as recovered,
         row_number() over (partition by metric, market order by metric_date) as day_number
     from judged
 ),
@@ -154,7 +162,6 @@ summary as (
 )
 
 select
-    metric || '|' || market || '|' || opened_on as alert_id,
     *,
     case when first_critical_on is not null then 'critical' else 'warning' end as severity,
     case when resolved_on is null then 'open' else 'resolved' end as status,

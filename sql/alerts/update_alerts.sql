@@ -1,59 +1,170 @@
--- update_alerts: store the derived history (sql/alerts/alert_history.sql): upsert alerts, record
--- the events not recorded yet, and queue one notification per (new event, sink) in the outbox.
--- Runs in one transaction with alert_history.sql. Variables: run_id, now, alert_sinks (the
--- enabled sinks).
+-- update_alerts: store the derived history (sql/alerts/alert_history.sql): match it to the stored
+-- alerts, upsert them, record the events (what changed since the stored state) and queue one
+-- notification per (event worth announcing, sink) in the outbox. Runs in one transaction with
+-- alert_history.sql. Variables: run_id, now, alert_sinks (the configured sinks). Temp table
+-- previous_thresholds: alert_thresholds as it was before this run rewrote it.
 --
--- Events are the difference between the history and what was announced: an alert announces
--- 'opened', 'escalated' and 'resolved' at most once each (event_id = alert_id|event), so running
--- again on the same data records and sends nothing, and a restated day announces only what it
--- changed. An open alert that the restated data no longer shows is withdrawn: resolved, with
--- resolution 'withdrawn', announced by a 'resolved' event with a note.
+-- Identity: a derived alert is the stored alert of the same (metric, market) whose
+-- [opened_on, resolved_on] overlaps it, so a restatement that moves its first day or its
+-- recovery day keeps its alert_id (and moves opened_on); only a derived alert that overlaps no
+-- stored one is new, and only a stored alert that no derived one overlaps is withdrawn.
+--
+-- Events are the changes between the stored alert and the derived one, so running again on the
+-- same data records and sends nothing: a new alert 'opened' (and 'escalated', 'resolved' if the
+-- days say so), an open one 'escalated' or 'resolved', a resolved one that the restated days show
+-- open again 'reopened', an open one that no longer exists 'resolved' with a note (withdrawn).
+-- A resolved alert that stays resolved changes silently (e.g. a restated recovery day).
+-- Severity never goes back: a warning that became critical stays critical, even if restated days
+-- take the critical day away (the owners were told it is critical). event_id is alert_id|event
+-- for an alert's first event of a kind, alert_id|event|n for its n-th (a reopened alert resolves
+-- again): unique per occurrence, and the same on a rerun.
+--
+-- Notified: every event is recorded; it is queued for the sinks only when it is news and still
+-- matters (alert_events.notified), so a first load of a long history announces what is current,
+-- not alerts resolved weeks ago:
+--   * any event of an alert that was open (the owners were told it is open) and any reopening;
+--   * otherwise, when its metric_date is on or after the first day this run could have judged
+--     differently (the first day it recomputed, or the first day that settled since the last
+--     run) or the alert's rules changed (a first run has no previous rules), and the alert is
+--     open after the run or resolved on or after as_of_date - appeal_window_days.
+create or replace temp table alert_run as
+with this_run as (
+    select first_day_recomputed from pipeline_runs where run_id = getvariable('run_id')
+),
+
+previous_run as (
+    select as_of_date from pipeline_runs
+    where run_id <> getvariable('run_id')
+    order by finished_at desc
+    limit 1
+)
+
+select
+    w.as_of_date,
+    w.appeal_window_days,
+    (select first_day_recomputed from this_run) as first_day_recomputed,
+    -- days up to as_of_date - appeal_window_days are settled: those past the previous run's
+    -- boundary settled in this run, and may judge differently now; no previous run: all are new
+    least(
+        coalesce((select first_day_recomputed from this_run), date '9999-12-31'),
+        coalesce(
+            (select as_of_date from previous_run) - w.appeal_window_days + 1, date '0001-01-01'
+        )
+    ) as news_from,
+    w.as_of_date - w.appeal_window_days as recent_from
+from warehouse_info as w;
+
+create or replace temp table changed_rules as
+select distinct metric, market from (
+    from alert_thresholds
+    except
+    from previous_thresholds
+);
+
+create or replace temp table matched_alerts as
+with pairs as (
+    -- stored and derived alerts whose spans overlap
+    select
+        d.metric,
+        d.market,
+        d.opened_on,
+        s.alert_id,
+        row_number() over (
+            partition by d.metric, d.market, d.opened_on
+            order by s.resolution is not distinct from 'withdrawn', s.opened_on, s.alert_id
+        ) as stored_rank,
+        row_number() over (partition by s.alert_id order by d.opened_on) as derived_rank
+    from derived_alerts as d
+    inner join alerts as s
+        on
+            s.metric = d.metric
+            and s.market = d.market
+            and s.opened_on <= coalesce(d.resolved_on, date '9999-12-31')
+            and d.opened_on <= coalesce(s.resolved_on, date '9999-12-31')
+),
+
+matches as (
+    -- one stored alert per derived one and the other way round: the earliest of each
+    select metric, market, opened_on, alert_id from pairs where stored_rank = 1 and derived_rank = 1
+)
+
+select
+    -- a new alert: metric|market|opened_on, with |n if a stored alert holds that id already
+    coalesce(
+        m.alert_id,
+        d.metric || '|' || d.market || '|' || d.opened_on || coalesce(
+            '|' || (
+                select nullif(count(*), 0) + 1 from alerts as a
+                where
+                    a.alert_id = d.metric || '|' || d.market || '|' || d.opened_on
+                    or a.alert_id like d.metric || '|' || d.market || '|' || d.opened_on || '|%'
+            ),
+            ''
+        )
+    ) as alert_id,
+    d.* exclude (severity, threshold),
+    s.status as was_status,
+    s.severity as was_severity,
+    -- never back from critical
+    case when 'critical' in (d.severity, s.severity) then 'critical' else 'warning' end
+        as severity,
+    case when 'critical' in (d.severity, s.severity) then d.critical_threshold
+        else d.warn_threshold end as threshold
+from derived_alerts as d
+left join matches as m using (metric, market, opened_on)
+left join alerts as s on s.alert_id = m.alert_id;
+
 create or replace temp table new_events as
-with announced_openings as (
-    select alert_id, severity from alert_events where event = 'opened'
-),
-
-withdrawn_on as (
-    -- the first day this run recomputed: a restated day there is why the alert is gone
-    select coalesce(
-        (select first_day_recomputed from pipeline_runs where run_id = getvariable('run_id')),
-        (select as_of_date from warehouse_info)
-    ) as metric_date
-),
-
-history_events as (
+with transitions as (
     select
         alert_id,
         metric,
         market,
         'opened' as event,
+        1 as step,
         confirmed_on as metric_date,
         case when opened_critical then 'critical' else 'warning' end as severity,
         case when opened_critical then critical_threshold else warn_threshold end as threshold,
-        opened_on,
         null as note
-    from derived_alerts
+    from matched_alerts
+    where was_status is null
 
     union all
 
-    -- critical now, while the opening announced (or about to be) was a warning; an opening
-    -- announced as a warning before a restatement made it critical escalates too
     select
-        a.alert_id,
-        a.metric,
-        a.market,
-        'escalated',
-        a.first_critical_on,
-        'critical',
-        a.critical_threshold,
-        a.opened_on,
+        alert_id,
+        metric,
+        market,
+        'reopened',
+        1,
+        -- the latest breaching day: open again since the restatement
+        last_breach_on,
+        was_severity,
+        case was_severity when 'critical' then critical_threshold else warn_threshold end,
         null
-    from derived_alerts as a
-    left join announced_openings as o using (alert_id)
+    from matched_alerts
+    where was_status = 'resolved' and status = 'open'
+
+    union all
+
+    select
+        alert_id,
+        metric,
+        market,
+        'escalated',
+        2,
+        first_critical_on,
+        'critical',
+        critical_threshold,
+        null
+    from matched_alerts
     where
-        a.severity = 'critical'
-        and coalesce(o.severity, case when a.opened_critical then 'critical' end) is distinct from
-        'critical'
+        severity = 'critical'
+        and first_critical_on is not null
+        and (
+            (was_status is null and not opened_critical)
+            or (was_severity = 'warning' and (was_status = 'open' or status = 'open'))
+        )
 
     union all
 
@@ -62,54 +173,125 @@ history_events as (
         metric,
         market,
         'resolved',
+        3,
         resolved_on,
         severity,
         recovery_threshold,
-        opened_on,
         null
-    from derived_alerts
-    where status = 'resolved'
+    from matched_alerts
+    where status = 'resolved' and (was_status is null or was_status = 'open')
 
     union all
 
+    -- an open alert that the derived history no longer holds: withdrawn, dated on the first day
+    -- the run recomputed (never before the alert opened)
     select
-        alert_id,
-        metric,
-        market,
+        s.alert_id,
+        s.metric,
+        s.market,
         'resolved',
-        (select metric_date from withdrawn_on),
-        severity,
+        3,
+        greatest(s.opened_on, coalesce(r.first_day_recomputed, r.as_of_date)),
+        s.severity,
         null,
-        opened_on,
-        'withdrawn: the restated days no longer breach'
-    from alerts
-    where status = 'open' and alert_id not in (select alert_id from derived_alerts)
+        case
+            when exists (
+                select 1 from changed_rules as c where c.metric = s.metric and c.market = s.market
+            ) then 'withdrawn: the rules changed'
+            else 'withdrawn: the restated days no longer breach'
+        end
+    from alerts as s
+    cross join alert_run as r
+    where s.status = 'open' and s.alert_id not in (select alert_id from matched_alerts)
+),
+
+numbered as (
+    -- the n-th event of its kind for the alert: alert_id|event, then alert_id|event|n
+    select
+        e.*,
+        1 + (
+            select count(*) from alert_events as p
+            where p.alert_id = e.alert_id and p.event = e.event
+        ) as occurrence
+    from transitions as e
 ),
 
 fresh as (
     select
         e.*,
-        e.alert_id || '|' || e.event as event_id,
+        e.alert_id || '|' || e.event || case when occurrence > 1 then '|' || occurrence else '' end
+            as event_id,
         t.direction,
-        -- a withdrawn alert has no day of its own to quote
+        t.warn_threshold,
+        -- the day the text quotes: an alert critical from an earlier day quotes that day
+        case
+            when
+                e.event in ('opened', 'reopened') and e.severity = 'critical'
+                and a.first_critical_on <= e.metric_date
+                then a.first_critical_on
+            else e.metric_date
+        end as quoted_on,
+        a.opened_on,
+        a.resolved_on,
+        a.status,
+        a.was_status
+    from numbered as e
+    inner join alert_thresholds as t using (metric, market)
+    left join matched_alerts as a using (alert_id)
+),
+
+valued as (
+    select
+        e.* exclude (opened_on),
+        coalesce(e.opened_on, s.opened_on) as opened_on,
+        -- the event's own day (the dashboards' markers); a withdrawn alert has no day to quote
         case when e.note is null then d.value end as value,
         case when e.note is null then d.low end as low,
         case when e.note is null then d.high end as high,
-        d.sign * d.value > d.sign * d.critical_threshold as past_critical
-    from history_events as e
-    inner join alert_thresholds as t using (metric, market)
-    left join judged_days as d using (metric, market, metric_date)
-    where e.alert_id || '|' || e.event not in (select event_id from alert_events)
+        q.value as quoted_value,
+        q.low as quoted_low,
+        q.high as quoted_high,
+        -- the reason, from the quoted day itself
+        case
+            when q.sign * q.value > q.sign * q.critical_threshold then 'critical'
+            when q.sign * (case q.sign when 1 then q.low else q.high end) > q.sign * q.warn_threshold
+                then 'significant'
+            else 'warn'
+        end as reason,
+        coalesce(
+            e.was_status = 'open'
+            or e.note is not null  -- withdrawn: it was open
+            or e.event = 'reopened'
+            or (
+                (
+                    e.metric_date >= r.news_from
+                    or exists (
+                        select 1 from changed_rules as c
+                        where c.metric = e.metric and c.market = e.market
+                    )
+                )
+                and (e.status = 'open' or e.resolved_on >= r.recent_from)
+            ),
+            false
+        ) as notified
+    from fresh as e
+    cross join alert_run as r
+    left join alerts as s on s.alert_id = e.alert_id
+    left join judged_days as d
+        on d.metric = e.metric and d.market = e.market and d.metric_date = e.metric_date
+    left join judged_days as q
+        on q.metric = e.metric and q.market = e.market and q.metric_date = e.quoted_on
 ),
 
 worded as (
     -- a Slack-compatible one-line summary
     select
         *,
-        printf('%.2f%%', 100 * value) as value_text,
+        printf('%.2f%%', 100 * quoted_value) as value_text,
         printf('%.2f%%', 100 * threshold) as threshold_text,
-        printf(' (95%% CI %.2f%% to %.2f%%)', 100 * low, 100 * high) as interval_text
-    from fresh
+        printf(' (95%% CI %.2f%% to %.2f%%)', 100 * quoted_low, 100 * quoted_high)
+            as interval_text
+    from valued
 )
 
 select
@@ -118,6 +300,7 @@ select
     metric,
     market,
     event,
+    step,
     metric_date,
     severity,
     value,
@@ -127,32 +310,36 @@ select
     note,
     direction,
     opened_on,
+    quoted_on,
+    notified,
     case
         when note is not null then
             printf('[RESOLVED] %s %s: alert open since %s withdrawn (%s)',
                 metric, market, opened_on, note)
         when event = 'resolved' then
             printf('[RESOLVED] %s %s: %s on %s, back %s the recovery threshold %s; open since %s',
-                metric, market, value_text, metric_date,
+                metric, market, value_text, quoted_on,
                 case direction when 'above' then 'below' else 'above' end, threshold_text,
                 opened_on)
         else
             printf('[%s] %s %s %s: %s on %s%s, %s; breaching since %s',
-                upper(severity), metric, market, event, value_text, metric_date, interval_text,
-                case
-                    when severity = 'warning' or past_critical then
-                        printf('%s the %s threshold %s', direction,
-                            case severity when 'critical' then 'critical' else 'warn' end,
-                            threshold_text)
-                    -- critical without reaching the critical threshold: significance
-                    else printf('the whole interval %s the warn threshold %s', direction,
-                        (select printf('%.2f%%', 100 * warn_threshold) from alert_thresholds as t
-                         where t.metric = worded.metric and t.market = worded.market))
+                upper(severity), metric, market, event, value_text, quoted_on, interval_text,
+                case reason
+                    when 'critical' then printf('%s the critical threshold %s', direction,
+                        printf('%.2f%%', 100 * (
+                            select t.critical_threshold from alert_thresholds as t
+                            where t.metric = worded.metric and t.market = worded.market
+                        )))
+                    when 'significant' then printf('the whole interval %s the warn threshold %s',
+                        direction, printf('%.2f%%', 100 * warn_threshold))
+                    else printf('%s the warn threshold %s', direction,
+                        printf('%.2f%%', 100 * warn_threshold))
                 end,
                 opened_on)
     end as text
 from worded;
 
+-- the derived alerts, under their stored ids
 insert into alerts (
     alert_id, metric, market, severity, status, opened_on, last_breach_on, resolved_on,
     worst_value, worst_low, worst_high, threshold, opened_at, updated_at, resolved_at,
@@ -177,10 +364,11 @@ select
     confirmed_on,
     worst_on,
     case when status = 'resolved' then 'recovered' end
-from derived_alerts
+from matched_alerts
 on conflict (alert_id) do update set
     severity = excluded.severity,
     status = excluded.status,
+    opened_on = excluded.opened_on,
     last_breach_on = excluded.last_breach_on,
     resolved_on = excluded.resolved_on,
     worst_value = excluded.worst_value,
@@ -195,32 +383,37 @@ on conflict (alert_id) do update set
     resolution = excluded.resolution
 -- an unchanged alert keeps its updated_at: running again changes nothing
 where row(
-    alerts.severity, alerts.status, alerts.last_breach_on, alerts.resolved_on, alerts.worst_value,
-    alerts.worst_low, alerts.worst_high, alerts.threshold, alerts.confirmed_on, alerts.worst_on,
-    alerts.resolution
+    alerts.severity, alerts.status, alerts.opened_on, alerts.last_breach_on, alerts.resolved_on,
+    alerts.worst_value, alerts.worst_low, alerts.worst_high, alerts.threshold,
+    alerts.confirmed_on, alerts.worst_on, alerts.resolution
 ) is distinct from row(
-    excluded.severity, excluded.status, excluded.last_breach_on, excluded.resolved_on,
-    excluded.worst_value, excluded.worst_low, excluded.worst_high, excluded.threshold,
-    excluded.confirmed_on, excluded.worst_on, excluded.resolution
+    excluded.severity, excluded.status, excluded.opened_on, excluded.last_breach_on,
+    excluded.resolved_on, excluded.worst_value, excluded.worst_low, excluded.worst_high,
+    excluded.threshold, excluded.confirmed_on, excluded.worst_on, excluded.resolution
 );
 
--- withdrawn: kept for the record (dashboards' markers), resolved on the restated day
+-- withdrawn: kept for the record (dashboards' markers), resolved on the day of its event (an
+-- open alert) or where it stood, never before it opened
 update alerts set
     status = 'resolved',
     resolution = 'withdrawn',
-    resolved_on = coalesce(
-        resolved_on,
-        (select metric_date from new_events as e where e.alert_id = alerts.alert_id)
+    resolved_on = greatest(
+        opened_on,
+        coalesce(
+            resolved_on,
+            (select max(metric_date) from new_events as e where e.alert_id = alerts.alert_id),
+            opened_on
+        )
     ),
     resolved_at = coalesce(resolved_at, getvariable('now')),
     updated_at = getvariable('now')
 where
-    alert_id not in (select alert_id from derived_alerts)
+    alert_id not in (select alert_id from matched_alerts)
     and resolution is distinct from 'withdrawn';
 
 insert into alert_events (
     event_id, alert_id, metric, market, event, metric_date, severity, value, threshold,
-    created_at, low, high, note, run_id
+    created_at, low, high, note, run_id, notified
 )
 select
     event_id,
@@ -236,7 +429,8 @@ select
     low,
     high,
     note,
-    getvariable('run_id')
+    getvariable('run_id'),
+    notified
 from new_events;
 
 insert into alert_notifications (
@@ -263,6 +457,7 @@ select
         'threshold', e.threshold,
         'direction', e.direction,
         'opened_on', e.opened_on,
+        'quoted_on', e.quoted_on,
         'note', e.note
     )::varchar,
     'pending',
@@ -273,5 +468,6 @@ select
     getvariable('now')
 from new_events as e
 cross join unnest(getvariable('alert_sinks')::varchar []) as sinks (sink)
+where e.notified
 -- in the order they happened, so that a receiver sees an alert open before it resolves
-order by e.metric_date, e.event_id;
+order by e.step, e.metric_date, e.event_id;

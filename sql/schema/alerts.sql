@@ -1,11 +1,13 @@
--- alerts: one row per alert, open or resolved. Grain: alert_id = metric|market|opened_on.
--- Derived again by every run from market_daily_metrics and alert_thresholds (see
--- sql/alerts/alert_history.sql), so a restated day rewrites the rows it touches.
+-- alerts: one row per alert, open or resolved. Grain: alert_id = metric|market|<the opened_on it
+-- was first recorded with>. Derived again by every run from metric_breakdowns (through the
+-- metric_values macro) and alert_thresholds (see sql/alerts/alert_history.sql), and matched to
+-- the stored alert whose days it overlaps (sql/alerts/update_alerts.sql), so a restated day
+-- rewrites the rows it touches and an alert keeps its id when its first day moves.
 create table if not exists alerts (
-    alert_id varchar primary key,          -- metric|market|opened_on
+    alert_id varchar primary key,          -- metric|market|first recorded opened_on
     metric varchar not null,
     market varchar not null,
-    severity varchar not null,             -- warning | critical (never goes back to warning)
+    severity varchar not null,             -- warning | critical (once critical, stays so)
     status varchar not null,               -- open | resolved
     opened_on date not null,               -- metric_date of the first breaching day
     last_breach_on date not null,          -- metric_date of the last breaching day
