@@ -262,7 +262,12 @@ def _threshold_lines(fig, thresholds, metric, markets, days, critical_line) -> N
 
 def _alert_markers(fig, events, metric, markets) -> None:
     chosen = events.filter((pl.col("metric") == metric) & pl.col("market").is_in(markets))
-    symbols = {"opened": "triangle-up", "escalated": "diamond", "resolved": "circle-open"}
+    symbols = {
+        "opened": "triangle-up",
+        "reopened": "triangle-up",
+        "escalated": "diamond",
+        "resolved": "circle-open",
+    }
     for event, symbol in symbols.items():
         part = chosen.filter(pl.col("event") == event)
         if part.is_empty():

@@ -13,9 +13,11 @@ after 2026-10-21 are provisional):
 - EMEA, 10-28 .. 10-30: one penalty and one no-action a day. One more row, rejected (market
   XX), in a file named like an HTML tag. Penalty x's object type is markup too.
 - Audits of 10-30: p1 non-violating, n1 violating; LATAM and EMEA one of each kind.
-- One alert rule of its own: BR overkill warns past 10%, recovers under 5%, judged from one
-  penalty on, opens on one day, provisional days included. So BR overkill opens on 10-26 (1/2),
-  resolves on 10-27 (0/2) and opens again on 10-30 (1/3), a warning still open.
+- Alert rules of their own for BR overkill and leakage: warn past 10%, recover under 5%, judged
+  from one decision on, open on one breaching day, provisional days included (they open but
+  never resolve). So BR overkill opens on 10-26 (1/2) and is still open (10-27's 0/2 is
+  provisional; 10-30 breaches again, 1/3): a warning whose worst day is 10-26. BR leakage opens
+  on 10-20 (1/2) and resolves on 10-21 (0/2), both settled days.
 """
 
 from __future__ import annotations
@@ -159,13 +161,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dashboards")
     landing = Landing(root / "landing")
     _write_dataset(landing)
-    br_overkill = AlertRule(
-        "overkill_rate", "BR", "above", warn=0.10, critical=0.90, recovery=0.05,
-        min_denominator=1, for_days=1, provisional_opens=True,
-    )  # fmt: skip
+    own = {
+        metric: AlertRule(
+            metric,
+            "BR",
+            "above",
+            warn=0.10,
+            critical=0.90,
+            recovery=0.05,
+            min_denominator=1,
+            for_days=1,
+            provisional_opens=True,
+        )  # fmt: skip
+        for metric in ("overkill_rate", "leakage_rate")
+    }
     rules = tuple(
-        br_overkill if (r.metric, r.market) == ("overkill_rate", "BR") else r
-        for r in AlertSettings().rules
+        own[r.metric] if r.market == "BR" and r.metric in own else r for r in AlertSettings().rules
     )
     run(
         landing,
@@ -459,19 +470,25 @@ def test_markup_in_an_object_type_or_a_file_name_is_shown_as_text(visits) -> Non
 
 def test_open_alerts_are_listed_on_the_overview(visits, warehouse) -> None:
     assert rows(warehouse, "select market, metric, opened_on::varchar from alerts "
-                "where status = 'open'") == [("BR", "overkill_rate", "2026-10-30")]  # fmt: skip
+                "where status = 'open'") == [("BR", "overkill_rate", "2026-10-26")]  # fmt: skip
     cells = visits["index"].page.locator("#open-alerts tr").nth(1).locator("td").all_inner_texts()
+    low, high = wilson(1 / 2, 2)
     assert cells == [
-        "warning", "BR", "Overkill rate (appeals)", "2026-10-30", "2026-10-30",
-        "33.33%", f"{wilson(1 / 3, 3)[0]:.2%} – {wilson(1 / 3, 3)[1]:.2%}", "10.00%",
+        "warning", "BR", "Overkill rate (appeals)", "2026-10-26", "2026-10-30",
+        "50.00%", f"{low:.2%} – {high:.2%}", "10.00%",
     ]  # fmt: skip
+    assert visits["index"].page.locator("#open-alerts tr").count() == 2  # one alert open
 
 
 def test_alerts_are_marked_on_the_trends(visits) -> None:
-    traces = {t["name"]: t for t in visits["br"].charts()["trend-overkill_rate"]}
-    assert traces["alert opened"]["x"] == ["2026-10-26", "2026-10-30"]
-    assert traces["alert opened"]["y"] == [pytest.approx(1 / 2), pytest.approx(1 / 3)]
-    assert traces["alert resolved"]["x"] == ["2026-10-27"]
+    overkill = {t["name"]: t for t in visits["br"].charts()["trend-overkill_rate"]}
+    assert overkill["alert opened"]["x"] == ["2026-10-26"]
+    assert overkill["alert opened"]["y"] == [pytest.approx(1 / 2)]
+    assert "alert resolved" not in overkill
+    leakage = {t["name"]: t for t in visits["br"].charts()["trend-leakage_rate"]}
+    assert leakage["alert opened"]["x"] == ["2026-10-20"]
+    assert leakage["alert resolved"]["x"] == ["2026-10-21"]
+    assert leakage["alert resolved"]["y"] == [0.0]
 
 
 def test_trends_draw_the_alert_thresholds(visits) -> None:
