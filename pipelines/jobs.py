@@ -12,7 +12,7 @@ from checks.warehouse_checks import WAREHOUSE_CHECKS
 ASSETS = [decisions, appeals, audits, daily_metrics, market_daily_metrics, published_warehouse]
 CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS]
 
-__all__ = ["ASSETS", "CHECKS", "daily_job"]
+__all__ = ["ASSETS", "CHECKS", "WAREHOUSE_CHECKS", "daily_job"]
 
 # One DuckDB writer at a time: every step of a run executes in one process, one after another
 # (and WarehouseResource holds a lock so that two runs do not interleave).
