@@ -36,12 +36,14 @@ START = date(2026, 9, 1)
 _WRAPPER = (
     "import resource, subprocess, sys, time; t = time.perf_counter(); "
     "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(time.perf_counter() - t, u.ru_maxrss, u.ru_utime + u.ru_stime)"
 )
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Run `cmd` in a child process; return (wall seconds, peak RSS of that child in MiB)."""
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """Run `cmd` in a child process; return (wall seconds, peak RSS of that child in MiB, CPU
+    seconds it used: on a shared machine, what a change costs shows there first)."""
     # Python caches compiled modules unless told not to; users' machines do, so measure that.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     out = subprocess.run(
@@ -52,7 +54,7 @@ def timed(cmd: list[str]) -> tuple[float, float]:
         capture_output=True,
         text=True,
     ).stdout.split()
-    return float(out[0]), int(out[1]) / 1024
+    return float(out[0]), int(out[1]) / 1024, float(out[2])
 
 
 def generate(fmt: str, decisions: int, days: int) -> Path:
@@ -129,13 +131,16 @@ def bench(fmt: str, decisions: int, days: int, validation: list[str], repeat: in
                 *["--warehouse", str(warehouse), "--as-of", as_of],
                 *(["--no-validation"] if variant == "off" else []),
             ]
-            full_s, full_mb = timed(run)
+            full_s, full_mb, full_cpu = timed(run)
             for source, target in held_back:
                 os.link(source, target)
-            incr_s, incr_mb = timed(run)
-            runs[variant].append((full_s, full_mb, incr_s, incr_mb))
-            print(f"  validation {variant}: full {full_s:.1f} s, incremental {incr_s:.1f} s")
-    floor_s, floor_mb = timed(floor_query(full, fmt))
+            incr_s, incr_mb, incr_cpu = timed(run)
+            runs[variant].append((full_s, full_mb, incr_s, incr_mb, full_cpu, incr_cpu))
+            print(
+                f"  validation {variant}: full {full_s:.1f} s ({full_cpu:.1f} s CPU), "
+                f"incremental {incr_s:.1f} s ({incr_cpu:.1f} s CPU)"
+            )
+    floor_s, floor_mb, _ = timed(floor_query(full, fmt))
     size = sum(p.stat().st_size for p in full.rglob("*") if p.is_file())
     result = {
         "format": fmt,
@@ -155,9 +160,11 @@ def bench(fmt: str, decisions: int, days: int, validation: list[str], repeat: in
             f"rows_per_s{suffix}": round(decisions * (days - 1) / days / full_s),
             f"incremental_run_s{suffix}": round(min(m[2] for m in measured), 2),
             f"incremental_peak_mib{suffix}": round(max(m[3] for m in measured)),
+            f"full_run_cpu_s{suffix}": round(min(m[4] for m in measured), 1),
+            f"incremental_run_cpu_s{suffix}": round(min(m[5] for m in measured), 1),
         }
     if len(runs) == 2:
-        for run in ("full_run", "incremental_run"):
+        for run in ("full_run", "incremental_run", "full_run_cpu", "incremental_run_cpu"):
             added = result[f"{run}_s"] / result[f"{run}_s_without_validation"] - 1
             result[f"{run}_validation_adds"] = f"{added:+.0%}"
     print(json.dumps(result))
