@@ -16,6 +16,10 @@ import pandas as pd
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 
+# The GX import running in the background (see start_loading), once started.
+_loading: Future | None = None
+_loading_lock = Lock()
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -39,6 +43,10 @@ def query_frame(con, sql: str) -> pd.DataFrame:
     """A query's rows as the pandas batch GX validates, through Arrow (six times faster than
     DuckDB's .df() for string columns, same dtypes). One chunk per column: GX copies the batch
     for every expectation, and pyarrow copies a single chunk faster than DuckDB's many."""
+    if _loading is not None:
+        # pyarrow imports its pandas conversion on first use, and the GX import may still be
+        # importing modules they share: two threads importing them at once could deadlock
+        _loading.exception()  # waits, without raising: validate() reports an import error
     return con.sql(sql).to_arrow_table().combine_chunks().to_pandas()
 
 
@@ -56,10 +64,6 @@ def _new_batch_definition():
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("modmetrics")
     return source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("all")
-
-
-_loading: Future | None = None
-_loading_lock = Lock()
 
 
 def start_loading() -> None:

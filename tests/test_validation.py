@@ -247,6 +247,15 @@ def test_great_expectations_is_loaded_only_when_a_run_reads_a_new_file(
     assert not started
 
 
+def test_the_benchmark_can_leave_validation_out(landing, warehouse) -> None:
+    """`run --no-validation` (hidden, for benchmarks/run_benchmark.py) runs no expectation."""
+    landing.csv("decisions/d.csv", [decision("d-1")])
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse), out=out, validation=False) == 0
+    assert scalar(warehouse, "select count(*) from validation_results") == 0
+    assert "validation: 0 expectations" in out.getvalue()
+
+
 def test_a_failing_error_check_stops_the_run_before_publishing(landing, warehouse, monkeypatch):
     """A suite that the data breaks (as an ingestion bug would): nothing is published."""
     landing.csv("decisions/d.csv", [decision("d-1", market="EMEA")])
