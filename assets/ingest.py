@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from checks.gx_runner import start_loading
 from pipelines.resources import RunSettings, WarehouseResource
 
 from .landing import record_files, stage_new_files
@@ -27,7 +28,9 @@ def ingest(
     transaction, so a failure leaves none of them half-done.
     """
     set_variables(con, run_id=run_id, run_started_at=now, reporting_timezone=reporting_timezone)
-    outcomes = stage_new_files(con, landing, kind)
+    # New rows will be validated: Great Expectations is imported meanwhile, on the core DuckDB
+    # leaves idle while it reads a file (and not at all when no file is new).
+    outcomes = stage_new_files(con, landing, kind, before_reading=start_loading)
     with transaction(con):
         if kind == "decisions":
             _keep_stored_rows_comparable(con, reporting_timezone)

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,7 +258,12 @@ def _modified_at(stat: os.stat_result) -> datetime:
     return datetime.fromtimestamp(stat.st_mtime_ns // 1000 / 1e6, UTC)
 
 
-def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) -> list[FileOutcome]:
+def stage_new_files(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    kind: str,
+    before_reading: Callable[[], None] = lambda: None,
+) -> list[FileOutcome]:
     """Load the rows of every new file of `kind` into load_<kind>; say what became of each file.
 
     A file whose content (sha256) was seen before is not read again: at the same path it is
@@ -265,7 +271,7 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
     with new content replaces the earlier versions, unless it cannot be used (then it only fails
     itself and the earlier version stays); a `same_content` twin of a replaced version is then
     read in its place. Only temp tables are written: record_files() writes the warehouse,
-    inside the run's transaction.
+    inside the run's transaction. `before_reading()` is called before each new file is read.
     """
     # `staged` gets the shape of the staging SQL's output, then load_<kind> becomes a view per file
     run_sql(con, "staging/load_tables.sql")
@@ -298,6 +304,7 @@ def stage_new_files(con: duckdb.DuckDBPyConnection, landing: Path, kind: str) ->
         if digest in by_digest:
             outcome.status, outcome.error = "same_content", f"same content as {by_digest[digest]}"
         else:
+            before_reading()
             outcome.rows_read, outcome.error = load_file(con, kind, next_id, path)
             if outcome.error:
                 outcome.status = "failed"

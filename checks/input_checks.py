@@ -6,6 +6,7 @@ Severity ERROR and blocking: a failure here means a bug in ingestion, and nothin
 
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -92,35 +93,59 @@ def result_of(outcomes: list[Outcome], severity: dg.AssetCheckSeverity) -> dg.As
 
 ID_COLUMNS = {"decisions": "decision_id", "appeals": "appeal_id", "audits": "audit_id"}
 
-# Rows in one validation batch at most: bounds memory, while each batch costs GX a fixed ~0.15 s,
-# so small files are validated together rather than one by one.
+# Rows in one validation batch at most: bounds memory (the batch GX judges and the next one are
+# held at once), while each batch costs GX a fixed ~0.15 s, so small files go together.
 BATCH_ROWS = 500_000
 
 
-def _file_batches(
-    con: duckdb.DuckDBPyConnection, run_id: str | None, kind: str, sql_file: str
-) -> Iterator[tuple[str, object]]:
-    """(label, DataFrame) for the files of `kind` run `run_id` ingested (every file when None),
-    a bounded batch at a time.
-
-    The label is the file's path, or the first path and how many other files the batch holds.
-    """
+def _batches_of_files(
+    con: duckdb.DuckDBPyConnection, run_id: str | None, kind: str
+) -> list[tuple[str, list[int]]]:
+    """(label, file ids) for the files of `kind` run `run_id` ingested (every file when None),
+    grouped up to BATCH_ROWS rows. The label is the file's path, or the first path and how many
+    other files the batch holds."""
     files = con.execute(
         "select file_id, path, coalesce(rows_read, 0) from file_manifest "
         "where (run_id = ? or ?) and kind = ? and status = 'ingested' order by file_id",
         [run_id, run_id is None, kind],
     ).fetchall()
-    batch: list[tuple[int, str]] = []
-    rows = 0
+    batches, batch, rows = [], [], 0
     for file_id, path, file_rows in [*files, (None, None, None)]:
         if batch and (file_id is None or rows + file_rows > BATCH_ROWS):
-            set_variables(con, batch_file_ids=[f for f, _ in batch])
             label = batch[0][1] + (f" and {len(batch) - 1} other files" if len(batch) > 1 else "")
-            yield label, query_frame(con, read_sql(sql_file))
+            batches.append((label, [f for f, _ in batch]))
             batch, rows = [], 0
         if file_id is not None:
             batch.append((file_id, path))
             rows += file_rows
+    return batches
+
+
+def _file_batches(
+    con: duckdb.DuckDBPyConnection, run_id: str | None, kind: str, sql_file: str
+) -> Iterator[tuple[str, object]]:
+    """(label, DataFrame) for the files of `kind` run `run_id` ingested, a bounded batch at a time.
+
+    DuckDB builds the next batch while GX judges this one: GX holds the GIL and one core, DuckDB
+    releases it and takes the other. The next batch is read through its own cursor (a DuckDB
+    connection is not to be used by two threads at once), and only one is read ahead.
+    """
+    cursor = con.cursor()
+    cursor.execute("set TimeZone = 'UTC'")  # a cursor is a new session: settings and variables
+
+    def read(file_ids: list[int]):
+        set_variables(cursor, batch_file_ids=file_ids)
+        return query_frame(cursor, read_sql(sql_file))
+
+    with cursor, ThreadPoolExecutor(1, "read-batch") as reader:
+        ahead = None
+        for label, file_ids in _batches_of_files(con, run_id, kind):
+            frame = reader.submit(read, file_ids)
+            if ahead is not None:
+                yield ahead[0], ahead[1].result()
+            ahead = (label, frame)
+        if ahead is not None:
+            yield ahead[0], ahead[1].result()
 
 
 def _accepted_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefinition:

@@ -24,7 +24,7 @@ ASSETS = [
 ]
 CHECKS = [*INPUT_CHECKS, *WAREHOUSE_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS, *ALERT_CHECKS]
 
-__all__ = ["ASSETS", "CHECKS", "daily_job"]
+__all__ = ["ASSETS", "CHECKS", "WAREHOUSE_CHECKS", "daily_job"]
 
 # One DuckDB writer at a time: every step of a run executes in one process, one after another
 # (and WarehouseResource holds a lock so that two runs do not interleave).

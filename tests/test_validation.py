@@ -4,12 +4,14 @@ passes, through the real GX run; GX failing is an error; the checks in a real Da
 import io
 from contextlib import redirect_stderr
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import appeal, audit, decision, run, scalar, settings
 
-from checks import suites
+from assets import ingest
+from checks import input_checks, suites
 from checks.gx_runner import ERROR, FAILED, PASSED, validate
 from checks.input_checks import ValidationError, result_of
 from pipelines.cli import run_pipeline
@@ -204,6 +206,54 @@ def test_a_run_records_what_the_checks_found(landing, warehouse) -> None:
         "select partition from validation_results where check_name = "
         "'accepted_decisions_valid' limit 1",
     ) == str(landing.path("decisions/d.csv").resolve())
+
+
+def test_every_file_is_validated_when_batches_are_read_ahead(landing, warehouse, monkeypatch):
+    """One file a batch, the next read while GX judges this one: each batch is judged, under
+    its own file's name, and a bad row in the last file is found."""
+    for n, market in enumerate(["BR", "BR", "EMEA"], start=1):
+        landing.csv(f"decisions/d{n}.csv", [decision(f"d-{n}", market=market)])
+    run(landing, warehouse)
+
+    def br_only(now):
+        import great_expectations as gx
+
+        return [gx.expectations.ExpectColumnValuesToBeInSet(column="market", value_set=["BR"])]
+
+    monkeypatch.setattr(input_checks, "BATCH_ROWS", 1)
+    monkeypatch.setattr(suites, "accepted_decisions", br_only)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    outcomes = input_checks.validate_accepted(con, "decisions", None, NOW)
+    assert [(Path(o.partition).name, o.status) for o in outcomes] == [
+        ("d1.csv", PASSED),
+        ("d2.csv", PASSED),
+        ("d3.csv", FAILED),
+    ]
+    assert outcomes[2].sample == [{"decision_id": "d-3", "market": "EMEA"}]
+
+
+def test_great_expectations_is_loaded_only_when_a_run_reads_a_new_file(
+    landing, warehouse, monkeypatch
+):
+    """Importing GX takes seconds: the ingest assets start it in the background when they read
+    a new file, and a run that brings nothing new does not start it."""
+    started = []
+    monkeypatch.setattr(ingest, "start_loading", lambda: started.append(True))
+    landing.csv("decisions/d.csv", [decision("d-1")])
+    run(landing, warehouse)
+    assert started
+    started.clear()
+    run(landing, warehouse)
+    assert not started
+
+
+def test_the_benchmark_can_leave_validation_out(landing, warehouse) -> None:
+    """`run --no-validation` (hidden, for benchmarks/run_benchmark.py) runs no expectation."""
+    landing.csv("decisions/d.csv", [decision("d-1")])
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse), out=out, validation=False) == 0
+    assert scalar(warehouse, "select count(*) from validation_results") == 0
+    assert "validation: 0 expectations" in out.getvalue()
 
 
 def test_a_failing_error_check_stops_the_run_before_publishing(landing, warehouse, monkeypatch):

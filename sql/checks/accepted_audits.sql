@@ -7,4 +7,6 @@ select
     verdict,
     sample_weight
 from audits
-where file_id in (select unnest(getvariable('batch_file_ids')))
+where file_id between list_min(getvariable('batch_file_ids'))
+    and list_max(getvariable('batch_file_ids'))  -- lets DuckDB skip the other files' rows
+  and file_id in (select unnest(getvariable('batch_file_ids')))

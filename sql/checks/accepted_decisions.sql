@@ -11,4 +11,6 @@ select
     source,
     decided_at
 from decisions
-where file_id in (select unnest(getvariable('batch_file_ids')))
+where file_id between list_min(getvariable('batch_file_ids'))
+    and list_max(getvariable('batch_file_ids'))  -- lets DuckDB skip the other files' rows
+  and file_id in (select unnest(getvariable('batch_file_ids')))
