@@ -296,6 +296,8 @@ def _window(rows: pl.DataFrame) -> str:
 
 def _plot(fig: go.Figure, div_id: str) -> Markup:
     """A chart's HTML: a div and the script that draws it, without plotly.js itself."""
+    fig.update_xaxes(**figures.AXES)
+    fig.update_yaxes(**figures.AXES)
     return Markup(
         fig.to_html(
             full_html=False,
