@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     root = OUT / f"dashboards-{args.days}-{args.decisions_per_day}"
     warehouse = root / "warehouse.duckdb"
-    if not warehouse.exists():
+    if not (root / ".complete").exists():
         shutil.rmtree(root, ignore_errors=True)
         cmd = ["uv", "run", "modmetrics"]
         subprocess.run(
@@ -41,11 +41,12 @@ def main() -> None:
              "--as-of", date.fromordinal(as_of).isoformat()],
             check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
         )  # fmt: skip
+        (root / ".complete").touch()
     command = [sys.executable, "-m", "pipelines.cli", "dashboards", "--warehouse", str(warehouse),
                "--out", str(root / "site")]  # fmt: skip
     times = [timed(command) for _ in range(3)]
-    seconds = sorted(t for t, _ in times)
-    peak = max(m for _, m in times)
+    seconds = sorted(t[0] for t in times)
+    peak = max(t[1] for t in times)
     pages = sorted((root / "site").glob("*.html"))
     sizes = ", ".join(f"{p.name} {p.stat().st_size / 1024:.0f} KiB" for p in pages)
     print(

@@ -450,6 +450,11 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
         site = build_site(settings.warehouse, settings.dashboards)
     except DashboardError as exc:
         raise UserError(str(exc)) from None
+    except (duckdb.BinderException, duckdb.CatalogException) as exc:
+        raise UserError(
+            f"{settings.warehouse}: {_first_line(exc)} (a warehouse made by an earlier version: "
+            "`modmetrics run` brings it up to date)"
+        ) from None
     except duckdb.Error as exc:
         raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
     except OSError as exc:
