@@ -35,9 +35,9 @@ SCHEMA_FILES = [
     "views/ingested_files.sql",
     "views/orphan_appeals.sql",
     "views/orphan_audits.sql",
-    "views/market_daily_metrics.sql",
     "views/kpi_periods.sql",
     "views/metric_breakdowns.sql",
+    "views/market_daily_metrics.sql",
     "views/market_kpis.sql",
 ]
 

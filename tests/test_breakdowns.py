@@ -84,16 +84,6 @@ def test_provisional_appeal_metrics_are_not_compared_with_older_periods(
     ) == [("overkill_rate", "7 days", None), ("penalty_ratio", "7 days", False)]
 
 
-def test_market_day_breakdown_equals_market_daily_metrics(warehouse) -> None:
-    columns = "metric_date, market, decisions, penalties, overturned_penalties, overkill_rate, " \
-        "overkill_rate_low, overkill_rate_high, penalty_ratio, provisional"  # fmt: skip
-    assert rows(
-        warehouse,
-        f"select {columns.replace('metric_date', 'first_day')} from metric_breakdowns "
-        "where breakdown = 'market' and period = 'day' order by 1",
-    ) == rows(warehouse, f"select {columns} from market_daily_metrics order by 1")
-
-
 def test_a_window_sums_its_days_before_dividing(warehouse) -> None:
     (row,) = query(
         warehouse,

@@ -1,7 +1,7 @@
 -- metric_breakdowns: the headline metrics of each market by day and over the kpi_periods, in
 -- total and broken down by policy, by source (machine vs human), by object type, and by policy x
--- queue. Rates come from the metric_rates macro, so they are the same sums over sums as
--- market_daily_metrics (the breakdown 'market', period 'day' rows equal it).
+-- queue. Rates come from the metric_rates macro; the breakdown 'market', period 'day' rows are
+-- market_daily_metrics.
 -- Grain: (period, first_day, market, breakdown, policy, queue, source, object_type); the columns
 -- a breakdown does not split by are NULL.
 create or replace view metric_breakdowns as
