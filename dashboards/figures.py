@@ -184,7 +184,8 @@ def trend(
                 legendgroup=market,
             )
         )
-        series = series.with_columns(pl.col("provisional").fill_null(False))
+        # only the appeal-based metrics move while a day is provisional
+        series = series.with_columns(pl.col("provisional").fill_null(False) & info.settles)
         # the provisional stretch starts at the last settled day, so that the two lines join
         joins = pl.col("provisional").shift(-1, fill_value=False) & ~pl.col("provisional")
         series = series.with_columns(
@@ -231,7 +232,8 @@ def trend(
         )
     _threshold_lines(fig, thresholds, metric, markets, days, critical_line)
     _alert_markers(fig, events, metric, markets)
-    _provisional_shading(fig, rows, metric, markets)
+    if info.settles:
+        _provisional_shading(fig, rows, metric, markets)
     fig.update_layout(
         **LAYOUT,
         title=dict(text=info.title, x=0, xanchor="left"),
@@ -273,13 +275,15 @@ def _alert_markers(fig, events, metric, markets) -> None:
         "opened": "triangle-up",
         "reopened": "triangle-up",
         "escalated": "diamond",
-        "resolved": "circle-open",
+        "resolved": "circle",
     }
     for event, symbol in symbols.items():
         part = chosen.filter(pl.col("event") == event)
         if part.is_empty():
             continue
-        colors = [
+        # filled with the market's colour, outlined with the severity's (green: resolved)
+        colors = [MARKET_COLORS.get(m, "#555555") for m in part["market"]]
+        outlines = [
             "#2e7d32" if event == "resolved" else SEVERITY_COLORS.get(s, "#555555")
             for s in part["severity"]
         ]
@@ -291,7 +295,9 @@ def _alert_markers(fig, events, metric, markets) -> None:
                     zip(part["market"].to_list(), part["severity"].to_list(), strict=True)
                 ),
                 mode="markers",
-                marker=dict(symbol=symbol, size=13, color=colors, line=dict(width=1, color="#222")),
+                marker=dict(
+                    symbol=symbol, size=13, color=colors, line=dict(width=2.5, color=outlines)
+                ),
                 name=f"alert {event}",
                 hovertemplate=(
                     f"<b>alert {event}</b> %{{customdata[0]}} (%{{customdata[1]}})<br>"
@@ -314,7 +320,7 @@ def _provisional_shading(fig, rows, metric, markets) -> None:
         opacity=0.08,
         line_width=0,
         annotation_text="provisional: appeals still arriving",
-        annotation_position="top left",
+        annotation_position="bottom left",
         annotation_font_size=10,
     )
 
@@ -457,7 +463,7 @@ def segments(rows: pl.DataFrame, breakdown: str, title: str) -> go.Figure:
     fig.update_layout(**LAYOUT, title=dict(text=title, x=0), showlegend=False)
     fig.update_layout(margin=dict(l=50, r=10, t=70, b=40))
     fig.update_annotations(font_size=11)
-    fig.update_yaxes(tickformat=".1%", rangemode="tozero")
+    fig.update_yaxes(tickformat=".2%", rangemode="tozero")
     return fig
 
 

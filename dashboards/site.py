@@ -57,8 +57,9 @@ def _pct(value) -> str:
 
 
 def _pts(change) -> str:
-    """A change of a rate, in percentage points."""
-    return f"{change * 100:+.2f} pts"
+    """A change of a rate, in percentage points (no '-0.00')."""
+    points = round(change * 100, 2)
+    return f"{points:+.2f} pts" if points else "0.00 pts"
 
 
 def _num(value, spec: str = ",.0f") -> str:
@@ -70,7 +71,8 @@ def _when(value) -> str:
 
 
 def _arrow(change) -> str:
-    return "▲" if change > 0 else "▼" if change < 0 else "■"
+    points = round(change * 100, 2)
+    return "▲" if points > 0 else "▼" if points < 0 else "■"
 
 
 def _change_class(row: dict, info) -> str:
@@ -189,7 +191,7 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
             )
         segments = of("segments")
         if not segments.is_empty():
-            window = _window(segments)
+            window = _window(segments) + ": overkill and leakage still provisional"
             breakdowns = [
                 _plot(
                     figures.segments(segments, "source", f"Machine vs human, {window}"), "by-source"
@@ -214,7 +216,7 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
         volumes=volumes,
         heatmaps=heatmaps,
         breakdowns=breakdowns,
-        top_window=_window(top) if not top.is_empty() else "",
+        top_window=_window(top, "last 7 settled days") if not top.is_empty() else "",
         top_overkill=top.filter(pl.col("metric") == "overkill_rate").to_dicts(),
         top_leakage=top.filter(pl.col("metric") == "leakage_rate").to_dicts(),
     )
@@ -289,9 +291,9 @@ def _days(as_of: pl.DataFrame) -> pl.DataFrame | None:
     return figures.calendar(as_of["first_day"][0], as_of["last_day"][0])
 
 
-def _window(rows: pl.DataFrame) -> str:
+def _window(rows: pl.DataFrame, words: str = "last 7 days") -> str:
     first, last = rows["first_day"].min(), rows["last_day"].max()
-    return f"last 7 days ({first:%d %b} – {last:%d %b %Y})"
+    return f"{words} ({first:%d %b} – {last:%d %b %Y})"
 
 
 def _plot(fig: go.Figure, div_id: str) -> Markup:

@@ -332,7 +332,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         outcomes = results[check]
         bad = [o for o in outcomes if not o.success]
         state = "passed" if not bad else f"{len(bad)} of {len(outcomes)} did not pass"
-        print(f"{check:<28} {severity:<5} {len(outcomes):>4} expectations: {state}")
+        kind = "blocking" if severity == "ERROR" else "warning"  # what a failure would do
+        print(f"{check:<28} {kind:<8} {len(outcomes):>4} expectations: {state}")
         for o in bad[:10]:
             detail = o.error or f"{o.unexpected_count} unexpected, e.g. {_sample_text(o.sample)}"
             print(f"    {o.status:<6} {o.expectation} on {o.partition}: {detail}")
@@ -497,6 +498,8 @@ DEMO_QUERIES = [
     "round(sum(overturned_penalties) / sum(penalties), 4) as overkill_rate "
     "from daily_metrics group by policy order by overkill_rate desc",
     "select reason, count(*) as rows from rejected_rows group by reason order by rows desc",
+    "select market, metric, span, value, change, change_is_significant from market_kpis "
+    "order by market, metric, span",
 ]
 
 
@@ -519,6 +522,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\nTry:")
     for query in DEMO_QUERIES:
         print(f'  uv run modmetrics sql --warehouse {warehouse} "{query}"')
+    print(f"  uv run modmetrics alerts --warehouse {warehouse}")
     print(f"\nDashboards: open {settings.dashboards.resolve() / 'index.html'} in a browser")
     print(f"Or from Python: duckdb.connect('{warehouse}', read_only=True)")
     print(

@@ -10,6 +10,7 @@ after 2026-10-21 are provisional):
     overkill 10-30 = 1/3; 10-29 = 0/2; last 7 days (10-24 .. 10-30) = 2/15; the 7 before = 0/14
     leakage last 7 days = 0/14; the 7 before = 1/14; penalty ratio 10-30 = 3/5
 - LATAM, every day 10-17 .. 10-30 but 10-25 (a failed export: a gap): one penalty, one no-action.
+  On 10-20 one more penalty, lx, overturned, with the same markup policy, queue and object type.
 - EMEA, 10-28 .. 10-30: one penalty and one no-action a day. One more row, rejected (market
   XX), in a file named like an HTML tag. Penalty x's object type is markup too.
 - Audits of 10-30: p1 non-violating, n1 violating; LATAM and EMEA one of each kind.
@@ -103,6 +104,17 @@ def _write_dataset(landing: Landing) -> None:
                 _decision("lp", day, market="LATAM"),
                 _decision("ln", day, market="LATAM", action="no_action", source="human"),
             )
+        ]
+        # the markup names again, in LATAM's settled week, overturned: a top contributor
+        + [
+            _decision(
+                "lx",
+                "2026-10-20",
+                market="LATAM",
+                policy=SCRIPT_POLICY,
+                queue=SCRIPT_QUEUE,
+                object_type=SCRIPT_OBJECT_TYPE,
+            )  # fmt: skip
         ],
     )
     landing.csv(
@@ -135,6 +147,7 @@ def _write_dataset(landing: Landing) -> None:
             appealed("x", "2026-10-30", "overturned"),
             appealed("p2", "2026-10-30", "upheld"),
             appealed("n1", "2026-10-20", "overturned"),
+            appealed("lx", "2026-10-20", "overturned"),
         ],
     )
     landing.csv(
@@ -416,19 +429,25 @@ def test_trend_hover_holds_numerator_denominator_and_interval(visits) -> None:
     assert "95% interval" in data["template"]
 
 
-def test_top_contributors_rank_policy_and_queue_by_errors(visits) -> None:
-    table = visits["br"].page.locator('table.top[data-metric="overkill_rate"]')
-    cells = table.locator("tr").nth(1).locator("td").all_inner_texts()
-    # two pairs have one overturned penalty: x (1 of 1, 100%) ranks before p1 (1 of 7)
-    assert cells[:5] == [SCRIPT_POLICY, SCRIPT_QUEUE, "1", "1", "100.00%"]
+def test_top_contributors_rank_policy_and_queue_by_errors_in_the_settled_week(visits) -> None:
+    def first_row(page: str, metric: str) -> list[str]:
+        table = visits[page].page.locator(f'table.top[data-metric="{metric}"]')
+        return table.locator("tr").nth(1).locator("td").all_inner_texts()[:5]
+
+    # settled week 10-15 .. 10-21: BR's one error is n1 of 10-20 (1 of 10 spam no-actions)
+    assert first_row("br", "leakage_rate") == ["spam", "unspecified", "1", "10", "10.00%"]
+    assert "No errors in this window." in visits["br"].page.inner_text("main")
+    # LATAM's is lx of 10-20, whose policy and queue are markup (1 of 1)
+    assert first_row("latam", "overkill_rate") == [SCRIPT_POLICY, SCRIPT_QUEUE, "1", "1", "100.00%"]
 
 
 def test_script_injection_in_a_policy_name_is_shown_as_text(visits, site: Path) -> None:
+    assert visits["latam"].dialogs == []
+    assert SCRIPT_POLICY in visits["latam"].page.inner_text("table.top")
+    assert visits["latam"].page.locator("table.top script").count() == 0
+    assert visits["latam"].page.locator("img[src=x]").count() == 0
     visit = visits["br"]
     assert visit.dialogs == []
-    assert SCRIPT_POLICY in visit.page.inner_text("table.top")
-    assert visit.page.locator("table.top script").count() == 0
-    assert visit.page.locator("img[src=x]").count() == 0
     heatmap_labels = visit.page.locator("#heatmap-overkill_rate .ytick text").all_text_contents()
     assert SCRIPT_POLICY in heatmap_labels
     assert "<script>alert(1)" not in (site / "br.html").read_text(encoding="utf-8")

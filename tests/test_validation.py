@@ -407,12 +407,12 @@ def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_pa
     code, out, err = cli("validate", "--warehouse", warehouse, cwd=tmp_path)
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "accepted_decisions_valid     ERROR   23 expectations: passed",
-        "accepted_appeals_valid       ERROR   10 expectations: passed",
-        "accepted_audits_valid        ERROR    0 expectations: passed",
-        "every_market_every_day       ERROR    1 expectations: passed",
-        "upstream_health              WARN     6 expectations: passed",
-        "market_metrics_consistent    ERROR   23 expectations: passed",
+        "accepted_decisions_valid     blocking   23 expectations: passed",
+        "accepted_appeals_valid       blocking   10 expectations: passed",
+        "accepted_audits_valid        blocking    0 expectations: passed",
+        "every_market_every_day       blocking    1 expectations: passed",
+        "upstream_health              warning     6 expectations: passed",
+        "market_metrics_consistent    blocking   23 expectations: passed",
     ]
     assert (
         scalar(warehouse, "select count(*) from validation_results where run_id like 'validate-%'")
@@ -427,7 +427,7 @@ def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_pa
     code, out, err = cli("validate", "--warehouse", warehouse, cwd=tmp_path)
     assert code == 1
     # penalties + no_actions now exceeds decisions on the one day: exactly one expectation
-    assert "market_metrics_consistent    ERROR   23 expectations: 1 of 23 did not pass" in out
+    assert "market_metrics_consistent    blocking   23 expectations: 1 of 23 did not pass" in out
     assert (
         "    failed expect_column_pair_values_a_to_be_greater_than_b(decisions, "
         "penalties_plus_no_actions) on 2026-10-01: 1 unexpected, e.g. decisions=2 "

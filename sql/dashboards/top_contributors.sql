@@ -1,5 +1,6 @@
--- The policy x queue pairs with the most errors over the last 7 days, per market: overturned
--- penalties for overkill, overturned no_actions for leakage; ten of each, with their rates.
+-- The policy x queue pairs with the most errors over the last 7 settled days, per market (the
+-- week the overkill and leakage tiles judge: its appeals are in): overturned penalties for
+-- overkill, overturned no_actions for leakage; ten of each, with their rates.
 with errors as (
     select
         market,
@@ -15,7 +16,7 @@ with errors as (
         last_day
     from metric_values(metric_breakdowns)
     where breakdown = 'policy_queue'
-        and period = 'last_7_days'
+        and period = 'settled_7_days'
         and metric in ('overkill_rate', 'leakage_rate')
         and numerator > 0
 )
