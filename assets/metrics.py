@@ -15,8 +15,8 @@ from .warehouse import run_sql, set_variables, transaction
     kinds={"duckdb"},
     deps=[decisions, appeals, audits],
     description=(
-        "Additive counts per (metric_date, market, policy, source, object_type); recomputes only "
-        "the days that new decisions, appeals or audits changed."
+        "Additive counts per (metric_date, market, policy, source, object_type, queue); "
+        "recomputes only the days that new decisions, appeals or audits changed."
     ),
 )
 def daily_metrics(

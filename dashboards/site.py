@@ -19,11 +19,11 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from assets.warehouse import open_read_only, read_sql
+from pipelines.settings import MARKETS
 
 from . import figures
 from .figures import METRICS
 
-MARKETS = ["BR", "LATAM", "EMEA"]
 QUERIES = [
     "as_of",
     "kpis",

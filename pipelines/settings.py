@@ -27,7 +27,7 @@ class ValidationSettings:
     """Thresholds of the WARN checks on upstream health (section [validation])."""
 
     # markets that must have decisions on every day a run brings (a missing one = a failed export)
-    expected_markets: tuple[str, ...] = ("BR", "LATAM", "EMEA")
+    expected_markets: tuple[str, ...] = ("BR", "LATAM", "EMEA")  # MARKETS, defined below
     trailing_days: int = 7  # the window of the trailing median
     volume_drop: float = 0.5  # warn when a market's day is below (1 - drop) x trailing median
     volume_rise: float = 1.0  # ... or above (1 + rise) x trailing median
@@ -35,7 +35,7 @@ class ValidationSettings:
     machine_share_tolerance: float = 0.15  # warn when machine share moves more than this
 
     def check(self) -> ValidationSettings:
-        if set(self.expected_markets) - {"BR", "LATAM", "EMEA"}:
+        if set(self.expected_markets) - set(MARKETS):
             raise SettingsError("validation.expected_markets may hold only BR, LATAM, EMEA")
         if self.trailing_days < 1:
             raise SettingsError("validation.trailing_days must be 1 or more")
