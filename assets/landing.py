@@ -94,7 +94,7 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _csv_header(path: Path) -> list[str]:
+def csv_header(path: Path) -> list[str]:
     """The header row of a CSV file (plain or gzip), read with the csv module: one line only."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     # utf-8-sig: a byte-order mark (as Excel writes) is not part of the first column's name
@@ -103,6 +103,28 @@ def _csv_header(path: Path) -> list[str]:
     if not header:
         raise ValueError("the file is empty (no header row)")
     return header
+
+
+def match_header(kind: str, header: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The header's column names as the readers call them, and the name of each contract column
+    in it; ValueError naming the missing required columns."""
+    # A repeated name gets a suffix, so every column keeps its place (a repeated extra column is
+    # ignored like any other).
+    unique: list[str] = []
+    for name in header:
+        candidate, n = name, 1
+        while candidate in unique:
+            n += 1
+            candidate = f"{name}__{n}"
+        unique.append(candidate)
+    by_name: dict[str, str] = {}
+    for name in unique:
+        by_name.setdefault(name.strip().lower(), name)
+    missing = [c for c in CONTRACTS[kind].required if c not in by_name]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise ValueError(f"missing required column{plural}: {', '.join(missing)}")
+    return unique, by_name
 
 
 def load_file(
@@ -123,26 +145,14 @@ def load_file(
                 ).fetchall()
             ]
         else:
-            header = _csv_header(path)
+            header = csv_header(path)
     except (duckdb.Error, OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         return None, f"cannot read the file: {_first_line(exc)}"
 
-    # Header names as DuckDB will call them: a repeated name gets a suffix, so every column keeps
-    # its place (a repeated extra column is ignored like any other).
-    unique: list[str] = []
-    for name in header:
-        candidate, n = name, 1
-        while candidate in unique:
-            n += 1
-            candidate = f"{name}__{n}"
-        unique.append(candidate)
-    by_name: dict[str, str] = {}
-    for name in unique:
-        by_name.setdefault(name.strip().lower(), name)
-    missing = [c for c in contract.required if c not in by_name]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        return None, f"missing required column{plural}: {', '.join(missing)}"
+    try:
+        unique, by_name = match_header(kind, header)
+    except ValueError as exc:
+        return None, str(exc)
 
     # The file, as text columns of the contract, is the view load_<kind>; the staging SQL judges
     # its rows straight into `staged`. The path and column names reach DuckDB as variables and

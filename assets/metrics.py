@@ -7,7 +7,10 @@ import dagster as dg
 from pipelines.resources import RunSettings, WarehouseResource
 
 from .ingest import appeals, audits, decisions, run_started_at
-from .warehouse import run_sql, set_variables, transaction
+from .warehouse import read_sql, run_sql, set_variables, transaction
+
+# the one definition of the daily counts, run by DuckDB here and by Spark (assets/spark_engine.py)
+DAILY_COUNTS = "metrics/daily_counts.sql"
 
 
 @dg.asset(
@@ -26,30 +29,38 @@ def daily_metrics(
         set_variables(
             con, run_id=context.run.run_id, reporting_timezone=run_settings.reporting_timezone
         )
-        days, first, last = con.execute(
-            "select count(distinct metric_date), min(metric_date), max(metric_date) "
-            "from stale_metric_days"
-        ).fetchone()
+        con.execute(f"create or replace temp view daily_counts as {read_sql(DAILY_COUNTS)}")
+        days = record_run(con, context, run_settings)
         run_sql(con, "metrics/daily_metrics.sql")
-        con.execute(
-            "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                context.run.run_id,
-                run_started_at(context),
-                datetime.now(UTC),
-                run_settings.as_of_date(),
-                days,
-                first,
-                last,
-            ],
-        )
-    return dg.MaterializeResult(
-        metadata={
-            "days_recomputed": days,
-            "first_day_recomputed": str(first) if first else "",
-            "last_day_recomputed": str(last) if last else "",
-        }
+    return dg.MaterializeResult(metadata=days)
+
+
+def record_run(
+    con, context: dg.AssetExecutionContext, run_settings: RunSettings, all_days: bool = False
+) -> dict:
+    """Record the run in pipeline_runs with the days it recomputes (the stale ones, or every day
+    of daily_metrics when the whole history was restated); return them as metadata."""
+    days, first, last = con.execute(
+        "select count(distinct metric_date), min(metric_date), max(metric_date) from "
+        + ("daily_metrics" if all_days else "stale_metric_days")
+    ).fetchone()
+    con.execute(
+        "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            context.run.run_id,
+            run_started_at(context),
+            datetime.now(UTC),
+            run_settings.as_of_date(),
+            days,
+            first,
+            last,
+        ],
     )
+    return {
+        "days_recomputed": days,
+        "first_day_recomputed": str(first) if first else "",
+        "last_day_recomputed": str(last) if last else "",
+    }
 
 
 @dg.asset(

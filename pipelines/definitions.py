@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from .jobs import ASSETS, CHECKS, daily_job
+from .jobs import CHECKS, assets_for, daily_job
 from .resources import build_resources
 from .settings import Settings, load_settings
 
@@ -12,7 +12,7 @@ DAILY_CRON = "0 6 * * *"
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Everything Dagster needs, configured from `settings`."""
     return dg.Definitions(
-        assets=ASSETS,
+        assets=assets_for(settings.engine),
         asset_checks=CHECKS,
         jobs=[daily_job],
         schedules=[

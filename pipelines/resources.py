@@ -128,6 +128,9 @@ class RunSettings(dg.ConfigurableResource):
 
     landing: str = Field(description="The landing folder (decisions/, appeals/, audits/).")
     dashboards: str = Field(description="The folder the dashboard site is written to.")
+    lake: str | None = Field(
+        default=None, description="The Parquet lake folder ([lake] out); None: no lake."
+    )
     reporting_timezone: str = "UTC"
     appeal_window_days: int = 30
     as_of: str | None = Field(
@@ -150,6 +153,10 @@ class RunSettings(dg.ConfigurableResource):
     alert_webhook_url_env: str = "MODMETRICS_ALERT_WEBHOOK_URL"
     alert_webhook_timeout_seconds: float = 5.0
     alert_retry_backoff_seconds: float = 300.0
+    # the Spark engine (engine = "spark"; see SparkSettings)
+    spark_master: str = "local[*]"
+    spark_driver_memory: str = "4g"
+    spark_conf: list[list[str]] = []
 
     def as_of_date(self) -> date:
         if self.as_of:
@@ -168,6 +175,7 @@ def build_resources(settings: Settings) -> dict:
         "run_settings": RunSettings(
             landing=str(settings.landing),
             dashboards=str(settings.dashboards),
+            lake=str(settings.lake) if settings.lake else None,
             reporting_timezone=settings.reporting_timezone,
             appeal_window_days=settings.appeal_window_days,
             as_of=settings.as_of.isoformat() if settings.as_of else None,
@@ -181,5 +189,8 @@ def build_resources(settings: Settings) -> dict:
             alert_webhook_url_env=settings.alerts.webhook_url_env,
             alert_webhook_timeout_seconds=settings.alerts.webhook_timeout_seconds,
             alert_retry_backoff_seconds=settings.alerts.retry_backoff_seconds,
+            spark_master=settings.spark.master,
+            spark_driver_memory=settings.spark.driver_memory,
+            spark_conf=[list(pair) for pair in settings.spark.conf],
         ),
     }

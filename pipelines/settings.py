@@ -19,7 +19,20 @@ ENV_OVERRIDES = {
     "reporting_timezone": "MODMETRICS_REPORTING_TIMEZONE",
     "appeal_window_days": "MODMETRICS_APPEAL_WINDOW_DAYS",
     "memory_limit": "MODMETRICS_MEMORY_LIMIT",
+    "engine": "MODMETRICS_ENGINE",
 }
+
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    """Where the Spark engine runs (section [spark]); used only with engine = "spark"."""
+
+    master: str = "local[*]"  # or a cluster's URL, e.g. spark://host:7077 or yarn
+    driver_memory: str = "4g"
+    # any other Spark configuration, passed as is (e.g. "spark.executor.memory" = "8g")
+    conf: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,9 @@ class Settings:
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     dashboards_dir: Path | None = None  # [dashboards] out; default beside the warehouse
+    lake: Path | None = None  # [lake] out: the Parquet lake folder; None: no lake
+    engine: str = "duckdb"  # what computes ingestion and metrics: duckdb | spark
+    spark: SparkSettings = field(default_factory=SparkSettings)
     source: str = field(default="defaults", compare=False)
 
     @property
@@ -187,7 +203,7 @@ class Settings:
 def _coerce(values: dict, origin: str) -> dict:
     out = {}
     for key, value in values.items():
-        if key in ("warehouse", "landing", "dashboards_dir"):
+        if key in ("warehouse", "landing", "dashboards_dir", "lake"):
             out[key] = Path(value)
         elif key == "appeal_window_days":
             try:
@@ -226,6 +242,8 @@ def _checked(settings: Settings) -> Settings:
         raise SettingsError(
             f"memory_limit {settings.memory_limit!r} is not a size like 1GB or 1500MB"
         )
+    if settings.engine not in ENGINES:
+        raise SettingsError(f"engine must be duckdb or spark, got {settings.engine!r}")
     return settings
 
 
@@ -250,6 +268,46 @@ def _validation_settings(section, path: Path) -> ValidationSettings:
             raise SettingsError(f"{path}: validation.{name} must be a number, got {value!r}")
         values[name] = kind(value)
     return ValidationSettings(**values).check()
+
+
+def _spark_settings(section, path: Path) -> SparkSettings:
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path}: [spark] must be a table of settings")
+    unknown = sorted(set(section) - {"master", "driver_memory", "conf"})
+    if unknown:
+        raise SettingsError(f"{path}: unknown spark setting(s): {', '.join(unknown)}")
+    values: dict = {}
+    for name in ("master", "driver_memory"):
+        if name in section:
+            if not isinstance(section[name], str) or not section[name].strip():
+                raise SettingsError(f"{path}: spark.{name} must be a non-empty string")
+            values[name] = section[name].strip()
+    if "conf" in section:
+        conf = section["conf"]
+        if not isinstance(conf, dict) or not all(
+            isinstance(v, str | int | float | bool) for v in conf.values()
+        ):
+            raise SettingsError(f"{path}: [spark.conf] must be a table of Spark settings")
+        values["conf"] = tuple(
+            (k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in conf.items()
+        )
+    return SparkSettings(**values)
+
+
+# --- [lake]: the Parquet lake that `modmetrics export` and the `lake` asset write ---------------
+
+LAKE_ENV = "MODMETRICS_LAKE"  # overrides [lake] out
+
+
+def _lake_out(section, path: Path) -> str:
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path}: [lake] must be a table of settings")
+    unknown = sorted(set(section) - {"out"})
+    if unknown:
+        raise SettingsError(f"{path}: unknown lake setting(s): {', '.join(unknown)}")
+    if not isinstance(section.get("out"), str) or not section["out"].strip():
+        raise SettingsError(f"{path}: lake.out must be a folder path")
+    return section["out"]
 
 
 def _dashboards_out(section, path: Path) -> str:
@@ -365,6 +423,7 @@ def load_settings(config: Path | None = None, environ: dict | None = None) -> Se
     """
     environ = os.environ if environ is None else environ
     values: dict = {}
+    spark_master = environ.get("MODMETRICS_SPARK_MASTER")
     source = "defaults"
     path = config if config is not None else DEFAULT_CONFIG_FILE
     if config is not None and not path.is_file():
@@ -376,7 +435,7 @@ def load_settings(config: Path | None = None, environ: dict | None = None) -> Se
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"{path}: not valid TOML: {exc}") from None
         known = set(ENV_OVERRIDES) | {"as_of"}
-        sections = {"validation", "alerts", "dashboards"}
+        sections = {"validation", "alerts", "dashboards", "spark", "lake"}
         unknown = sorted(set(raw) - known - sections)
         if unknown:
             raise SettingsError(f"{path}: unknown setting(s): {', '.join(unknown)}")
@@ -385,14 +444,22 @@ def load_settings(config: Path | None = None, environ: dict | None = None) -> Se
             values["validation"] = _validation_settings(raw["validation"], path)
         if "dashboards" in raw:
             file_values["dashboards_dir"] = _dashboards_out(raw["dashboards"], path)
+        if "lake" in raw:
+            file_values["lake"] = _lake_out(raw["lake"], path)
+        if "spark" in raw:
+            values["spark"] = _spark_settings(raw["spark"], path)
 
         if "alerts" in raw:
             values["alerts"] = _alert_settings(raw["alerts"], path)
         values.update(_coerce(file_values, str(path)))
-        for key in ("warehouse", "landing", "dashboards_dir"):
+        for key in ("warehouse", "landing", "dashboards_dir", "lake"):
             if key in values and not values[key].is_absolute():
                 values[key] = path.parent / values[key]
     for key, var in ENV_OVERRIDES.items():
         if environ.get(var):
             values.update(_coerce({key: environ[var]}, f"environment {var}"))
+    if spark_master:
+        values["spark"] = replace(values.get("spark", SparkSettings()), master=spark_master)
+    if environ.get(LAKE_ENV):
+        values["lake"] = Path(environ[LAKE_ENV])
     return _checked(Settings(**values, source=source))

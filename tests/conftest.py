@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.cli import main, run_pipeline
-from pipelines.settings import ENV_OVERRIDES, Settings, ValidationSettings
+from pipelines.settings import ENV_OVERRIDES, LAKE_ENV, Settings, ValidationSettings
 
 Z = 1.959963984540054  # the z of a 95% Wilson interval, as the issue fixes it
 AS_OF = date(2026, 10, 31)  # the default report date of `run`: every day of 2026-10 is in the past
@@ -184,7 +184,7 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
     The modules of this suite use it through `pytestmark`.
     """
-    for variable in [*ENV_OVERRIDES.values(), "MODMETRICS_ALERT_WEBHOOK_URL"]:
+    for variable in [*ENV_OVERRIDES.values(), LAKE_ENV, "MODMETRICS_ALERT_WEBHOOK_URL"]:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -222,7 +222,7 @@ def cli(*args: str, cwd: Path) -> tuple[int, str, str]:
     """
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
-        for variable in ENV_OVERRIDES.values():
+        for variable in [*ENV_OVERRIDES.values(), LAKE_ENV]:
             patch.delenv(variable, raising=False)
         patch.chdir(cwd)
         code = main([str(a) for a in args])

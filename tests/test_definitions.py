@@ -21,6 +21,7 @@ ASSET_KEYS = {
     "alerts",
     "published_warehouse",
     "dashboards",
+    "lake",
 }
 CHECK_NAMES = {
     "accepted_decisions_valid",
@@ -52,6 +53,25 @@ def test_the_code_location_loads() -> None:
     assert schedule.job_name == "daily_metrics_job"
     assert schedule.cron_schedule == "0 6 * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_the_spark_engine_swaps_only_the_ingest_and_daily_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """engine = "spark": one Spark step materialises decisions, appeals, audits and daily_metrics;
+    every other asset, and every check, is the same."""
+    from pipelines.definitions import build_definitions
+
+    monkeypatch.setenv("MODMETRICS_ENGINE", "spark")
+    defs = build_definitions(load_settings())
+    dg.Definitions.validate_loadable(defs)
+    repository = defs.get_repository_def()
+    assert {k.to_user_string() for k in repository.asset_graph.get_all_asset_keys()} == ASSET_KEYS
+    assert {key.name for key in repository.asset_graph.asset_check_keys} == CHECK_NAMES
+    job = defs.resolve_job_def("daily_metrics_job")
+    assert {key.to_user_string() for key in job.asset_layer.selected_asset_keys} == ASSET_KEYS
+    assert "spark_restatement" in {node.name for node in job.graph.node_defs}
+    assert "decisions" not in {node.name for node in job.graph.node_defs}
 
 
 def test_the_schedule_runs_in_the_reporting_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,51 @@
+-- load_warehouse: replace the ingestion and metric tables with what the Spark engine computed
+-- (Parquet under getvariable('spark_output')/<table>/), in the caller's transaction. Reads temp
+-- table spark_files (the files Spark was given). Variables: spark_output, run_id,
+-- run_started_at. Row hashes are recomputed by DuckDB afterwards (ingest/rehash_rows.sql).
+delete from file_manifest;
+delete from quarantine;
+delete from decision_rows;
+delete from conflicting_decisions;
+delete from appeal_rows;
+delete from appeals;
+delete from audit_rows;
+delete from audits;
+delete from daily_metrics;
+delete from stale_metric_days;
+
+insert into file_manifest by name
+select
+    spark_files.file_id, kind, path, size_bytes, modified_at, content_sha256, status, error,
+    case when status = 'ingested' then coalesce(rows_read.rows_read, 0) end as rows_read,
+    getvariable('run_id') as run_id,
+    getvariable('run_started_at') as ingested_at
+from spark_files
+left join read_parquet(getvariable('spark_output') || '/rows_read/*.parquet') as rows_read
+    using (file_id);
+
+insert into quarantine by name
+select * from read_parquet(getvariable('spark_output') || '/quarantine/*.parquet');
+
+insert into decision_rows by name
+select * replace (0::ubigint as row_hash)
+from read_parquet(getvariable('spark_output') || '/decision_rows/*.parquet');
+
+insert into conflicting_decisions by name
+select * from read_parquet(getvariable('spark_output') || '/conflicting_decisions/*.parquet');
+
+insert into appeal_rows by name
+select * replace (0::ubigint as row_hash)
+from read_parquet(getvariable('spark_output') || '/appeal_rows/*.parquet');
+
+insert into appeals by name
+select * from read_parquet(getvariable('spark_output') || '/appeals/*.parquet');
+
+insert into audit_rows by name
+select * replace (0::ubigint as row_hash)
+from read_parquet(getvariable('spark_output') || '/audit_rows/*.parquet');
+
+insert into audits by name
+select * from read_parquet(getvariable('spark_output') || '/audits/*.parquet');
+
+insert into daily_metrics by name
+select * from read_parquet(getvariable('spark_output') || '/daily_metrics/*.parquet');

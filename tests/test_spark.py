@@ -1,0 +1,282 @@
+"""The Spark engine gives the DuckDB engine's numbers: same fixtures, same tables.
+
+One landing folder holds the hand-checked fixtures of the other test modules (the metric
+fixture, one file per rejection rule, malformed CSV lines, duplicates and conflicts, an appeal
+filed before its decision, Parquet files); it is run once with engine = "duckdb" and once with
+engine = "spark" (local[*]), into two warehouses.
+"""
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlglot
+from conftest import Landing, appeal, audit, decision, query, run, scalar
+from test_metrics import (
+    BR_APPEALS,
+    BR_AUDITS,
+    BR_DECISIONS,
+    EMEA_DECISIONS,
+    LATAM_APPEALS,
+    LATAM_DECISIONS,
+)
+from test_rejections import BASE, CASES, COLUMNS, _case_file, _good
+from test_runs import MESSY_CSV
+
+from assets.spark_sql import (
+    UNTRANSLATABLE,
+    UntranslatableSQL,
+    macros,
+    translate,
+    translate_file,
+)
+
+AS_OF = date(2026, 10, 31)
+
+
+def _fixtures(landing: Landing) -> None:
+    landing.csv("decisions/metrics.csv", BR_DECISIONS + LATAM_DECISIONS + EMEA_DECISIONS)
+    landing.csv("appeals/metrics.csv", BR_APPEALS + LATAM_APPEALS)
+    landing.csv("audits/metrics.csv", BR_AUDITS)
+    landing.csv("decisions/base.csv", [BASE])
+    for kind, cases in CASES.items():
+        for case in cases:
+            _reason, bad = case.values
+            landing.csv(_case_file(kind, case.id), [_good(kind, case.id), bad], COLUMNS[kind])
+    landing.text("decisions/messy.csv", MESSY_CSV)
+    # an identical re-delivery in another file, and a conflicting one
+    landing.csv("decisions/x-redelivered.csv", [BR_DECISIONS[0], decision("d-conflict")])
+    landing.csv("decisions/y-changed.csv", [decision("d-conflict", policy="hate")])
+    # an appeal filed before its decision was taken
+    landing.csv("decisions/z-late.csv", [decision("d-late", "2026-10-03T10:00:00Z", market="EMEA")])
+    landing.csv(
+        "appeals/early.csv", [appeal("ap-early", "d-late", appealed_at="2026-10-02T09:00:00Z")]
+    )
+    # Parquet, with real timestamps and a double: a rejected row shows them as text
+    landing.parquet(
+        "audits/typed.parquet",
+        {
+            "audit_id": ["au-p1", "au-p2"],
+            "decision_id": ["d-E1", "d-E2"],
+            "audited_at": [
+                __import__("datetime").datetime(2026, 10, 5, 10, tzinfo=__import__("datetime").UTC)
+            ]
+            * 2,
+            "verdict": ["violating", "violating"],
+            "sample_weight": [2.0, -1.0],
+        },
+    )
+    landing.csv("audits/more.csv", [audit("au-x", "d-E3", sample_weight="0.5")])
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("engines")
+    landing = Landing(root / "landing")
+    _fixtures(landing)
+    warehouses = {}
+    for engine in ("duckdb", "spark"):
+        warehouses[engine] = root / engine / "warehouse.duckdb"
+        run(landing, warehouses[engine], as_of=AS_OF, engine=engine)
+    warehouses["landing"] = landing.root
+    return warehouses
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
+    return a == b
+
+
+def _assert_same_rows(left: list[dict], right: list[dict]) -> None:
+    assert len(left) == len(right)
+    for a, b in zip(left, right, strict=True):
+        assert a.keys() == b.keys()
+        different = {k: (a[k], b[k]) for k in a if not _close(a[k], b[k])}
+        assert different == {}, (a, different)
+
+
+MARKET_DAYS = "select * from market_daily_metrics order by metric_date, market"
+
+
+def test_market_daily_metrics_are_identical_on_both_engines(engines) -> None:
+    duck = query(engines["duckdb"], MARKET_DAYS)
+    assert len(duck) == 4  # BR, LATAM, EMEA on 2026-10-01, EMEA on 2026-10-03
+    _assert_same_rows(duck, query(engines["spark"], MARKET_DAYS))
+
+
+def test_spark_computes_market_daily_metrics_itself(engines) -> None:
+    """The table Spark wrote (translated views/market_daily_metrics.sql), not DuckDB's view."""
+    out = engines["spark"].parent / ".modmetrics-work" / "spark-output" / "market_daily_metrics"
+    con = duckdb.connect()
+    spark_rows = con.execute(
+        f"select * from read_parquet('{out}/*.parquet') order by metric_date, market"
+    ).fetchall()
+    names = [d[0] for d in con.description]
+    _assert_same_rows(
+        query(engines["duckdb"], MARKET_DAYS),
+        [dict(zip(names, r, strict=True)) for r in spark_rows],
+    )
+
+
+def test_hand_checked_market_day_on_spark(engines) -> None:
+    """The numbers test_metrics.py checks by hand, from the Spark warehouse."""
+    row = query(
+        engines["spark"],
+        "select decisions, penalties, overturned_penalties, overkill_rate, overkill_rate_high "
+        "from market_daily_metrics where market = 'LATAM'",
+    )
+    # three penalties, all overturned: x = n, the interval's top is exactly 1
+    assert row == [
+        {
+            "decisions": 3,
+            "penalties": 3,
+            "overturned_penalties": 3,
+            "overkill_rate": 1.0,
+            "overkill_rate_high": 1.0,
+        }
+    ]
+
+
+def test_daily_metrics_are_identical_on_both_engines(engines) -> None:
+    sql = "select * exclude (run_id) from daily_metrics order by all"
+    _assert_same_rows(query(engines["duckdb"], sql), query(engines["spark"], sql))
+
+
+REJECTED = (
+    "select source_table, parse_filename(source_file) as file, line_number, reason, record "
+    "from rejected_rows order by all"
+)
+
+
+def test_rejected_rows_are_identical_on_both_engines(engines) -> None:
+    duck, spark = query(engines["duckdb"], REJECTED), query(engines["spark"], REJECTED)
+    reasons = {r["reason"] for r in duck}
+    assert {
+        "malformed CSV line",
+        "conflicting duplicate",
+        "appealed_at before decided_at",
+    } <= reasons
+    assert len(duck) == len(spark) > 40
+
+    def comparable(row: dict) -> dict:
+        record = json.loads(row["record"])
+        if row["reason"] == "malformed CSV line":
+            record = record["line"]  # the reader's own message differs; the line does not
+        if row["reason"] == "appealed_at before decided_at":
+            record = {k: v and str(v)[:19].replace("T", " ") for k, v in record.items()}
+        return {**row, "record": record}
+
+    assert [comparable(r) for r in duck] == [comparable(r) for r in spark]
+
+
+def test_rejected_raw_records_are_byte_identical(engines) -> None:
+    """Rows rejected by a staging rule keep the row as read, as the same text on both."""
+    sql = REJECTED.replace("order by all", "") + (
+        "where reason not in ('malformed CSV line', 'appealed_at before decided_at') order by all"
+    )
+    assert query(engines["duckdb"], sql) == query(engines["spark"], sql)
+
+
+def test_files_account_for_every_row_on_both_engines(engines) -> None:
+    sql = (
+        "select parse_filename(path) as file, status, rows, accepted, rejected, "
+        "identical_duplicates from ingested_files order by file"
+    )
+    duck = query(engines["duckdb"], sql)
+    assert duck == query(engines["spark"], sql)
+    messy = next(r for r in duck if r["file"] == "messy.csv")
+    assert (messy["rows"], messy["accepted"], messy["rejected"], messy["identical_duplicates"]) == (
+        7,
+        2,
+        4,
+        1,
+    )
+
+
+def test_a_duckdb_run_after_a_spark_restatement_knows_the_stored_versions(engines, tmp_path):
+    """Spark's row hashes are replaced by DuckDB's on load: an identical re-delivery in a later
+    DuckDB run is a duplicate, not a conflict."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    landing = Landing(tmp_path / "landing")
+    landing.csv("decisions/first.csv", [decision("d-1"), decision("d-2")])
+    run(landing, warehouse, as_of=AS_OF, engine="spark")
+    landing.csv("decisions/again.csv", [decision("d-1"), decision("d-3")])
+    run(landing, warehouse, as_of=AS_OF, engine="duckdb")
+    assert scalar(warehouse, "select count(*) from conflicting_decisions") == 0
+    assert query(
+        warehouse,
+        "select accepted, identical_duplicates from ingested_files where path like '%again.csv'",
+    ) == [{"accepted": 1, "identical_duplicates": 1}]
+    assert scalar(warehouse, "select sum(decisions) from daily_metrics") == 3
+
+
+def test_the_cli_runs_the_spark_engine(tmp_path) -> None:
+    from conftest import br_only_deployment, cli
+
+    landing = Landing(tmp_path / "landing")
+    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", action="no_action")])
+    br_only_deployment(tmp_path)
+    code, out, err = cli(
+        "run", "--engine", "spark", "--landing", landing.root, "--warehouse",
+        tmp_path / "w.duckdb", "--as-of", "2026-10-31", cwd=tmp_path,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "rows read 2: accepted 2" in out
+    assert scalar(tmp_path / "w.duckdb", "select penalty_ratio from market_daily_metrics") == 0.5
+
+
+# --- translation --------------------------------------------------------------------------------
+
+
+def test_untranslatable_constructs_are_refused_with_their_reason() -> None:
+    examples = {
+        "query_table": "select * from query_table(t)",
+        "unpivot": "select * from t unpivot (v for m in (a, b))",
+        "rowid": "select rowid from t",
+        "columns": "select columns('a.*') from t",
+    }
+    assert examples.keys() == UNTRANSLATABLE.keys()  # one example per declared construct
+    for name, sql in examples.items():
+        with pytest.raises(UntranslatableSQL, match=name):
+            translate(sql)
+
+
+def test_metric_formulas_are_inlined_from_macros_sql() -> None:
+    """wilson_low exists once, in macros.sql: its Spark form is that text, translated."""
+    spark = translate("select wilson_low(x / n, n) as low from t")
+    assert "1.959963984540054" in spark and "WILSON" not in spark.upper()
+    breakdowns = translate_file("views/metric_breakdowns.sql").upper()
+    assert [name for name in macros() if f"{name.upper()}(" in breakdowns] == []
+    assert "PENALTIES / NULLIF(DECISIONS, 0) AS PENALTY_RATIO" in breakdowns
+
+
+def test_variables_become_bound_parameters() -> None:
+    spark = translate("select * from t where d > getvariable('run_started_at')")
+    assert ":run_started_at" in spark
+    assert sqlglot.parse_one(spark, read="spark") is not None
+
+
+def test_every_file_the_spark_engine_runs_translates() -> None:
+    from assets.landing import CONTRACTS
+
+    for kind in CONTRACTS:
+        translate_file(f"staging/stg_{kind}.sql", columns={"loaded": CONTRACTS[kind].columns})
+    for name in (
+        "batch/decision_rows.sql",
+        "batch/conflicting_decisions.sql",
+        "batch/appeal_versions.sql",
+        "batch/appeals.sql",
+        "batch/audit_rows.sql",
+        "batch/audits.sql",
+        "batch/quarantine.sql",
+        "metrics/daily_counts.sql",
+        "views/decisions.sql",
+        "views/kpi_periods.sql",
+        "views/metric_breakdowns.sql",
+        "views/market_daily_metrics.sql",
+    ):
+        assert translate_file(name).startswith(("SELECT", "WITH", "/*"))
