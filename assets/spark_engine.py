@@ -11,8 +11,11 @@ dashboards and ad hoc SQL read the warehouse exactly as after a DuckDB run.
 Python only lists and hashes the files (as assets/landing.py does); every row is Spark's work.
 """
 
+import csv
 import importlib.util
+import os
 import shutil
+import time
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,14 +29,33 @@ import pyarrow.parquet as pq
 from pipelines.resources import RunSettings, WarehouseResource
 
 from .ingest import run_started_at
-from .landing import CONTRACTS, GLOB_CHARACTERS, _modified_at, csv_header, discover, match_header
+from .landing import (
+    CONTRACTS,
+    GLOB_CHARACTERS,
+    _first_line,
+    _modified_at,
+    csv_header,
+    discover,
+    match_header,
+)
 from .landing import sha256_of as _sha256
 from .metrics import record_run
 from .spark_sql import translate_file
 from .warehouse import run_sql, set_variables, transaction
 
 KINDS = ("decisions", "appeals", "audits")
+# Spark's CSV reader says only that a line is malformed; DuckDB's names the columns it expected
+MALFORMED_PROBLEM = "the line does not have the header's number of columns"
 LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
+SEMANTICS = {
+    "spark.sql.session.timeZone": "UTC",  # a timestamp without offset is UTC, as on DuckDB
+    "spark.sql.ansi.enabled": "false",  # TRY_CAST and friends give NULL, never an error
+    "spark.sql.jsonGenerator.ignoreNullFields": "false",  # a record shows its empty fields
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",  # instants DuckDB reads
+    "spark.sql.caseSensitive": "true",  # header names are matched exactly
+    # a malformed CSV line is found only when every column is parsed
+    "spark.sql.csv.parser.columnPruning.enabled": "false",
+}
 # the tables Spark writes, in the order load_warehouse.sql reads them
 TABLES = (
     "quarantine",
@@ -73,47 +95,97 @@ class PlannedFile:
         return self.path.lower().endswith(".parquet")
 
 
-def plan_files(landing: Path) -> list[PlannedFile]:
-    """Every landing file, numbered in the order a DuckDB run would read them: kinds in order,
-    paths in order. A content seen earlier is `same_content`; an unreadable file `failed`."""
+class HistoryMissing(RuntimeError):
+    """The landing folder lacks files whose rows the warehouse holds: a restatement from it
+    would drop them."""
+
+
+def plan_files(landing: Path, known: list[tuple[str, str, int, str]] = ()) -> list[PlannedFile]:
+    """Every landing file as a DuckDB run would number and judge it.
+
+    `known` holds (path, content_sha256, file_id, status) of the warehouse's current manifest: a
+    file read before keeps its file_id (a later file has a higher one: the tie-break of "latest"),
+    new files are numbered after them in kind and path order. A content seen earlier is
+    `same_content`; a file Spark cannot read is `failed` with the reason.
+    """
+    ids = {(path, digest): file_id for path, digest, file_id, _ in known}
+    next_id = max((file_id for _, _, file_id, _ in known), default=0) + 1
     planned: list[PlannedFile] = []
-    seen: dict[str, str] = {}
     for kind in KINDS:
         for path in discover(landing, kind):
             stat = path.stat()
             resolved = str(path.resolve())
             digest = _sha256(path)
-            item = PlannedFile(
-                len(planned) + 1,
-                kind,
-                resolved,
-                stat.st_size,
-                _modified_at(stat),
-                digest,
-                "ingested",
-            )
-            planned.append(item)
-            if digest in seen:
-                item.status, item.error = "same_content", f"same content as {seen[digest]}"
-                continue
-            if GLOB_CHARACTERS.intersection(resolved):
-                item.status = "failed"
-                item.error = (
-                    "cannot read the file: its path contains one of * ? [ ] { } (rename it)"
+            file_id = ids.get((resolved, digest))
+            if file_id is None:
+                file_id, next_id = next_id, next_id + 1
+            planned.append(
+                PlannedFile(
+                    file_id,
+                    kind,
+                    resolved,
+                    stat.st_size,
+                    _modified_at(stat),
+                    digest,
+                    "ingested",
                 )
-                continue
-            try:
-                header = pq.read_schema(path).names if item.is_parquet else csv_header(path)
-                unique, by_name = match_header(kind, header)
-            except ValueError as exc:
-                item.status, item.error = "failed", str(exc)
-                continue
-            except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
-                item.status, item.error = "failed", f"cannot read the file: {exc}"
-                continue
-            item.header, item.by_name = tuple(unique), by_name
-            seen[digest] = resolved
+            )
+    planned.sort(key=lambda f: f.file_id)
+    seen: dict[tuple[str, str], str] = {}  # (kind, content) -> the path whose rows carry it
+    for item in planned:
+        if (item.kind, item.content_sha256) in seen:
+            item.status = "same_content"
+            item.error = f"same content as {seen[item.kind, item.content_sha256]}"
+            continue
+        item.error = _unreadable(item)
+        if item.error:
+            item.status = "failed"
+            continue
+        seen[item.kind, item.content_sha256] = item.path
+    lost = sorted(
+        path
+        for path, digest, _, status in known
+        if status == "ingested" and digest not in {f.content_sha256 for f in planned}
+    )
+    if lost:
+        raise HistoryMissing(
+            f"the landing folder no longer holds {len(lost)} file(s) whose rows the warehouse "
+            f"has (e.g. {lost[0]}): a Spark run restates the whole history from the landing "
+            "folder and would drop them; put them back, or run the DuckDB engine"
+        )
     return planned
+
+
+def _unreadable(item: PlannedFile) -> str | None:
+    """Why Spark cannot use the file (None if it can); sets its header."""
+    path = Path(item.path)
+    if GLOB_CHARACTERS.intersection(item.path):
+        return "cannot read the file: its path contains one of * ? [ ] { } (rename it)"
+    if path.name.lower().endswith(".gz") and not path.name.endswith(".gz"):
+        return "the Spark engine reads gzip only from a name ending in lowercase .gz (rename it)"
+    if path.name.startswith("_"):
+        return "the Spark engine skips a file whose name starts with _ (rename it)"
+    try:
+        if item.is_parquet:
+            schema = pq.read_schema(path)
+            header = schema.names
+            nanos = [
+                f.name for f in schema if pa.types.is_timestamp(f.type) and f.type.unit == "ns"
+            ]
+            if nanos:
+                return f"Spark cannot read nanosecond timestamps (column {nanos[0]})"
+        else:
+            header = csv_header(path)
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error, pa.ArrowException) as exc:
+        return f"cannot read the file: {_first_line(exc)}"
+    try:
+        unique, by_name = match_header(item.kind, header)
+    except ValueError as exc:
+        return str(exc)
+    if len({name.lower() for name in unique}) < len(unique):
+        return "cannot read the file: two columns have the same name in another case"
+    item.header, item.by_name = tuple(unique), by_name
+    return None
 
 
 def spark_session(master: str, driver_memory: str, conf: tuple = (), local_dir: Path | None = None):
@@ -127,20 +199,26 @@ def spark_session(master: str, driver_memory: str, conf: tuple = (), local_dir: 
     quiet = f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"
     builder = (
         SparkSession.builder.appName("modmetrics")
-        .config("spark.driver.extraJavaOptions", quiet)
         .master(master)
+        .config("spark.driver.extraJavaOptions", quiet)
         .config("spark.driver.memory", driver_memory)
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.jsonGenerator.ignoreNullFields", "false")
-        .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-        .config("spark.sql.ansi.enabled", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "8")
+        # joins are broadcast only on sizes measured at run time (adaptive execution): the
+        # planner's estimates of derived tables can be far too small
+        .config("spark.sql.autoBroadcastJoinThreshold", "-1")
+        .config("spark.sql.adaptive.autoBroadcastJoinThreshold", "32MB")
     )
+    if master.startswith("local"):
+        # Spark's default of 200 shuffle partitions is for clusters
+        builder = builder.config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 2)))
     if local_dir is not None:
         builder = builder.config("spark.local.dir", str(local_dir))
     for key, value in conf:
+        builder = builder.config(key, value)
+    # What the translated SQL relies on to mean what it means on DuckDB, after the user's
+    # settings so that none of them can change a number.
+    for key, value in SEMANTICS.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     return spark
@@ -157,8 +235,6 @@ def check_spark_available() -> None:
 
 
 def _java_home() -> bool:
-    import os
-
     home = os.environ.get("JAVA_HOME")
     return bool(home) and (Path(home) / "bin" / "java").exists()
 
@@ -167,22 +243,25 @@ def _quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _as_text(frame, name: str):
-    """A Parquet column as text, as DuckDB writes it (the record of a rejected row shows it):
-    an instant (UTC-adjusted timestamp) ends in +00."""
+def _as_text(frame, name: str, is_parquet: bool):
+    """A column as text, as DuckDB reads it (the record of a rejected row shows it): in a CSV
+    file an empty field, quoted or not, is NULL; in Parquet an instant (UTC-adjusted timestamp)
+    ends in +00."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import TimestampType
 
     column = F.col(_quoted(name))
+    if not is_parquet:
+        return F.when(column != "", column)
     if isinstance(frame.schema[name].dataType, TimestampType):
         return F.concat(column.cast("string"), F.lit("+00"))
     return column.cast("string")
 
 
 def _read_kind(spark, kind: str, files: list[PlannedFile]):
-    """One DataFrame of every row of the kind's files: file_id, line_number, the contract's
+    """One DataFrame of every row of the kind's files: file_id, line_number (1 = the first data
+    row after the header, malformed lines counted, as DuckDB numbers them), the contract's
     columns as text, and `malformed` (the CSV line) for a line of the wrong width."""
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
@@ -190,7 +269,8 @@ def _read_kind(spark, kind: str, files: list[PlannedFile]):
     parts = []
     for item in files:
         if item.is_parquet:
-            frame = spark.read.parquet(item.path)
+            frame = spark.read.parquet(Path(item.path).as_uri())
+            line_number = F.col("_metadata.row_index") + 1
             malformed = F.lit(None).cast("string")
         else:
             schema = StructType(
@@ -201,23 +281,26 @@ def _read_kind(spark, kind: str, files: list[PlannedFile]):
                 spark.read.schema(schema)
                 .options(
                     header=True,
-                    multiLine=True,
+                    multiLine=True,  # quoted line breaks; also: the file is one partition
                     quote='"',
                     escape='"',
                     mode="PERMISSIVE",
                     columnNameOfCorruptRecord="_malformed_line",
                     encoding="UTF-8",
+                    unescapedQuoteHandling="RAISE_ERROR",
                 )
-                .csv(item.path)
+                .csv(Path(item.path).as_uri())
             )
+            # one partition per file, read in order: the row's place in its partition
+            line_number = (F.monotonically_increasing_id().bitwiseAND((1 << 33) - 1)) + 1
             malformed = F.col("_malformed_line")
         parts.append(
             frame.select(
                 F.lit(item.file_id).cast("bigint").alias("file_id"),
-                F.monotonically_increasing_id().alias("_order"),
+                line_number.cast("bigint").alias("line_number"),
                 *[
                     (
-                        _as_text(frame, item.by_name[c])
+                        _as_text(frame, item.by_name[c], item.is_parquet)
                         if c in item.by_name
                         else F.lit(None).cast("string")
                     ).alias(c)
@@ -236,11 +319,7 @@ def _read_kind(spark, kind: str, files: list[PlannedFile]):
     rows = parts[0]
     for part in parts[1:]:
         rows = rows.unionByName(part)
-    # 1 = the first data row after the header, malformed lines counted (as DuckDB numbers them)
-    order = Window.partitionBy("file_id").orderBy("_order")
-    return rows.withColumn("line_number", F.row_number().over(order).cast("bigint")).select(
-        "file_id", "line_number", *columns, "malformed"
-    )
+    return rows
 
 
 def compute(
@@ -253,9 +332,12 @@ def compute(
     reporting_timezone: str,
     as_of_date: date,
     appeal_window_days: int,
-) -> None:
-    """Run the whole history on Spark; write every table of TABLES to out/<table>/ as Parquet."""
-    from pyspark import StorageLevel
+) -> dict[str, float]:
+    """Run the whole history on Spark; write every table of TABLES to out/<table>/ as Parquet.
+
+    Each table is written, then read back for the steps after it: Parquet lets them read only
+    the columns they use, where a cached table would be recomputed once memory runs short.
+    Returns the seconds each table took (each write computes what it needs)."""
     from pyspark.sql import functions as F
 
     variables = {
@@ -263,60 +345,66 @@ def compute(
         "run_started_at": run_started_at,
         "reporting_timezone": reporting_timezone,
     }
+    work = out / "_staged"  # intermediate tables, removed at the end
+    timings: dict[str, float] = {}
 
-    def sql(name: str, view: str, persist: bool = False, **kw):
-        frame = spark.sql(translate_file(name, **kw), args=variables)
-        if persist:
-            frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
-        frame.createOrReplaceTempView(view)
-        return frame
+    def sql(name: str, **kw):
+        return spark.sql(translate_file(name, **kw), args=variables)
+
+    def write(frame, table: str, folder: Path = out):
+        """Write `frame` as Parquet; the table, read back, is the view `table`."""
+        started = time.perf_counter()
+        frame.write.mode("overwrite").parquet((folder / table).as_uri())
+        timings[table] = round(time.perf_counter() - started, 1)
+        stored = spark.read.parquet((folder / table).as_uri())
+        stored.createOrReplaceTempView(table)
+        return stored
 
     malformed, rows_read = [], []
     for kind in KINDS:
         rows = _read_kind(
             spark, kind, [f for f in files if f.kind == kind and f.status == "ingested"]
-        ).persist(StorageLevel.MEMORY_AND_DISK)
+        )
         rows.filter("malformed is null").drop("malformed").createOrReplaceTempView(f"load_{kind}")
-        rows_read.append(rows.groupBy("file_id").agg(F.count("*").alias("rows_read")))
-        malformed.append(
-            rows.filter("malformed is not null").select(
-                F.lit(kind).alias("source_table"),
-                "file_id",
-                "line_number",
-                F.lit("malformed CSV line").alias("reason"),
-                F.to_json(
-                    F.struct(
-                        F.regexp_replace("malformed", r"\r?\n$", "").alias("line"),
-                        F.lit("the line does not have the header's number of columns").alias(
-                            "problem"
-                        ),
-                    )
-                ).alias("record"),
-                F.lit(run_id).alias("run_id"),
-                F.lit(run_started_at).cast("timestamp").alias("rejected_at"),
-            )
+        lines = rows.filter("malformed is not null").select(
+            F.lit(kind).alias("source_table"),
+            "file_id",
+            "line_number",
+            F.lit("malformed CSV line").alias("reason"),
+            F.to_json(
+                F.struct(
+                    F.regexp_replace("malformed", r"\r?\n$", "").alias("line"),
+                    F.lit(MALFORMED_PROBLEM).alias("problem"),
+                )
+            ).alias("record"),
+            F.lit(run_id).alias("run_id"),
+            F.lit(run_started_at).cast("timestamp").alias("rejected_at"),
+            # Spark refuses a CSV query that reads only the malformed-line column
+            F.col(CONTRACTS[kind].columns[0]).alias("first_column"),
         )
-        sql(
-            f"staging/stg_{kind}.sql",
+        malformed.append(write(lines, f"malformed_{kind}", work).drop("first_column"))
+        staged = write(
+            sql(f"staging/stg_{kind}.sql", columns={"loaded": CONTRACTS[kind].columns}),
             f"staged_{kind}",
-            persist=True,
-            columns={"loaded": CONTRACTS[kind].columns},
+            work,
+        )
+        # rows read = the rows staged (accepted or rejected) + the malformed lines
+        rows_read.append(
+            staged.select("file_id")
+            .unionByName(malformed[-1].select("file_id"))
+            .groupBy("file_id")
+            .agg(F.count("*").alias("rows_read"))
         )
 
-    def write(frame, table: str) -> None:
-        frame.write.mode("overwrite").parquet(str(out / table))
-
-    write(sql("batch/decision_rows.sql", "decision_rows", persist=True), "decision_rows")
-    write(sql("batch/conflicting_decisions.sql", "conflicting_decisions"), "conflicting_decisions")
-    sql("views/decisions.sql", "decisions")
-    versions = sql("batch/appeal_versions.sql", "appeal_versions", persist=True)
-    appeal_rows = versions.filter("not too_early").drop("too_early")
-    appeal_rows.createOrReplaceTempView("appeal_rows")
-    write(appeal_rows, "appeal_rows")
-    write(sql("batch/appeals.sql", "appeals"), "appeals")
-    write(sql("batch/audit_rows.sql", "audit_rows", persist=True), "audit_rows")
-    write(sql("batch/audits.sql", "audits"), "audits")
-    quarantine = sql("batch/quarantine.sql", "rule_failures")
+    write(sql("batch/decision_rows.sql"), "decision_rows")
+    write(sql("batch/conflicting_decisions.sql"), "conflicting_decisions")
+    sql("views/decisions.sql").createOrReplaceTempView("decisions")
+    versions = write(sql("batch/appeal_versions.sql"), "appeal_versions", work)
+    write(versions.filter("not too_early").drop("too_early"), "appeal_rows")
+    write(sql("batch/appeals.sql"), "appeals")
+    write(sql("batch/audit_rows.sql"), "audit_rows")
+    write(sql("batch/audits.sql"), "audits")
+    quarantine = sql("batch/quarantine.sql")
     for lines in malformed:
         quarantine = quarantine.unionByName(lines)
     write(quarantine, "quarantine")
@@ -326,16 +414,15 @@ def compute(
     spark.sql("select distinct metric_date from decisions").createOrReplaceTempView(
         "stale_metric_days"
     )
-    counts = sql("metrics/daily_counts.sql", "daily_counts")
-    write(counts.withColumn("run_id", F.lit(run_id)), "daily_metrics")
-    spark.read.parquet(str(out / "daily_metrics")).createOrReplaceTempView("daily_metrics")
+    write(sql("metrics/daily_counts.sql").withColumn("run_id", F.lit(run_id)), "daily_metrics")
     spark.createDataFrame(
         [(as_of_date, int(appeal_window_days))], "as_of_date date, appeal_window_days int"
     ).createOrReplaceTempView("warehouse_info")
-    sql("views/kpi_periods.sql", "kpi_periods")
-    sql("views/metric_breakdowns.sql", "metric_breakdowns")
-    write(sql("views/market_daily_metrics.sql", "market_daily_metrics"), "market_daily_metrics")
-    spark.catalog.clearCache()
+    sql("views/kpi_periods.sql").createOrReplaceTempView("kpi_periods")
+    sql("views/metric_breakdowns.sql").createOrReplaceTempView("metric_breakdowns")
+    write(sql("views/market_daily_metrics.sql"), "market_daily_metrics")
+    shutil.rmtree(work, ignore_errors=True)
+    return timings
 
 
 def load_warehouse(
@@ -410,7 +497,12 @@ def spark_restatement(
 ):
     """engine = "spark": restate the whole history on Spark, then load it into the warehouse."""
     now = run_started_at(context)
-    files = plan_files(Path(run_settings.landing))
+    with warehouse.get_connection() as con:
+        known = con.execute(
+            "select path, content_sha256, file_id, status from file_manifest "
+            "where status <> 'replaced'"
+        ).fetchall()
+    files = plan_files(Path(run_settings.landing), known)
     out = Path(warehouse.database).parent / "spark-output"
     spark = spark_session(
         run_settings.spark_master,
@@ -418,7 +510,7 @@ def spark_restatement(
         tuple(tuple(pair) for pair in run_settings.spark_conf),
         local_dir=out.parent / "spark-tmp",
     )
-    compute(
+    timings = compute(
         spark,
         files,
         out,
@@ -442,8 +534,10 @@ def spark_restatement(
             asset_key=kind,
             metadata={
                 "engine": "spark",
-                "master": run_settings.spark_master,
                 "files": counts.get(kind, 0),
             },
         )
-    yield dg.MaterializeResult(asset_key="daily_metrics", metadata={"engine": "spark", **days})
+    yield dg.MaterializeResult(
+        asset_key="daily_metrics",
+        metadata={"engine": "spark", **days, "spark_write_seconds": timings},
+    )

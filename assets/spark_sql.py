@@ -184,10 +184,21 @@ def _rewrite_for_spark(node: exp.Expression) -> exp.Expression:
     if name == "regexp_full_match":
         # Spark's RLIKE matches anywhere: anchor the whole pattern
         text, pattern = node.this, node.expression
-        return exp.RegexpLike(this=text, expression=exp.Literal.string(f"^(?:{pattern.name})$"))
+        # (\\z: Java's $ would also match before a final line break)
+        return exp.RegexpLike(this=text, expression=exp.Literal.string(f"^(?:{pattern.name})\\z"))
     if isinstance(node, exp.TryCast) and node.to.is_type("timestamptz", "timestamp"):
-        # Spark's timestamp cast refuses a lowercase 't' or 'z', which DuckDB's accepts
-        return exp.TryCast(this=exp.Upper(this=node.this), to=node.to)
+        # Spark's timestamp cast refuses a lowercase 't' or 'z', and a zone after hh:mm with no
+        # seconds, both of which DuckDB's accepts
+        node = node.copy()
+        node.set(
+            "this",
+            exp.RegexpReplace(
+                this=exp.Upper(this=node.this),
+                expression=exp.Literal.string(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2})(?=[Z+-])"),
+                replacement=exp.Literal.string("$1:00"),
+            ),
+        )
+        return node
     if name == "isfinite" and isinstance(node, exp.Anonymous):
         # NaN compares above every double in Spark, so it is not below infinity either
         (value,) = node.expressions

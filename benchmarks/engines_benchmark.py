@@ -51,15 +51,18 @@ def timed_run(engine: str, landing: Path, warehouse: Path) -> tuple[float, float
         "--landing", str(landing), "--warehouse", str(warehouse),
         "--as-of", "2026-10-15", "--no-validation",
     ]  # fmt: skip
+    warehouse.parent.mkdir(parents=True)
+    errors = (warehouse.parent / "stderr.txt").open("w+")
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, _tree_rss_mib(process.pid))
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
-        raise SystemExit(f"{engine} run failed: {process.stderr.read().decode()[-500:]}")
+        errors.seek(0)
+        raise SystemExit(f"{engine} run failed: {errors.read()[-500:]}")
     return seconds, peak
 
 

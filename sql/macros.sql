@@ -95,14 +95,25 @@ unpivot include nulls ((value, low, high, numerator, denominator, sample_size) f
         as audit_leakage_rate
 ));
 
--- parse_timestamp: an ISO 8601 timestamp (date, optional time, optional Z or +hh:mm offset) as
--- TIMESTAMPTZ, no offset meaning UTC (the session time zone); NULL for anything else. DuckDB
--- alone would also read words such as 'epoch' or 'infinity', which no export means.
+-- parse_timestamp: an ISO 8601 timestamp (date, optional time, optional Z or +hh:mm offset
+-- right after it) as TIMESTAMPTZ, no offset meaning UTC (the session time zone); NULL for
+-- anything else. DuckDB alone would also read words such as 'epoch' or 'infinity', which no
+-- export means.
 create or replace macro parse_timestamp(x) as
     case
         when regexp_full_match(
-            x, '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)? ?(Z|z|[+-]\d{2}(:?\d{2})?)?'
+            x, '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?'
         ) then try_cast(x as timestamptz)
+    end;
+
+-- parse_number: a decimal number (sign, digits, fraction, exponent) or inf, infinity, nan in
+-- any case, as DOUBLE; NULL for anything else. Written out so that both engines read the same
+-- texts as numbers (a plain cast in Spark would also read Java forms such as 2d or 0x1p3).
+create or replace macro parse_number(x) as
+    case
+        when regexp_full_match(
+            lower(x), '[+-]?(((\d+(\.\d*)?)|(\.\d+))(e[+-]?\d+)?|inf|infinity|nan)'
+        ) then try_cast(x as double)
     end;
 
 -- A version of a row is its normalised content, identified by a hash (staging computes it,

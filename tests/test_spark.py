@@ -6,15 +6,17 @@ filed before its decision, Parquet files); it is run once with engine = "duckdb"
 engine = "spark" (local[*]), into two warehouses.
 """
 
+import gzip
 import json
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 import sqlglot
-from conftest import Landing, appeal, audit, decision, query, run, scalar
+from conftest import DECISION_COLUMNS, Landing, appeal, audit, decision, query, run, scalar
 from test_metrics import (
     BR_APPEALS,
     BR_AUDITS,
@@ -22,10 +24,14 @@ from test_metrics import (
     EMEA_DECISIONS,
     LATAM_APPEALS,
     LATAM_DECISIONS,
+    MIDNIGHT_APPEALS,
+    MIDNIGHT_DECISIONS,
 )
 from test_rejections import BASE, CASES, COLUMNS, _case_file, _good
 from test_runs import MESSY_CSV
 
+from assets.landing import sha256_of
+from assets.spark_engine import plan_files
 from assets.spark_sql import (
     UNTRANSLATABLE,
     UntranslatableSQL,
@@ -61,15 +67,52 @@ def _fixtures(landing: Landing) -> None:
         {
             "audit_id": ["au-p1", "au-p2"],
             "decision_id": ["d-E1", "d-E2"],
-            "audited_at": [
-                __import__("datetime").datetime(2026, 10, 5, 10, tzinfo=__import__("datetime").UTC)
-            ]
-            * 2,
+            "audited_at": [datetime(2026, 10, 5, 10, tzinfo=UTC)] * 2,
             "verdict": ["violating", "violating"],
             "sample_weight": [2.0, -1.0],
         },
     )
     landing.csv("audits/more.csv", [audit("au-x", "d-E3", sample_weight="0.5")])
+    # what a CSV reader can get wrong: a byte-order mark and Windows line ends, gzip, a quoted
+    # line break, quoted and unquoted empty fields (NULL on both), a rejected row holding them
+    header = ",".join(DECISION_COLUMNS)
+    landing.bytes(
+        "decisions/bom_crlf.csv",
+        b"\xef\xbb\xbf" + header.encode() + b"\r\n"
+        b"d-bom,o-bom,video,c-1,BR,spam,penalize,warning,human,,,2026-10-01T10:00:00Z\r\n",
+    )
+    landing.csv("decisions/zipped.csv.gz", [decision("d-gz1"), decision("d-gz2", market="EMEA")])
+    landing.text(
+        "decisions/quoted.csv",
+        header + "\n"
+        'd-q1,o-q1,live,c-1,BR,"spam\nand scams",penalize,"",machine,,   ,2026-10-01T10:00:00Z\n'
+        'd-q2,"",live,c-1,BR,spam,penalize,warning,machine,,,2026-10-01T10:00:00Z\n'
+        "d-q3,o-q3,live,c-1,BR,spam,penalize,warning,machine,,,2026-10-01t10:00:00z\n",
+    )
+    # timestamps in every form the landing contract allows, and some it does not
+    stamps = [
+        "2026-10-01",
+        "2026-10-01T10:00",
+        "2026-10-01T10:00Z",
+        "2026-10-01 10:00:00+02:00",
+        "2026-10-01T10:00:00+0200",
+        "2026-10-01T10:00:00-03",
+        "2026-10-01T10:00:00.123456Z",
+        "2026-10-01 10:00:00 +01:00",
+        "2026-10-01T25:00:00Z",
+        "2026-13-01",
+        "yesterday",
+        "2026-10-01T10:00:00Z extra",
+    ]
+    landing.csv(
+        "decisions/stamps.csv",
+        [decision(f"d-ts{i}", stamp, market="BR") for i, stamp in enumerate(stamps)],
+    )
+    weights = ["2", "0.25", "1e1", "nan", "inf", "-1", "0", "two", "2d", "0x10"]
+    landing.csv(
+        "audits/weights.csv",
+        [audit(f"au-w{i}", "d-L1", sample_weight=w) for i, w in enumerate(weights)],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -166,17 +209,16 @@ def test_rejected_rows_are_identical_on_both_engines(engines) -> None:
         record = json.loads(row["record"])
         if row["reason"] == "malformed CSV line":
             record = record["line"]  # the reader's own message differs; the line does not
-        if row["reason"] == "appealed_at before decided_at":
-            record = {k: v and str(v)[:19].replace("T", " ") for k, v in record.items()}
         return {**row, "record": record}
 
     assert [comparable(r) for r in duck] == [comparable(r) for r in spark]
 
 
-def test_rejected_raw_records_are_byte_identical(engines) -> None:
-    """Rows rejected by a staging rule keep the row as read, as the same text on both."""
+def test_rejected_records_are_byte_identical(engines) -> None:
+    """Every rejected row's record is the same text on both engines, but a malformed line's
+    problem: DuckDB's reader says which columns it expected, Spark's only that it is malformed."""
     sql = REJECTED.replace("order by all", "") + (
-        "where reason not in ('malformed CSV line', 'appealed_at before decided_at') order by all"
+        "where reason <> 'malformed CSV line' order by all"
     )
     assert query(engines["duckdb"], sql) == query(engines["spark"], sql)
 
@@ -194,6 +236,31 @@ def test_files_account_for_every_row_on_both_engines(engines) -> None:
         2,
         4,
         1,
+    )
+
+
+def test_both_engines_date_decisions_in_the_reporting_time_zone(tmp_path) -> None:
+    """Offsets that cross midnight, read in São Paulo: the same days on both engines (the hand
+    count is test_metrics.py's: 3 decisions on 2026-10-05, 1 on 2026-10-06)."""
+    landing = Landing(tmp_path / "landing")
+    landing.csv("decisions/d.csv", MIDNIGHT_DECISIONS)
+    landing.csv("appeals/a.csv", MIDNIGHT_APPEALS)
+    sql = (
+        "select metric_date, decisions, overturned_penalties from market_daily_metrics "
+        "order by metric_date"
+    )
+    days = {}
+    for engine in ("duckdb", "spark"):
+        warehouse = tmp_path / engine / "warehouse.duckdb"
+        run(landing, warehouse, as_of=AS_OF, engine=engine, reporting_timezone="America/Sao_Paulo")
+        days[engine] = query(warehouse, sql)
+    assert (
+        days["spark"]
+        == days["duckdb"]
+        == [
+            {"metric_date": date(2026, 10, 5), "decisions": 3, "overturned_penalties": 1},
+            {"metric_date": date(2026, 10, 6), "decisions": 1, "overturned_penalties": 0},
+        ]
     )
 
 
@@ -280,3 +347,77 @@ def test_every_file_the_spark_engine_runs_translates() -> None:
         "views/market_daily_metrics.sql",
     ):
         assert translate_file(name).startswith(("SELECT", "WITH", "/*"))
+
+
+# --- which files a restatement reads ---------------------------------------------------------
+
+
+def test_a_file_read_before_keeps_its_id_and_new_ones_come_after(tmp_path) -> None:
+    """file_id orders versions ("latest" ties break on it): a restatement keeps the ids the
+    warehouse gave, and numbers new files after them, whatever their paths."""
+    landing = Landing(tmp_path / "landing")
+    old = landing.csv("decisions/b.csv", [decision("d-1")])
+    landing.csv("decisions/a.csv", [decision("d-2")])
+    known = [(str(old.resolve()), sha256_of(old), 7, "ingested")]
+    planned = {Path(f.path).name: f.file_id for f in plan_files(landing.root, known)}
+    assert planned == {"b.csv": 7, "a.csv": 8}
+
+
+def test_a_restatement_refuses_to_drop_rows_whose_file_is_gone(tmp_path) -> None:
+    from conftest import br_only_deployment, cli
+
+    landing = Landing(tmp_path / "landing")
+    landing.csv("decisions/a.csv", [decision("d-1")])
+    gone = landing.csv("decisions/b.csv", [decision("d-2")])
+    br_only_deployment(tmp_path)
+    args = [
+        "--landing",
+        landing.root,
+        "--warehouse",
+        tmp_path / "w.duckdb",
+        "--as-of",
+        "2026-10-31",
+    ]
+    assert cli("run", *args, cwd=tmp_path)[0] == 0
+    gone.unlink()
+    code, out, err = cli("run", "--engine", "spark", *args, cwd=tmp_path)
+    assert code == 1
+    assert "no longer holds 1 file(s)" in err and str(gone.resolve()) in err
+    assert scalar(tmp_path / "w.duckdb", "select count(*) from decisions") == 2  # as it was
+
+
+def test_files_spark_cannot_read_fail_alone(tmp_path) -> None:
+    landing = Landing(tmp_path / "landing")
+    landing.csv("decisions/good.csv", [decision("d-1")])
+    landing.csv("decisions/_underscore.csv", [decision("d-2")])
+    landing.bytes("decisions/shout.CSV.GZ", gzip.compress(b"decision_id\n"))
+    landing.parquet(
+        "decisions/nanos.parquet",
+        {
+            **{c: ["x"] for c in DECISION_COLUMNS if c != "decided_at"},
+            "decided_at": pa.array([0], type=pa.timestamp("ns", tz="UTC")),
+        },
+    )
+    run(landing, tmp_path / "w.duckdb", as_of=AS_OF, engine="spark")
+    assert query(
+        tmp_path / "w.duckdb",
+        "select parse_filename(path) as file, status, error from file_manifest order by file_id",
+    ) == [
+        {
+            "file": "_underscore.csv",
+            "status": "failed",
+            "error": "the Spark engine skips a file whose name starts with _ (rename it)",
+        },
+        {"file": "good.csv", "status": "ingested", "error": None},
+        {
+            "file": "nanos.parquet",
+            "status": "failed",
+            "error": "Spark cannot read nanosecond timestamps (column decided_at)",
+        },
+        {
+            "file": "shout.CSV.GZ",
+            "status": "failed",
+            "error": "the Spark engine reads gzip only from a name ending in lowercase .gz "
+            "(rename it)",
+        },
+    ]

@@ -18,8 +18,10 @@ with failures as (
     union all
     select 'appeals', file_id, line_number, 'appealed_at before decided_at',
            json_object('appeal_id', appeal_id, 'decision_id', decision_id,
-                       'appealed_at', appealed_at, 'status', status,
-                       'resolved_at', resolved_at)::varchar
+                       'appealed_at', strftime(appealed_at, '%Y-%m-%d %H:%M:%S.%f+00'),
+                   'status', status,
+                       'resolved_at', strftime(resolved_at, '%Y-%m-%d %H:%M:%S.%f+00')
+       )::varchar
     from appeal_versions
     where too_early
 )

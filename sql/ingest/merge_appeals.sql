@@ -93,8 +93,10 @@ where appeal_rows.appealed_at < decisions.decided_at
 insert into quarantine
 select 'appeals', file_id, line_number, 'appealed_at before decided_at',
        json_object('appeal_id', appeal_id, 'decision_id', decision_id,
-                   'appealed_at', appealed_at, 'status', status,
-                   'resolved_at', resolved_at)::varchar,
+                   'appealed_at', strftime(appealed_at, '%Y-%m-%d %H:%M:%S.%f+00'),
+                   'status', status,
+                   'resolved_at', strftime(resolved_at, '%Y-%m-%d %H:%M:%S.%f+00')
+       )::varchar,
        getvariable('run_id'), getvariable('run_started_at')
 from appealed_too_early;
 

@@ -16,7 +16,7 @@ cleaned as (
         clean_text(loaded.audited_at) as audited_at_text,
         parse_timestamp(clean_text(loaded.audited_at)) as audited_at,
         clean_text(loaded.sample_weight) as sample_weight_text,
-        try_cast(clean_text(loaded.sample_weight) as double) as sample_weight,
+        parse_number(clean_text(loaded.sample_weight)) as sample_weight,
         struct_pack(*columns(loaded.* exclude (file_id, line_number))) as raw  -- the row as read
     from loaded
 ),
