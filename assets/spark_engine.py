@@ -503,7 +503,7 @@ def spark_restatement(
             "where status <> 'replaced'"
         ).fetchall()
     files = plan_files(Path(run_settings.landing), known)
-    out = Path(warehouse.database).parent / "spark-output"
+    out = Path(warehouse.database).resolve().parent / "spark-output"
     spark = spark_session(
         run_settings.spark_master,
         run_settings.spark_driver_memory,

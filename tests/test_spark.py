@@ -282,14 +282,15 @@ def test_a_duckdb_run_after_a_spark_restatement_knows_the_stored_versions(engine
 
 
 def test_the_cli_runs_the_spark_engine(tmp_path) -> None:
+    """As a user types it: paths relative to the current folder."""
     from conftest import br_only_deployment, cli
 
     landing = Landing(tmp_path / "landing")
     landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", action="no_action")])
     br_only_deployment(tmp_path)
     code, out, err = cli(
-        "run", "--engine", "spark", "--landing", landing.root, "--warehouse",
-        tmp_path / "w.duckdb", "--as-of", "2026-10-31", cwd=tmp_path,
+        "run", "--engine", "spark", "--landing", "landing", "--warehouse", "w.duckdb",
+        "--as-of", "2026-10-31", cwd=tmp_path,
     )  # fmt: skip
     assert (code, err) == (0, "")
     assert "rows read 2: accepted 2" in out
