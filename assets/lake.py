@@ -28,6 +28,7 @@ import duckdb
 
 from pipelines.resources import RunSettings, WarehouseResource
 
+from .landing import GLOB_CHARACTERS
 from .metrics import published_warehouse
 from .warehouse import read_sql, set_variables
 
@@ -76,7 +77,6 @@ from (
 MARKER = ".modmetrics-lake.json"  # the run whose published warehouse the whole lake reflects
 LOCK = ".modmetrics-lake.lock"
 STAGING = ".staging-"  # hidden (leading dot): Spark, Trino and the lake's globs skip it
-GLOB_CHARACTERS = frozenset("*?[]{}")
 
 DayRange = tuple[date, date]
 TableRanges = dict[str, list[DayRange]]  # the days to export, per table

@@ -37,8 +37,8 @@ from .landing import (
     csv_header,
     discover,
     match_header,
+    sha256_of,
 )
-from .landing import sha256_of as _sha256
 from .metrics import record_run
 from .spark_sql import translate_file
 from .warehouse import run_sql, set_variables, transaction
@@ -56,19 +56,6 @@ SEMANTICS = {
     # a malformed CSV line is found only when every column is parsed
     "spark.sql.csv.parser.columnPruning.enabled": "false",
 }
-# the tables Spark writes, in the order load_warehouse.sql reads them
-TABLES = (
-    "quarantine",
-    "decision_rows",
-    "conflicting_decisions",
-    "appeal_rows",
-    "appeals",
-    "audit_rows",
-    "audits",
-    "daily_metrics",
-    "market_daily_metrics",
-    "rows_read",
-)
 
 
 class SparkUnavailable(RuntimeError):
@@ -115,7 +102,7 @@ def plan_files(landing: Path, known: list[tuple[str, str, int, str]] = ()) -> li
         for path in discover(landing, kind):
             stat = path.stat()
             resolved = str(path.resolve())
-            digest = _sha256(path)
+            digest = sha256_of(path)
             file_id = ids.get((resolved, digest))
             if file_id is None:
                 file_id, next_id = next_id, next_id + 1
@@ -142,10 +129,9 @@ def plan_files(landing: Path, known: list[tuple[str, str, int, str]] = ()) -> li
             item.status = "failed"
             continue
         seen[item.kind, item.content_sha256] = item.path
+    present = {f.content_sha256 for f in planned}
     lost = sorted(
-        path
-        for path, digest, _, status in known
-        if status == "ingested" and digest not in {f.content_sha256 for f in planned}
+        path for path, digest, _, status in known if status == "ingested" and digest not in present
     )
     if lost:
         raise HistoryMissing(
@@ -333,7 +319,9 @@ def compute(
     as_of_date: date,
     appeal_window_days: int,
 ) -> dict[str, float]:
-    """Run the whole history on Spark; write every table of TABLES to out/<table>/ as Parquet.
+    """Run the whole history on Spark; write each table (quarantine, decision_rows,
+    conflicting_decisions, appeal_rows, appeals, audit_rows, audits, rows_read, daily_metrics,
+    market_daily_metrics) to out/<table>/ as Parquet.
 
     Each table is written, then read back for the steps after it: Parquet lets them read only
     the columns they use, where a cached table would be recomputed once memory runs short.

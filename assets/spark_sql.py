@@ -28,7 +28,7 @@ class UntranslatableSQL(ValueError):
 
 
 # DuckDB constructs that have no Spark translation, and why. The translator refuses a query
-# using one (tests/test_spark_sql.py holds one test per entry). The Spark engine never needs them:
+# using one (tests/test_spark.py holds one example per entry). The Spark engine never needs them:
 # they live in DuckDB-only SQL (incremental merges, the long-form alert views).
 UNTRANSLATABLE: dict[str, str] = {
     "query_table": "table macro argument: only metric_rates is inlined, as a subquery",

@@ -1,6 +1,6 @@
 -- appeal_versions (batch): every accepted appeal row of a whole landing folder, with whether it
 -- repeats a version kept earlier and whether it was filed before its decision was taken
--- (those go to quarantine: batch/appealed_too_early.sql; the rest are appeal_rows).
+-- (those go to quarantine: batch/quarantine.sql; the rest are appeal_rows).
 -- Reads staged_appeals (sql/staging/stg_appeals.sql over every file) and the view decisions.
 -- Variables: run_id.
 select
