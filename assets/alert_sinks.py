@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from .warehouse import read_sql, set_variables
+from warehouse.runner import read_sql, set_variables
 
 log = logging.getLogger("modmetrics.alerts")
 

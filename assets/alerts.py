@@ -5,12 +5,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.resources import RunSettings, WarehouseResource
-from pipelines.settings import RULE_FIELDS
+from warehouse.resources import RULE_FIELDS, RunSettings, WarehouseResource
+from warehouse.runner import run_sql, set_variables, transaction
 
 from .alert_sinks import SinkConfig, deliver_due
 from .metrics import market_daily_metrics
-from .warehouse import run_sql, set_variables, transaction
 
 # alert_thresholds' columns, in order
 THRESHOLD_COLUMNS = ("metric", "market", *RULE_FIELDS)

@@ -5,9 +5,9 @@ from pathlib import Path
 import dagster as dg
 
 from dashboards.site import build_site
-from pipelines.resources import RunSettings, WarehouseResource
+from warehouse.resources import RunSettings, WarehouseResource
 
-from .metrics import published_warehouse
+from .publish import published_warehouse
 
 
 @dg.asset(

@@ -1,16 +1,19 @@
 """Ingest assets: decisions, appeals and QA audits from the landing folder into the warehouse."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from checks.gx_runner import start_loading
-from pipelines.resources import RunSettings, WarehouseResource
+from warehouse.resources import RunSettings, WarehouseResource
+from warehouse.runner import run_sql, set_variables, transaction
 
 from .landing import record_files, stage_new_files
-from .warehouse import run_sql, set_variables, transaction
+
+# A resource the wiring provides (pipelines/resources.py): called before each new file is read.
+BeforeReading = dg.ResourceParam[Callable[[], None]]
 
 
 def ingest(
@@ -20,6 +23,7 @@ def ingest(
     run_id: str,
     now: datetime,
     reporting_timezone: str,
+    before_reading: Callable[[], None] = lambda: None,
 ) -> dict:
     """Ingest the new landing files of `kind`; return what happened, for the run's metadata.
 
@@ -28,9 +32,10 @@ def ingest(
     transaction, so a failure leaves none of them half-done.
     """
     set_variables(con, run_id=run_id, run_started_at=now, reporting_timezone=reporting_timezone)
-    # New rows will be validated: Great Expectations is imported meanwhile, on the core DuckDB
-    # leaves idle while it reads a file (and not at all when no file is new).
-    outcomes = stage_new_files(con, landing, kind, before_reading=start_loading)
+    # `before_reading` runs before each new file is read: the wiring passes the start of the
+    # validation library's import, which then overlaps DuckDB's reading (and costs nothing on a
+    # run with no new file)
+    outcomes = stage_new_files(con, landing, kind, before_reading=before_reading)
     with transaction(con):
         if kind == "decisions":
             _keep_stored_rows_comparable(con, reporting_timezone)
@@ -84,6 +89,7 @@ def _materialize(
     kind: str,
     warehouse: WarehouseResource,
     run_settings: RunSettings,
+    before_reading: Callable[[], None],
 ) -> dg.MaterializeResult:
     with warehouse.get_connection() as con:
         summary = ingest(
@@ -93,6 +99,7 @@ def _materialize(
             context.run.run_id,
             run_started_at(context),
             run_settings.reporting_timezone,
+            before_reading,
         )
     for error in summary["file_errors"]:
         context.log.error(error)
@@ -108,9 +115,12 @@ def _materialize(
     ),
 )
 def decisions(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    run_settings: RunSettings,
+    before_reading: BeforeReading,
 ) -> dg.MaterializeResult:
-    return _materialize(context, "decisions", warehouse, run_settings)
+    return _materialize(context, "decisions", warehouse, run_settings, before_reading)
 
 
 @dg.asset(
@@ -122,9 +132,12 @@ def decisions(
     ),
 )
 def appeals(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    run_settings: RunSettings,
+    before_reading: BeforeReading,
 ) -> dg.MaterializeResult:
-    return _materialize(context, "appeals", warehouse, run_settings)
+    return _materialize(context, "appeals", warehouse, run_settings, before_reading)
 
 
 @dg.asset(
@@ -136,6 +149,9 @@ def appeals(
     ),
 )
 def audits(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    run_settings: RunSettings,
+    before_reading: BeforeReading,
 ) -> dg.MaterializeResult:
-    return _materialize(context, "audits", warehouse, run_settings)
+    return _materialize(context, "audits", warehouse, run_settings, before_reading)

@@ -26,11 +26,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.resources import RunSettings, WarehouseResource
+from warehouse.resources import RunSettings, WarehouseResource
+from warehouse.runner import read_sql, set_variables
 
 from .landing import GLOB_CHARACTERS
-from .metrics import published_warehouse
-from .warehouse import read_sql, set_variables
+from .publish import published_warehouse
 
 LAKE_TABLES = (
     "decisions",

@@ -19,48 +19,11 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from .warehouse import read_sql, run_sql, set_variables
+from warehouse.runner import read_sql, run_sql, set_variables
+from warehouse.vocabulary import CONTRACTS
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 GLOB_CHARACTERS = set("*?[]{}")
-
-
-@dataclass(frozen=True)
-class Contract:
-    """The columns a landing file of one kind must, and may, have."""
-
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return self.required + self.optional
-
-
-CONTRACTS = {
-    "decisions": Contract(
-        required=(
-            "decision_id",
-            "object_id",
-            "object_type",
-            "creator_id",
-            "market",
-            "policy",
-            "action",
-            "source",
-            "decided_at",
-        ),
-        optional=("penalty", "moderator_id", "queue"),
-    ),
-    "appeals": Contract(
-        required=("appeal_id", "decision_id", "appealed_at", "status"),
-        optional=("resolved_at",),
-    ),
-    "audits": Contract(
-        required=("audit_id", "decision_id", "audited_at", "verdict"),
-        optional=("auditor_id", "sample_weight"),
-    ),
-}
 
 
 def discover(landing: Path, kind: str) -> list[Path]:

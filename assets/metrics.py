@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from pipelines.resources import RunSettings, WarehouseResource
+from warehouse.resources import RunSettings, WarehouseResource
+from warehouse.runner import read_sql, run_sql, set_variables, transaction
 
 from .ingest import appeals, audits, decisions, run_started_at
-from .warehouse import read_sql, run_sql, set_variables, transaction
 
 # the one definition of the daily counts, run by DuckDB here and by Spark (assets/spark_engine.py)
 DAILY_COUNTS = "metrics/daily_counts.sql"
@@ -96,25 +96,5 @@ def market_daily_metrics(
             "days": days,
             "provisional_market_days": provisional,
             "as_of_date": run_settings.as_of_date().isoformat(),
-        }
-    )
-
-
-@dg.asset(
-    group_name="publish",
-    kinds={"duckdb"},
-    # "alerts" by key: assets/alerts.py imports this module
-    deps=[market_daily_metrics, dg.AssetKey("alerts")],
-    description=(
-        "The read-only copy of the warehouse that analysts, dashboards and `modmetrics sql` read, "
-        "replaced atomically after each successful run."
-    ),
-)
-def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    path = warehouse.publish()
-    return dg.MaterializeResult(
-        metadata={
-            "path": str(path),
-            "size_bytes": path.stat().st_size,
         }
     )

@@ -64,7 +64,7 @@ def generate(fmt: str, decisions: int, days: int) -> Path:
     if not marker.exists():
         shutil.rmtree(folder, ignore_errors=True)
         sys.path.insert(0, str(ROOT))
-        from pipelines.sample_data import generate_landing
+        from sample_data.generate import generate_landing
 
         started = time.perf_counter()
         generate_landing(

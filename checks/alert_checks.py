@@ -4,7 +4,7 @@ any alert is open and lists them in its metadata. Never blocks publishing."""
 import dagster as dg
 
 from assets.alerts import alerts
-from pipelines.resources import WarehouseResource
+from warehouse.resources import WarehouseResource
 
 OPEN_ALERTS = """
     select alert_id, metric, market, severity, opened_on::varchar as opened_on,

@@ -13,8 +13,8 @@ import dagster as dg
 import duckdb
 
 from assets.ingest import appeals, audits, decisions, run_started_at
-from assets.warehouse import read_sql, set_variables
-from pipelines.resources import WarehouseResource
+from warehouse.resources import WarehouseResource
+from warehouse.runner import read_sql, set_variables
 
 from . import suites
 from .gx_runner import ERROR, Outcome, query_frame, validate

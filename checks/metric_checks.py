@@ -8,8 +8,8 @@ import duckdb
 
 from assets.ingest import run_started_at
 from assets.metrics import market_daily_metrics
-from assets.warehouse import read_sql, set_variables
-from pipelines.resources import WarehouseResource
+from warehouse.resources import WarehouseResource
+from warehouse.runner import read_sql, set_variables
 
 from . import suites
 from .gx_runner import Outcome, query_frame, validate

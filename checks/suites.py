@@ -3,9 +3,7 @@ expectation to one suite, so every validation gets fresh ones)."""
 
 from datetime import datetime
 
-from assets.landing import CONTRACTS
-
-MARKETS = ["BR", "LATAM", "EMEA"]
+from warehouse.vocabulary import CONTRACTS, MARKETS
 
 
 def _gx():
@@ -27,7 +25,7 @@ def accepted_decisions(now: datetime) -> list:
         ),
         e.ExpectColumnValuesToBeOfType(column="decided_at", type_="Timestamp"),
         e.ExpectColumnValuesToBeUnique(column="decision_id"),
-        e.ExpectColumnValuesToBeInSet(column="market", value_set=MARKETS),
+        e.ExpectColumnValuesToBeInSet(column="market", value_set=list(MARKETS)),
         e.ExpectColumnValuesToBeInSet(column="action", value_set=["penalize", "no_action"]),
         e.ExpectColumnValuesToBeInSet(column="source", value_set=["machine", "human"]),
         e.ExpectColumnValuesToBeBetween(column="decided_at", max_value=now),

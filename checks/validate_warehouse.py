@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from pipelines.resources import WarehouseResource
+import duckdb
 
 from .gx_runner import Outcome
 from .input_checks import record, validate_accepted
@@ -22,29 +22,23 @@ SUITES = [
 
 
 def validate_warehouse(
-    warehouse: WarehouseResource, thresholds, reporting_timezone: str
+    con: duckdb.DuckDBPyConnection, thresholds, reporting_timezone: str
 ) -> tuple[str, dict[str, list[Outcome]]]:
-    """Run every suite on every file and day; keep the results; publish. Returns the run id used
-    in validation_results and the outcomes by check."""
+    """Run every suite on every file and day and keep the results in validation_results.
+    Returns the run id used there and the outcomes by check."""
     run_id = f"validate-{uuid.uuid4()}"
     now = datetime.now(UTC)
     results: dict[str, list[Outcome]] = {}
-    warehouse.acquire()
-    try:
-        with warehouse.get_connection() as con:
-            every_day, health = validate_upstream(con, None, now, thresholds, reporting_timezone)
-            for check, asset, severity in SUITES:
-                if check == "market_metrics_consistent":
-                    outcomes = validate_metrics(con, None, now)
-                elif check == "every_market_every_day":
-                    outcomes = every_day
-                elif check == "upstream_health":
-                    outcomes = health
-                else:
-                    outcomes = validate_accepted(con, asset, None, now)
-                record(con, run_id, asset, check, severity, outcomes)
-                results[check] = outcomes
-        warehouse.publish()
-    finally:
-        warehouse.release()
+    every_day, health = validate_upstream(con, None, now, thresholds, reporting_timezone)
+    for check, asset, severity in SUITES:
+        if check == "market_metrics_consistent":
+            outcomes = validate_metrics(con, None, now)
+        elif check == "every_market_every_day":
+            outcomes = every_day
+        elif check == "upstream_health":
+            outcomes = health
+        else:
+            outcomes = validate_accepted(con, asset, None, now)
+        record(con, run_id, asset, check, severity, outcomes)
+        results[check] = outcomes
     return run_id, results

@@ -7,8 +7,8 @@ the new data, not the history.
 import dagster as dg
 
 from assets.metrics import daily_metrics, market_daily_metrics
-from assets.warehouse import read_sql, set_variables
-from pipelines.resources import WarehouseResource
+from warehouse.resources import WarehouseResource
+from warehouse.runner import read_sql, set_variables
 
 
 def _offenders(

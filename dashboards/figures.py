@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from warehouse.vocabulary import MARKETS
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -66,7 +68,8 @@ METRICS = {
     ),
 }
 
-MARKET_COLORS = {"BR": "#1b9e77", "LATAM": "#d95f02", "EMEA": "#7570b3"}
+PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")  # colour-blind safe (Dark2)
+MARKET_COLORS = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(MARKETS)}
 SEVERITY_COLORS = {"warning": "#e6a700", "critical": "#c62828"}
 LAYOUT = dict(
     # plain white, set here rather than through a Plotly template: applying a template costs

@@ -18,8 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-from assets.warehouse import open_read_only, read_sql
-from pipelines.settings import MARKETS
+from warehouse.runner import open_read_only, read_sql
+from warehouse.vocabulary import MARKETS
 
 from . import figures
 from .figures import METRICS

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from assets.warehouse import open_read_only
+from warehouse.runner import open_read_only
 
 from .settings import Settings, SettingsError, load_settings
 
@@ -170,7 +170,7 @@ def run_pipeline(settings: Settings, out=None, validation: bool = True) -> int:
     import dagster as dg  # imported here: `modmetrics sql` should start fast
 
     if settings.engine == "spark":
-        from assets.spark_engine import SparkUnavailable, check_spark_available
+        from assets.spark.engine import SparkUnavailable, check_spark_available
 
         try:
             check_spark_available()
@@ -358,11 +358,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not settings.warehouse.is_file():
         raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
     try:
-        _, results = validate_warehouse(
-            build_resources(settings)["warehouse"],
-            settings.validation,
-            settings.reporting_timezone,
-        )
+        # the results are kept in validation_results and published with the warehouse
+        with build_resources(settings)["warehouse"].publishing() as con:
+            _, results = validate_warehouse(con, settings.validation, settings.reporting_timezone)
     except RuntimeError as exc:
         print(f"modmetrics: validate failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -560,7 +558,7 @@ def _day_option(flag: str, value: str | None) -> date | None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .sample_data import generate_landing
+    from sample_data.generate import generate_landing
 
     if args.days < 1 or args.decisions_per_day < 1:
         raise UserError("--days and --decisions-per-day must be at least 1")
@@ -593,7 +591,7 @@ DEMO_QUERIES = [
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .sample_data import generate_landing
+    from sample_data.generate import generate_landing
 
     root: Path = args.dir
     landing = root / "landing"

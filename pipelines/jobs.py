@@ -6,8 +6,9 @@ from assets.alerts import alerts
 from assets.dashboards import dashboards_site
 from assets.ingest import appeals, audits, decisions
 from assets.lake import lake
-from assets.metrics import daily_metrics, market_daily_metrics, published_warehouse
-from assets.spark_engine import spark_restatement
+from assets.metrics import daily_metrics, market_daily_metrics
+from assets.publish import published_warehouse
+from assets.spark.engine import spark_restatement
 from checks.alert_checks import ALERT_CHECKS
 from checks.input_checks import INPUT_CHECKS
 from checks.metric_checks import METRIC_CHECKS

@@ -10,6 +10,9 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from warehouse.resources import RULE_FIELDS
+from warehouse.vocabulary import ALERT_SINKS, ENGINES, MARKETS, METRICS
+
 DEFAULT_CONFIG_FILE = Path("modmetrics.toml")
 
 # setting name -> environment variable that overrides it
@@ -21,8 +24,6 @@ ENV_OVERRIDES = {
     "memory_limit": "MODMETRICS_MEMORY_LIMIT",
     "engine": "MODMETRICS_ENGINE",
 }
-
-ENGINES = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ValidationSettings:
     """Thresholds of the WARN checks on upstream health (section [validation])."""
 
     # markets that must have decisions on every day a run brings (a missing one = a failed export)
-    expected_markets: tuple[str, ...] = ("BR", "LATAM", "EMEA")  # MARKETS, defined below
+    expected_markets: tuple[str, ...] = MARKETS
     trailing_days: int = 7  # the window of the trailing median
     volume_drop: float = 0.5  # warn when a market's day is below (1 - drop) x trailing median
     volume_rise: float = 1.0  # ... or above (1 + rise) x trailing median
@@ -49,7 +50,7 @@ class ValidationSettings:
 
     def check(self) -> ValidationSettings:
         if set(self.expected_markets) - set(MARKETS):
-            raise SettingsError("validation.expected_markets may hold only BR, LATAM, EMEA")
+            raise SettingsError(f"validation.expected_markets may hold only {', '.join(MARKETS)}")
         if self.trailing_days < 1:
             raise SettingsError("validation.trailing_days must be 1 or more")
         for name in ("volume_drop", "max_rejected_share", "machine_share_tolerance"):
@@ -64,15 +65,7 @@ class SettingsError(ValueError):
     """Unusable settings: the message is one line meant for the user."""
 
 
-MARKETS = ("BR", "LATAM", "EMEA")
-ALERT_METRICS = (
-    "overkill_rate",
-    "leakage_rate",
-    "audit_overkill_rate",
-    "audit_leakage_rate",
-    "penalty_ratio",
-)
-ALERT_SINKS = ("console", "jsonl", "webhook")
+ALERT_METRICS = METRICS
 # the webhook is opt-in: configured without its URL variable, its rows would fail for ever
 DEFAULT_ALERT_SINKS = ("console", "jsonl")
 
@@ -321,17 +314,6 @@ def _dashboards_out(section, path: Path) -> str:
     return section["out"]
 
 
-RULE_FIELDS = (
-    "direction",
-    "warn",
-    "critical",
-    "recovery",
-    "min_denominator",
-    "for_days",
-    "provisional_opens",
-)
-
-
 def _rule_values(section, where: str) -> dict:
     """The rule settings of one [alerts.<metric>] or [alerts.<metric>.markets.<market>] table."""
     values = {}
@@ -374,7 +356,7 @@ def _alert_settings(section, path: Path) -> AlertSettings:
             for market, overrides in markets.items():
                 if market not in MARKETS or not isinstance(overrides, dict):
                     raise SettingsError(
-                        f"{path}: [alerts.{name}.markets] may hold only tables BR, LATAM, EMEA"
+                        f"{path}: [alerts.{name}.markets] may hold only tables {', '.join(MARKETS)}"
                     )
                 per_market[name, market] = _rule_values(
                     overrides, f"{path}: [alerts.{name}.markets.{market}]"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Landing, appeal, cli, decision, query, rows, run, wilson
 from pytest_httpserver import HTTPServer
 
+from conftest import Landing, appeal, cli, decision, query, rows, run, wilson
 from pipelines.settings import ALERT_METRICS, MARKETS, AlertRule, AlertSettings
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")

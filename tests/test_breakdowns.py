@@ -12,8 +12,8 @@ import math
 
 import duckdb
 import pytest
-from conftest import Landing, appeal, decision, query, rows, run, wilson
 
+from conftest import Landing, appeal, decision, query, rows, run, wilson
 from pipelines import resources
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")

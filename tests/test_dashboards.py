@@ -29,6 +29,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import (
     Landing,
     appeal,
@@ -41,7 +42,6 @@ from conftest import (
     scalar,
     wilson,
 )
-
 from pipelines.settings import AlertRule, AlertSettings
 
 SCRIPT_POLICY = "<script>alert(1)</script>"

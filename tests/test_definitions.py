@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from conftest import Landing, appeal, audit, decision, market_day, query
 
+from conftest import Landing, appeal, audit, decision, market_day, query
 from pipelines.settings import load_settings
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import Landing, appeal, decision, file_row, market_day, query, rows, run
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")

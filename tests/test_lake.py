@@ -16,9 +16,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import Landing, appeal, audit, cli, decision, query, rows, run, settings
 
 from assets.lake import merge_ranges
+from conftest import Landing, appeal, audit, cli, decision, query, rows, run, settings
 from pipelines.jobs import ASSETS
 from pipelines.resources import build_resources
 

@@ -6,6 +6,7 @@ import math
 from datetime import date
 
 import pytest
+
 from conftest import Landing, Z, appeal, audit, decision, market_day, query, run, wilson
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from conftest import (
     APPEAL_COLUMNS,
     AUDIT_COLUMNS,

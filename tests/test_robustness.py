@@ -6,8 +6,8 @@ import io
 from contextlib import redirect_stderr
 
 import duckdb
-from conftest import audit, cli, decision, file_row, query, run, scalar, settings
 
+from conftest import audit, cli, decision, file_row, query, run, scalar, settings
 from pipelines.cli import run_pipeline
 
 

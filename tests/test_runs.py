@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 import pytest
+
+import assets.landing
 from conftest import (
     DECISION_COLUMNS,
     Landing,
@@ -30,8 +32,6 @@ from conftest import (
     run,
     settings,
 )
-
-import assets.landing
 from pipelines.cli import run_pipeline
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.sample_data import generate_landing
+from sample_data.generate import generate_landing
 
 START = dt.date(2026, 10, 1)
 TABLES = ("decisions", "appeals", "audits")

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import cli
 
+from conftest import cli
 from pipelines.settings import AlertSettings, SettingsError, load_settings
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")

@@ -16,7 +16,6 @@ import duckdb
 import pyarrow as pa
 import pytest
 import sqlglot
-from conftest import DECISION_COLUMNS, Landing, appeal, audit, decision, query, run, scalar
 from test_metrics import (
     BR_APPEALS,
     BR_AUDITS,
@@ -31,14 +30,15 @@ from test_rejections import BASE, CASES, COLUMNS, _case_file, _good
 from test_runs import MESSY_CSV
 
 from assets.landing import sha256_of
-from assets.spark_engine import plan_files
-from assets.spark_sql import (
+from assets.spark.engine import plan_files
+from assets.spark.translate import (
     UNTRANSLATABLE,
     UntranslatableSQL,
     macros,
     translate,
     translate_file,
 )
+from conftest import DECISION_COLUMNS, Landing, appeal, audit, decision, query, run, scalar
 
 AS_OF = date(2026, 10, 31)
 
@@ -329,7 +329,7 @@ def test_variables_become_bound_parameters() -> None:
 
 
 def test_every_file_the_spark_engine_runs_translates() -> None:
-    from assets.landing import CONTRACTS
+    from warehouse.vocabulary import CONTRACTS
 
     for kind in CONTRACTS:
         translate_file(f"staging/stg_{kind}.sql", columns={"loaded": CONTRACTS[kind].columns})

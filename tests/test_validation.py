@@ -8,12 +8,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import appeal, audit, decision, run, scalar, settings
 
 from assets import ingest
 from checks import input_checks, suites
 from checks.gx_runner import ERROR, FAILED, PASSED, validate
 from checks.input_checks import ValidationError, result_of
+from conftest import appeal, audit, decision, run, scalar, settings
 from pipelines.cli import run_pipeline
 from pipelines.settings import ValidationSettings
 

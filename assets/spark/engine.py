@@ -26,10 +26,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.resources import RunSettings, WarehouseResource
-
-from .ingest import run_started_at
-from .landing import (
+from assets.ingest import run_started_at
+from assets.landing import (
     CONTRACTS,
     GLOB_CHARACTERS,
     _first_line,
@@ -39,14 +37,16 @@ from .landing import (
     match_header,
     sha256_of,
 )
-from .metrics import record_run
-from .spark_sql import translate_file
-from .warehouse import run_sql, set_variables, transaction
+from assets.metrics import record_run
+from warehouse.resources import RunSettings, WarehouseResource
+from warehouse.runner import run_sql, set_variables, transaction
+
+from .translate import translate_file
 
 KINDS = ("decisions", "appeals", "audits")
 # Spark's CSV reader says only that a line is malformed; DuckDB's names the columns it expected
 MALFORMED_PROBLEM = "the line does not have the header's number of columns"
-LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 SEMANTICS = {
     "spark.sql.session.timeZone": "UTC",  # a timestamp without offset is UTC, as on DuckDB
     "spark.sql.ansi.enabled": "false",  # TRY_CAST and friends give NULL, never an error

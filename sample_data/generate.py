@@ -32,20 +32,19 @@ In parquet files an unparseable timestamp cannot be stored, so it becomes a NULL
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gzip
-import json
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from warehouse.vocabulary import MARKETS
+
 # --------------------------------------------------------------------------------------------
 # Vocabulary and model parameters
 # --------------------------------------------------------------------------------------------
 
-MARKETS = ("BR", "LATAM", "EMEA")
 MARKET_SHARE = np.array([0.45, 0.30, 0.25])
 # Local UTC offsets (minutes) per market and their shares: BR mostly Brasilia time; LATAM =
 # MX/CO-PE/CL/AR; EMEA = UK/CET/EET/MSK-ish.
@@ -1028,23 +1027,3 @@ def generate_landing(
         file_format,
     )
     return gen.run()
-
-
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description="Write a synthetic modmetrics landing folder.")
-    p.add_argument("out", type=Path)
-    p.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 10, 1))
-    p.add_argument("--days", type=int, default=60)
-    p.add_argument("--decisions-per-day", type=int, default=2000)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--dirty-share", type=float, default=0.005)
-    p.add_argument("--file-format", choices=FILE_FORMATS, default="mixed")
-    a = p.parse_args(argv)
-    summary = generate_landing(
-        a.out, a.start, a.days, a.decisions_per_day, a.seed, a.dirty_share, a.file_format
-    )
-    print(json.dumps(summary, indent=2))
-
-
-if __name__ == "__main__":
-    main()

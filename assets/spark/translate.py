@@ -20,7 +20,7 @@ from functools import cache
 import sqlglot
 from sqlglot import exp
 
-from .warehouse import read_sql
+from warehouse.runner import read_sql
 
 
 class UntranslatableSQL(ValueError):

@@ -1,0 +1,177 @@
+"""Dagster resources: the warehouse and the run settings (configured by pipelines/resources.py)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+from pydantic import Field, PrivateAttr
+
+from .runner import apply_schema
+from .vocabulary import MARKETS
+
+# Working files whose schema this process has already brought up to date.
+_SCHEMA_APPLIED: set[tuple[str, int]] = set()
+
+
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse.
+
+    DuckDB lets one process write a file and refuses readers in other processes meanwhile, so the
+    pipeline writes a private working file (`database`) and, after a successful run, publishes an
+    atomic copy (`published`) that analysts, `modmetrics sql` and the dashboards read.
+    """
+
+    published: str = Field(description="Path of the read-only copy analysts query.")
+    _run_lock = PrivateAttr(default=None)
+
+    def acquire(self) -> None:
+        """Hold the warehouse for a whole run: DuckDB's own lock lasts one connection, and a
+        run opens several, so two runs (a schedule tick and a CLI run) could interleave."""
+        lock_path = Path(self.database).parent / "run.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise RuntimeError(
+                f"another run is writing the warehouse {self.published}; try again when it ends"
+            ) from None
+        self._run_lock = handle
+
+    def release(self) -> None:
+        if self._run_lock is not None:
+            self._run_lock.close()  # closing releases the lock
+            self._run_lock = None
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.acquire()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.release()
+
+    @contextmanager
+    def get_connection(self):
+        """A read-write connection to the working file, schema applied, time zone UTC."""
+        work = Path(self.database)
+        work.parent.mkdir(parents=True, exist_ok=True)
+        published = Path(self.published)
+        if not work.exists() and published.exists():
+            shutil.copyfile(published, work)  # pick up where the published warehouse is
+        con = _connect_with_retries(str(work), dict(self.connection_config))
+        try:
+            con.execute("set TimeZone = 'UTC'")  # timestamps are stored and compared in UTC
+            key = (str(work), work.stat().st_ino)
+            if key not in _SCHEMA_APPLIED:
+                apply_schema(con)
+                _SCHEMA_APPLIED.add(key)
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def publishing(self):
+        """Hold the warehouse, yield a connection, and publish when the block succeeds."""
+        self.acquire()
+        try:
+            with self.get_connection() as con:
+                yield con
+            self.publish()
+        finally:
+            self.release()
+
+    def publish(self) -> Path:
+        """Copy the working file over the published one atomically (readers keep their snapshot)."""
+        with self.get_connection() as con:
+            con.execute("checkpoint")
+        published = Path(self.published)
+        published.parent.mkdir(parents=True, exist_ok=True)
+        tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+        try:
+            shutil.copyfile(self.database, tmp)
+            with tmp.open("rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, published)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return published
+
+
+def _connect_with_retries(database: str, config: dict, attempts: int = 4):
+    """Connect, waiting a little while another process (an analyst's tool) holds the file."""
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(database, config=config)
+        except duckdb.IOException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * 2**attempt)
+
+
+class AlertRuleConfig(dg.Config):
+    """One resolved alert rule (see settings.AlertRule); written to alert_thresholds each run."""
+
+    metric: str
+    market: str
+    direction: str
+    warn: float
+    critical: float
+    recovery: float
+    min_denominator: int
+    for_days: int
+    provisional_opens: bool
+
+
+# alert_thresholds' rule columns, after metric and market
+RULE_FIELDS = tuple(f for f in AlertRuleConfig.model_fields if f not in ("metric", "market"))
+
+
+class RunSettings(dg.ConfigurableResource):
+    """What a run reads and how it dates things."""
+
+    landing: str = Field(description="The landing folder (decisions/, appeals/, audits/).")
+    dashboards: str = Field(description="The folder the dashboard site is written to.")
+    lake: str | None = Field(
+        default=None, description="The Parquet lake folder ([lake] out); None: no lake."
+    )
+    reporting_timezone: str = "UTC"
+    appeal_window_days: int = 30
+    as_of: str | None = Field(
+        default=None, description="ISO date the run reports as of; default today in the zone."
+    )
+    # what the upstream-health checks expect (see ValidationSettings)
+    expected_markets: list[str] = list(MARKETS)
+    trailing_days: int = 7
+    volume_drop: float = 0.5
+    volume_rise: float = 1.0
+    max_rejected_share: float = 0.02
+    machine_share_tolerance: float = 0.15
+    # alerts (see AlertSettings): the rules of every (metric, market), and delivery
+    # required, never empty: no rules would empty alert_thresholds and withdraw every alert
+    alert_rules: list[AlertRuleConfig] = Field(
+        min_length=1, description="The alert rule of every (metric, market); see AlertSettings."
+    )
+    alert_sinks: list[str] = ["console", "jsonl"]
+    alert_jsonl_path: str = "data/alerts.jsonl"
+    alert_webhook_url_env: str = "MODMETRICS_ALERT_WEBHOOK_URL"
+    alert_webhook_timeout_seconds: float = 5.0
+    alert_retry_backoff_seconds: float = 300.0
+    # the Spark engine (engine = "spark"; see SparkSettings)
+    spark_master: str = "local[*]"
+    spark_driver_memory: str = "4g"
+    spark_conf: list[list[str]] = []
+
+    def as_of_date(self) -> date:
+        if self.as_of:
+            return date.fromisoformat(self.as_of)
+        return datetime.now(UTC).astimezone(ZoneInfo(self.reporting_timezone)).date()
