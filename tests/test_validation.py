@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets import ingest
 from checks import input_checks, suites
 from checks.gx_runner import ERROR, FAILED, PASSED, validate
 from checks.input_checks import ValidationError, result_of
 from conftest import appeal, audit, decision, run, scalar, settings
+from pipelines import resources as wiring
 from pipelines.cli import run_pipeline
 from pipelines.settings import ValidationSettings
 
@@ -235,10 +235,11 @@ def test_every_file_is_validated_when_batches_are_read_ahead(landing, warehouse,
 def test_great_expectations_is_loaded_only_when_a_run_reads_a_new_file(
     landing, warehouse, monkeypatch
 ):
-    """Importing GX takes seconds: the ingest assets start it in the background when they read
-    a new file, and a run that brings nothing new does not start it."""
+    """Importing GX takes seconds: the ingest assets call the `before_reading` resource, which
+    the wiring makes start it in the background, when they read a new file, and a run that
+    brings nothing new does not start it."""
     started = []
-    monkeypatch.setattr(ingest, "start_loading", lambda: started.append(True))
+    monkeypatch.setattr(wiring, "start_loading", lambda: started.append(True))
     landing.csv("decisions/d.csv", [decision("d-1")])
     run(landing, warehouse)
     assert started
