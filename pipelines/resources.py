@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import dagster as dg
+from pydantic import BaseModel
 
 from checks.gx_runner import start_loading
 from warehouse.resources import AlertRuleConfig, RunSettings, WarehouseResource
@@ -29,18 +28,16 @@ def build_resources(settings: Settings) -> dict:
             reporting_timezone=settings.reporting_timezone,
             appeal_window_days=settings.appeal_window_days,
             as_of=settings.as_of.isoformat() if settings.as_of else None,
-            **{
-                **asdict(settings.validation),
-                "expected_markets": list(settings.validation.expected_markets),
-            },
-            alert_rules=[AlertRuleConfig(**asdict(rule)) for rule in settings.alerts.rules],
-            alert_sinks=list(settings.alerts.sinks),
-            alert_jsonl_path=str(settings.alerts_jsonl),
-            alert_webhook_url_env=settings.alerts.webhook_url_env,
-            alert_webhook_timeout_seconds=settings.alerts.webhook_timeout_seconds,
-            alert_retry_backoff_seconds=settings.alerts.retry_backoff_seconds,
-            spark_master=settings.spark.master,
-            spark_driver_memory=settings.spark.driver_memory,
-            spark_conf=[list(pair) for pair in settings.spark.conf],
+            **_fields(settings.validation),
+            alert_rules=[AlertRuleConfig(**rule.model_dump()) for rule in settings.alerts.rules],
+            alert_jsonl_path=str(settings.alerts_jsonl),  # the default depends on the warehouse
+            **_fields(settings.alerts, "alert_", exclude={"rules", "jsonl_path"}),
+            **_fields(settings.spark, "spark_"),
         ),
     }
+
+
+def _fields(section: BaseModel, prefix: str = "", exclude: set[str] | None = None) -> dict:
+    """A settings section as RunSettings fields: `prefix` + name, as plain config values."""
+    values = section.model_dump(mode="json", exclude=exclude)
+    return {prefix + name: value for name, value in values.items()}

@@ -1,14 +1,36 @@
-"""Settings: modmetrics.toml, then environment variables, then command-line flags."""
+"""Settings: modmetrics.toml, then environment variables, then command-line flags.
+
+One pydantic model per section of the file holds its keys, defaults and rules; `load_settings`
+only reads the layers in order and turns pydantic's errors into one line naming the key.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    WrapValidator,
+    model_validator,
+)
 
 from warehouse.resources import RULE_FIELDS
 from warehouse.vocabulary import ALERT_SINKS, ENGINES, MARKETS, METRICS
@@ -24,82 +46,167 @@ ENV_OVERRIDES = {
     "memory_limit": "MODMETRICS_MEMORY_LIMIT",
     "engine": "MODMETRICS_ENGINE",
 }
-
-
-@dataclass(frozen=True)
-class SparkSettings:
-    """Where the Spark engine runs (section [spark]); used only with engine = "spark"."""
-
-    master: str = "local[*]"  # or a cluster's URL, e.g. spark://host:7077 or yarn
-    driver_memory: str = "4g"
-    # any other Spark configuration, passed as is (e.g. "spark.executor.memory" = "8g")
-    conf: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class ValidationSettings:
-    """Thresholds of the WARN checks on upstream health (section [validation])."""
-
-    # markets that must have decisions on every day a run brings (a missing one = a failed export)
-    expected_markets: tuple[str, ...] = MARKETS
-    trailing_days: int = 7  # the window of the trailing median
-    volume_drop: float = 0.5  # warn when a market's day is below (1 - drop) x trailing median
-    volume_rise: float = 1.0  # ... or above (1 + rise) x trailing median
-    max_rejected_share: float = 0.02  # warn when a file rejects more than this share of rows
-    machine_share_tolerance: float = 0.15  # warn when machine share moves more than this
-
-    def check(self) -> ValidationSettings:
-        if set(self.expected_markets) - set(MARKETS):
-            raise SettingsError(f"validation.expected_markets may hold only {', '.join(MARKETS)}")
-        if self.trailing_days < 1:
-            raise SettingsError("validation.trailing_days must be 1 or more")
-        for name in ("volume_drop", "max_rejected_share", "machine_share_tolerance"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise SettingsError(f"validation.{name} must be between 0 and 1")
-        if self.volume_rise < 0:
-            raise SettingsError("validation.volume_rise must be 0 or more")
-        return self
-
-
-class SettingsError(ValueError):
-    """Unusable settings: the message is one line meant for the user."""
-
+LAKE_ENV = "MODMETRICS_LAKE"  # overrides [lake] out
+SPARK_MASTER_ENV = "MODMETRICS_SPARK_MASTER"  # overrides [spark] master
 
 ALERT_METRICS = METRICS
 # the webhook is opt-in: configured without its URL variable, its rows would fail for ever
 DEFAULT_ALERT_SINKS = ("console", "jsonl")
 
 
-@dataclass(frozen=True)
-class AlertRule:
+class SettingsError(ValueError):
+    """Unusable settings: the message is one line meant for the user."""
+
+
+# --- value types: each says what is wrong in the words that follow the key -------------------
+
+
+def _check(test: Callable[[Any], Any], problem: str) -> AfterValidator:
+    """Refuse a value failing `test` with `problem` ("must be ..."; may use {value!r})."""
+
+    def check(value):
+        if not test(value):
+            raise ValueError(problem.format(value=value))
+        return value
+
+    return AfterValidator(check)
+
+
+def _not_blank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(f"must be a path, got {value!r}")
+    return value
+
+
+def _from_file_folder(path: Path, info: ValidationInfo) -> Path:
+    """Relative paths in the settings file are relative to its folder (others to the cwd)."""
+    folder = (info.context or {}).get("folder")
+    return folder / path if folder is not None and not path.is_absolute() else path
+
+
+def _whole_days(value: Any, handler: Callable) -> int:
+    try:
+        return handler(value)
+    except ValidationError:
+        raise ValueError(f"must be a whole number of days, got {value!r}") from None
+
+
+def _is_time_zone(name: str) -> bool:
+    try:
+        return bool(ZoneInfo(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def _upper(value: Any) -> Any:
+    """Markets are written in any case, as in the landing files."""
+    if isinstance(value, list | tuple):
+        return [m.strip().upper() if isinstance(m, str) else m for m in value]
+    return value
+
+
+def _spark_conf(value: Any) -> Any:
+    """[spark.conf] is a table; Spark takes each value as text (booleans as true and false)."""
+    if isinstance(value, dict):
+        return tuple(
+            (k, json.dumps(v) if isinstance(v, int | float) else v) for k, v in value.items()
+        )
+    return value
+
+
+SettingPath = Annotated[Path, BeforeValidator(_not_blank), AfterValidator(_from_file_folder)]
+Share = Annotated[StrictFloat, _check(lambda v: 0 <= v <= 1, "must be between 0 and 1")]
+Seconds = Annotated[StrictFloat, _check(lambda v: v >= 0, "must be a number of seconds, 0 or more")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True), _check(bool, "must not be empty")]
+Days = Annotated[int, WrapValidator(_whole_days), Field(ge=0)]
+TimeZone = Annotated[
+    str, _check(_is_time_zone, "{value!r} is not an IANA time zone (e.g. UTC, America/Sao_Paulo)")
+]
+MemorySize = Annotated[
+    str,
+    _check(
+        lambda v: re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", v.strip(), re.I),
+        "{value!r} is not a size like 1GB or 1500MB",
+    ),
+]
+Engine = Annotated[
+    str, _check(ENGINES.__contains__, f"must be {' or '.join(ENGINES)}, got {{value!r}}")
+]
+Markets = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_upper),
+    _check(set(MARKETS).issuperset, f"may hold only {', '.join(MARKETS)}"),
+]
+Sinks = Annotated[
+    tuple[str, ...],
+    _check(set(ALERT_SINKS).issuperset, f"must be a list of {', '.join(ALERT_SINKS)}"),
+    AfterValidator(lambda sinks: tuple(dict.fromkeys(sinks))),
+]
+VariableName = Annotated[
+    str,
+    _check(
+        re.compile(r"[A-Za-z_][A-Za-z0-9_]*").fullmatch,
+        "must be the name of an environment variable, got {value!r}",
+    ),
+]
+
+
+class _Section(BaseModel):
+    """A table of the settings file: its keys only, read-only once checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- the sections --------------------------------------------------------------------------
+
+
+class ValidationSettings(_Section):
+    """Thresholds of the WARN checks on upstream health (section [validation])."""
+
+    # markets that must have decisions on every day a run brings (a missing one = a failed export)
+    expected_markets: Markets = MARKETS
+    trailing_days: Annotated[StrictInt, Field(ge=1)] = 7  # the window of the trailing median
+    volume_drop: Share = 0.5  # warn when a market's day is below (1 - drop) x trailing median
+    volume_rise: Annotated[StrictFloat, Field(ge=0)] = 1.0  # ... or above (1 + rise) x median
+    max_rejected_share: Share = 0.02  # warn when a file rejects more than this share of rows
+    machine_share_tolerance: Share = 0.15  # warn when machine share moves more than this
+
+
+class SparkSettings(_Section):
+    """Where the Spark engine runs (section [spark]); used only with engine = "spark"."""
+
+    master: Text = "local[*]"  # or a cluster's URL, e.g. spark://host:7077 or yarn
+    driver_memory: Text = "4g"
+    # any other Spark configuration, passed as is (e.g. "spark.executor.memory" = "8g")
+    conf: Annotated[tuple[tuple[str, str], ...], BeforeValidator(_spark_conf)] = ()
+
+
+class _Folder(_Section):
+    """[dashboards] and [lake]: the folder written to (Settings.dashboards_dir and .lake)."""
+
+    out: SettingPath
+
+
+class AlertRule(_Section):
     """When one metric of one market opens, escalates and resolves an alert."""
 
     metric: str
     market: str
-    direction: str  # above: high values are bad; below: low values are bad
-    warn: float  # past it: a warning
-    critical: float  # past it (or the whole 95% interval past `warn`): critical
-    recovery: float  # back past it: resolved (between recovery and warn: stays open)
-    min_denominator: int  # days with a smaller denominator are not judged
-    for_days: int  # consecutive breaching judged days that open an alert
-    provisional_opens: bool  # whether provisional days are judged at all (see above)
+    direction: Literal["above", "below"]  # above: high values are bad; below: low values are bad
+    warn: Share  # past it: a warning
+    critical: Share  # past it (or the whole 95% interval past `warn`): critical
+    recovery: Share  # back past it: resolved (between recovery and warn: stays open)
+    min_denominator: Annotated[StrictInt, Field(ge=0)]  # days with a smaller one are not judged
+    for_days: Annotated[StrictInt, Field(ge=1)]  # consecutive breaching judged days that open one
+    provisional_opens: StrictBool  # whether provisional days are judged at all (see below)
 
-    def check(self) -> AlertRule:
-        where = f"alerts.{self.metric} ({self.market})"
-        if self.direction not in ("above", "below"):
-            raise SettingsError(f"{where}: direction must be 'above' or 'below'")
-        for name in ("warn", "critical", "recovery"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise SettingsError(f"{where}: {name} must be between 0 and 1")
+    @model_validator(mode="after")
+    def _in_order(self) -> AlertRule:
         # past `critical` is past `warn`, and back past `recovery` is no longer past `warn`
         sign = 1 if self.direction == "above" else -1
         if not sign * self.recovery <= sign * self.warn <= sign * self.critical:
             order = "recovery <= warn <= critical" if sign == 1 else "recovery >= warn >= critical"
-            raise SettingsError(f"{where}: direction {self.direction} needs {order}")
-        if self.min_denominator < 0:
-            raise SettingsError(f"{where}: min_denominator must be 0 or more")
-        if self.for_days < 1:
-            raise SettingsError(f"{where}: for_days must be 1 or more")
+            raise ValueError(f"direction {self.direction} needs {order}")
         return self
 
 
@@ -131,46 +238,71 @@ DEFAULT_ALERT_RULES = {
 }  # fmt: skip
 
 
-def _default_rules() -> tuple[AlertRule, ...]:
+class _MetricRules(BaseModel):
+    """[alerts.<metric>]: rule settings for every market, [.markets.<market>] for one.
+
+    Only the names are checked here, the values once resolved into AlertRules.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    markets: dict[str, dict[str, Any]] = {}
+
+    @model_validator(mode="after")
+    def _known_names(self) -> _MetricRules:
+        if not self.markets.keys() <= set(MARKETS):
+            raise ValueError(f"markets may hold only tables {', '.join(MARKETS)}")
+        names = {name for table in (self.model_extra, *self.markets.values()) for name in table}
+        if unknown := sorted(names - set(RULE_FIELDS)):
+            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
+        return self
+
+    def rule(self, metric: str, market: str, origin: str) -> AlertRule:
+        """DEFAULT_ALERT_RULES, then this table's settings, then the market's."""
+        values = {**DEFAULT_ALERT_RULES[metric], **self.model_extra, **self.markets.get(market, {})}
+        where = ("alerts", f"{metric} ({market})")
+        return _validated(AlertRule, dict(values, metric=metric, market=market), origin, where)
+
+
+def _alert_rules(tables: Mapping[str, _MetricRules], origin: str) -> tuple[AlertRule, ...]:
     return tuple(
-        AlertRule(metric=metric, market=market, **values)
-        for metric, values in DEFAULT_ALERT_RULES.items()
+        tables.get(metric, _MetricRules()).rule(metric, market, origin)
+        for metric in ALERT_METRICS
         for market in MARKETS
     )
 
 
-@dataclass(frozen=True)
-class AlertSettings:
+class AlertSettings(_Section):
     """Alert rules and where alerts are delivered (section [alerts])."""
 
-    sinks: tuple[str, ...] = DEFAULT_ALERT_SINKS
-    jsonl_path: Path | None = None  # None: alerts.jsonl next to the warehouse
-    webhook_url_env: str = "MODMETRICS_ALERT_WEBHOOK_URL"  # the URL itself is never stored
-    webhook_timeout_seconds: float = 5.0
-    retry_backoff_seconds: float = 300.0  # a failed delivery waits this, doubled each attempt
-    rules: tuple[AlertRule, ...] = field(default_factory=_default_rules)
+    sinks: Sinks = DEFAULT_ALERT_SINKS
+    jsonl_path: SettingPath | None = None  # None: alerts.jsonl next to the warehouse
+    webhook_url_env: VariableName = "MODMETRICS_ALERT_WEBHOOK_URL"  # the URL is never stored
+    webhook_timeout_seconds: Seconds = 5.0
+    retry_backoff_seconds: Seconds = 300.0  # a failed delivery waits this, doubled each attempt
+    # one per metric and market; the file writes them as [alerts.<metric>] tables (_file_values)
+    rules: tuple[AlertRule, ...] = Field(default_factory=lambda: _alert_rules({}, "defaults"))
 
     def rule(self, metric: str, market: str) -> AlertRule:
         return next(r for r in self.rules if (r.metric, r.market) == (metric, market))
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(_Section):
     """Everything a run needs to know besides the data itself."""
 
-    warehouse: Path = Path("data/warehouse.duckdb")
-    landing: Path = Path("data/landing")
-    reporting_timezone: str = "UTC"
-    appeal_window_days: int = 30
-    memory_limit: str = "1GB"
+    warehouse: SettingPath = Path("data/warehouse.duckdb")
+    landing: SettingPath = Path("data/landing")
+    reporting_timezone: TimeZone = "UTC"
+    appeal_window_days: Days = 30
+    memory_limit: MemorySize = "1GB"
     as_of: date | None = None
-    validation: ValidationSettings = field(default_factory=ValidationSettings)
-    alerts: AlertSettings = field(default_factory=AlertSettings)
-    dashboards_dir: Path | None = None  # [dashboards] out; default beside the warehouse
-    lake: Path | None = None  # [lake] out: the Parquet lake folder; None: no lake
-    engine: str = "duckdb"  # what computes ingestion and metrics: duckdb | spark
-    spark: SparkSettings = field(default_factory=SparkSettings)
-    source: str = field(default="defaults", compare=False)
+    validation: ValidationSettings = ValidationSettings()
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    dashboards_dir: SettingPath | None = None  # [dashboards] out; default beside the warehouse
+    lake: SettingPath | None = None  # [lake] out: the Parquet lake folder; None: no lake
+    engine: Engine = "duckdb"  # what computes ingestion and metrics: duckdb | spark
+    spark: SparkSettings = SparkSettings()
+    source: str = "defaults"  # the settings file read, if any
 
     @property
     def alerts_jsonl(self) -> Path:
@@ -188,260 +320,123 @@ class Settings:
         return self.warehouse.parent / ".modmetrics-work" / self.warehouse.name
 
     def with_overrides(self, **values) -> Settings:
-        """Return a copy with the given (non-None) values, checked."""
-        given = {k: v for k, v in values.items() if v is not None}
-        return _checked(replace(self, **_coerce(given, "command line")))
+        """Return a copy with the given (non-None) values, checked: the command line's flags."""
+        return self._with({k: v for k, v in values.items() if v is not None}, "command line")
+
+    def _with(self, values: dict, origin: str) -> Settings:
+        # the values kept are checked models already: pydantic takes them as they are
+        return _validated(Settings, {**dict(self), **values}, origin)
 
 
-def _coerce(values: dict, origin: str) -> dict:
-    out = {}
-    for key, value in values.items():
-        if key in ("warehouse", "landing", "dashboards_dir", "lake"):
-            out[key] = Path(value)
-        elif key == "appeal_window_days":
-            try:
-                out[key] = int(value)
-            except (TypeError, ValueError):
-                raise SettingsError(
-                    f"{origin}: appeal_window_days must be a whole number of days, got {value!r}"
-                ) from None
-        elif key == "as_of":
-            out[key] = value if isinstance(value, date) else _parse_date(value, origin)
-        else:
-            out[key] = str(value)
-    return out
+# --- reading the layers ----------------------------------------------------------------------
 
 
-def _parse_date(value: str, origin: str) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise SettingsError(
-            f"{origin}: as_of must be a date like 2026-10-31, got {value!r}"
-        ) from None
-
-
-def _checked(settings: Settings) -> Settings:
-    try:
-        ZoneInfo(settings.reporting_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError(
-            f"reporting_timezone {settings.reporting_timezone!r} is not an IANA time zone "
-            "(e.g. UTC, America/Sao_Paulo)"
-        ) from None
-    if settings.appeal_window_days < 0:
-        raise SettingsError("appeal_window_days must be 0 or more")
-    if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", settings.memory_limit.strip(), re.I):
-        raise SettingsError(
-            f"memory_limit {settings.memory_limit!r} is not a size like 1GB or 1500MB"
-        )
-    if settings.engine not in ENGINES:
-        raise SettingsError(f"engine must be duckdb or spark, got {settings.engine!r}")
-    return settings
-
-
-def _validation_settings(section, path: Path) -> ValidationSettings:
-    if not isinstance(section, dict):
-        raise SettingsError(f"{path}: [validation] must be a table of settings")
-    known = {f for f in ValidationSettings.__dataclass_fields__}
-    unknown = sorted(set(section) - known)
-    if unknown:
-        raise SettingsError(f"{path}: unknown validation setting(s): {', '.join(unknown)}")
-    values = {}
-    for name, value in section.items():
-        if name == "expected_markets":
-            if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
-                raise SettingsError(
-                    f"{path}: validation.expected_markets must be a list of markets"
-                )
-            values[name] = tuple(m.strip().upper() for m in value)
-            continue
-        kind = int if name == "trailing_days" else float
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SettingsError(f"{path}: validation.{name} must be a number, got {value!r}")
-        values[name] = kind(value)
-    return ValidationSettings(**values).check()
-
-
-def _spark_settings(section, path: Path) -> SparkSettings:
-    if not isinstance(section, dict):
-        raise SettingsError(f"{path}: [spark] must be a table of settings")
-    unknown = sorted(set(section) - {"master", "driver_memory", "conf"})
-    if unknown:
-        raise SettingsError(f"{path}: unknown spark setting(s): {', '.join(unknown)}")
-    values: dict = {}
-    for name in ("master", "driver_memory"):
-        if name in section:
-            if not isinstance(section[name], str) or not section[name].strip():
-                raise SettingsError(f"{path}: spark.{name} must be a non-empty string")
-            values[name] = section[name].strip()
-    if "conf" in section:
-        conf = section["conf"]
-        if not isinstance(conf, dict) or not all(
-            isinstance(v, str | int | float | bool) for v in conf.values()
-        ):
-            raise SettingsError(f"{path}: [spark.conf] must be a table of Spark settings")
-        values["conf"] = tuple(
-            (k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in conf.items()
-        )
-    return SparkSettings(**values)
-
-
-# --- [lake]: the Parquet lake that `modmetrics export` and the `lake` asset write ---------------
-
-LAKE_ENV = "MODMETRICS_LAKE"  # overrides [lake] out
-
-
-def _lake_out(section, path: Path) -> str:
-    if not isinstance(section, dict):
-        raise SettingsError(f"{path}: [lake] must be a table of settings")
-    unknown = sorted(set(section) - {"out"})
-    if unknown:
-        raise SettingsError(f"{path}: unknown lake setting(s): {', '.join(unknown)}")
-    if not isinstance(section.get("out"), str) or not section["out"].strip():
-        raise SettingsError(f"{path}: lake.out must be a folder path")
-    return section["out"]
-
-
-def _dashboards_out(section, path: Path) -> str:
-    if not isinstance(section, dict):
-        raise SettingsError(f"{path}: [dashboards] must be a table of settings")
-    unknown = sorted(set(section) - {"out"})
-    if unknown:
-        raise SettingsError(f"{path}: unknown dashboards setting(s): {', '.join(unknown)}")
-    if not isinstance(section.get("out"), str) or not section["out"].strip():
-        raise SettingsError(f"{path}: dashboards.out must be a folder path")
-    return section["out"]
-
-
-def _rule_values(section, where: str) -> dict:
-    """The rule settings of one [alerts.<metric>] or [alerts.<metric>.markets.<market>] table."""
-    values = {}
-    for name, value in section.items():
-        if name not in RULE_FIELDS:
-            raise SettingsError(f"{where}: unknown alert setting {name!r}")
-        if name == "direction":
-            ok = isinstance(value, str)
-        elif name == "provisional_opens":
-            ok = isinstance(value, bool)
-        elif name in ("min_denominator", "for_days"):
-            ok = isinstance(value, int) and not isinstance(value, bool)
-        else:
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not ok:
-            kind = {"direction": "'above' or 'below'", "provisional_opens": "true or false"}.get(
-                name, "a whole number" if name in ("min_denominator", "for_days") else "a number"
-            )
-            raise SettingsError(f"{where}: {name} must be {kind}, got {value!r}")
-        values[name] = float(value) if name in ("warn", "critical", "recovery") else value
-    return values
-
-
-def _alert_settings(section, path: Path) -> AlertSettings:
-    where = f"{path}: [alerts]"
-    if not isinstance(section, dict):
-        raise SettingsError(f"{where} must be a table of settings")
-    values: dict = {}
-    per_metric: dict[str, dict] = {}
-    per_market: dict[tuple[str, str], dict] = {}
-    for name, value in section.items():
-        if name in ALERT_METRICS:
-            if not isinstance(value, dict):
-                raise SettingsError(f"{path}: [alerts.{name}] must be a table of settings")
-            markets = value.get("markets", {})
-            if not isinstance(markets, dict):
-                raise SettingsError(f"{path}: [alerts.{name}.markets] must be a table of markets")
-            rule = {k: v for k, v in value.items() if k != "markets"}
-            per_metric[name] = _rule_values(rule, f"{path}: [alerts.{name}]")
-            for market, overrides in markets.items():
-                if market not in MARKETS or not isinstance(overrides, dict):
-                    raise SettingsError(
-                        f"{path}: [alerts.{name}.markets] may hold only tables {', '.join(MARKETS)}"
-                    )
-                per_market[name, market] = _rule_values(
-                    overrides, f"{path}: [alerts.{name}.markets.{market}]"
-                )
-        elif name == "sinks":
-            if not isinstance(value, list) or not set(value) <= set(ALERT_SINKS):
-                raise SettingsError(f"{where} sinks must be a list of {', '.join(ALERT_SINKS)}")
-            values[name] = tuple(dict.fromkeys(value))
-        elif name == "jsonl_path":
-            if not isinstance(value, str) or not value:
-                raise SettingsError(f"{where} jsonl_path must be a file path")
-            values[name] = Path(value) if Path(value).is_absolute() else path.parent / value
-        elif name == "webhook_url_env":
-            if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-                raise SettingsError(
-                    f"{where} webhook_url_env must be the name of an environment variable"
-                )
-            values[name] = value
-        elif name in ("webhook_timeout_seconds", "retry_backoff_seconds"):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise SettingsError(f"{where} {name} must be a number of seconds, 0 or more")
-            values[name] = float(value)
-        else:
-            raise SettingsError(f"{where}: unknown alert setting {name!r}")
-    values["rules"] = tuple(
-        AlertRule(
-            metric=metric,
-            market=market,
-            **{
-                **DEFAULT_ALERT_RULES[metric],
-                **per_metric.get(metric, {}),
-                **per_market.get((metric, market), {}),
-            },
-        ).check()
-        for metric in ALERT_METRICS
-        for market in MARKETS
-    )
-    return AlertSettings(**values)
-
-
-def load_settings(config: Path | None = None, environ: dict | None = None) -> Settings:
+def load_settings(config: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from `config` (default ./modmetrics.toml if present), then the environment.
 
     Paths in the file are relative to the file's folder; paths from the environment to the
     current directory.
     """
     environ = os.environ if environ is None else environ
-    values: dict = {}
-    spark_master = environ.get("MODMETRICS_SPARK_MASTER")
-    source = "defaults"
     path = config if config is not None else DEFAULT_CONFIG_FILE
     if config is not None and not path.is_file():
         raise SettingsError(f"{path}: settings file not found")
+    settings = Settings()
     if path.is_file():
-        source = str(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"{path}: not valid TOML: {exc}") from None
-        known = set(ENV_OVERRIDES) | {"as_of"}
-        sections = {"validation", "alerts", "dashboards", "spark", "lake"}
-        unknown = sorted(set(raw) - known - sections)
-        if unknown:
-            raise SettingsError(f"{path}: unknown setting(s): {', '.join(unknown)}")
-        file_values = {k: v for k, v in raw.items() if k in known}
-        if "validation" in raw:
-            values["validation"] = _validation_settings(raw["validation"], path)
-        if "dashboards" in raw:
-            file_values["dashboards_dir"] = _dashboards_out(raw["dashboards"], path)
-        if "lake" in raw:
-            file_values["lake"] = _lake_out(raw["lake"], path)
-        if "spark" in raw:
-            values["spark"] = _spark_settings(raw["spark"], path)
-
-        if "alerts" in raw:
-            values["alerts"] = _alert_settings(raw["alerts"], path)
-        values.update(_coerce(file_values, str(path)))
-        for key in ("warehouse", "landing", "dashboards_dir", "lake"):
-            if key in values and not values[key].is_absolute():
-                values[key] = path.parent / values[key]
-    for key, var in ENV_OVERRIDES.items():
+        values = {**_file_values(path), "source": str(path)}
+        settings = _validated(Settings, values, str(path), context={"folder": path.parent})
+    # one variable at a time, so that an error names it
+    for key, var in (*ENV_OVERRIDES.items(), ("lake", LAKE_ENV)):
         if environ.get(var):
-            values.update(_coerce({key: environ[var]}, f"environment {var}"))
-    if spark_master:
-        values["spark"] = replace(values.get("spark", SparkSettings()), master=spark_master)
-    if environ.get(LAKE_ENV):
-        values["lake"] = Path(environ[LAKE_ENV])
-    return _checked(Settings(**values, source=source))
+            settings = settings._with({key: environ[var]}, f"environment {var}")
+    if environ.get(SPARK_MASTER_ENV):
+        spark = {**dict(settings.spark), "master": environ[SPARK_MASTER_ENV]}
+        settings = settings._with({"spark": spark}, f"environment {SPARK_MASTER_ENV}")
+    return settings
+
+
+def _file_values(path: Path) -> dict:
+    """The file's tables under Settings' field names.
+
+    The file writes the two output folders as [dashboards] out and [lake] out, and the alert
+    rules as [alerts.<metric>] tables, resolved here into one AlertRule per metric and market.
+    """
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    origin = str(path)
+    # fields the file writes under another name, or not at all
+    not_keys = sorted(values.keys() & {"dashboards_dir", "source"})
+    alerts = values.get("alerts")
+    if isinstance(alerts, dict) and "rules" in alerts:
+        not_keys.append("alerts.rules")
+    if not_keys:
+        raise SettingsError(f"{path}: unknown setting(s): {', '.join(not_keys)}")
+    for section, field in (("dashboards", "dashboards_dir"), ("lake", "lake")):
+        if section in values:
+            values[field] = _validated(_Folder, values.pop(section), origin, (section,)).out
+    if isinstance(alerts, dict):
+        tables = {
+            metric: _validated(_MetricRules, alerts.pop(metric), origin, ("alerts", metric))
+            for metric in ALERT_METRICS
+            if metric in alerts
+        }
+        values["alerts"] = {**alerts, "rules": _alert_rules(tables, origin)}
+    return values
+
+
+# --- one line per error ----------------------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+# what a value of the wrong type must be, by the start of pydantic's error type
+_KINDS = {
+    "float": "a number", "int": "a whole number", "bool": "true or false", "string": "a string",
+    "date": "a date like 2026-10-31", "list": "a list", "tuple": "a list", "path": "a path",
+    "dict": "a table of settings", "model": "a table of settings",
+}  # fmt: skip
+
+
+def _validated(model: type[M], values: Any, origin: str, within: tuple = (), context=None) -> M:
+    """`model` checked from `values`, else a SettingsError naming `origin` and the key.
+
+    `within` is where the table sits in the file, e.g. ("alerts", "overkill_rate (BR)").
+    """
+    try:
+        return model.model_validate(values, context=context)
+    except ValidationError as exc:
+        raise SettingsError(f"{origin}: {_problem(exc.errors(), within)}") from None
+
+
+def _problem(errors: list, within: tuple) -> str:
+    """The first of pydantic's errors in the user's words, after the key it is about."""
+    # an unknown key first: it is often the misspelling of a missing one
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    kind, loc, ctx = first["type"], first["loc"], first.get("ctx", {})
+    if kind == "extra_forbidden":  # every unknown key of the table at once
+        names = [
+            str(e["loc"][-1]) for e in errors if e["type"] == kind and e["loc"][:-1] == loc[:-1]
+        ]
+        section = _key((*within, *loc[:-1]))
+        return f"unknown {section + ' ' if section else ''}setting(s): {', '.join(names)}"
+    if kind == "value_error":
+        problem = str(ctx["error"])
+    elif kind == "literal_error":
+        problem = f"must be {ctx['expected']}, got {first['input']!r}"
+    elif kind == "greater_than_equal":
+        problem = f"must be {ctx['ge']:g} or more"
+    elif kind == "missing":
+        problem = "is missing"
+    else:
+        what = next((v for k, v in _KINDS.items() if kind.startswith(k)), "valid")
+        problem = f"must be {what}, got {first['input']!r}"
+    text = f"{_key(loc)} {problem}".strip()
+    if not within:
+        return text
+    return f"{_key(within)}{': ' if loc or kind == 'value_error' else ' '}{text}"
+
+
+def _key(loc: tuple) -> str:
+    """('alerts', 'sinks', 0) -> 'alerts.sinks[0]'."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")

@@ -176,9 +176,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _write_dataset(landing)
     own = {
         metric: AlertRule(
-            metric,
-            "BR",
-            "above",
+            metric=metric,
+            market="BR",
+            direction="above",
             warn=0.10,
             critical=0.90,
             recovery=0.05,

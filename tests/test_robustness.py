@@ -144,7 +144,9 @@ def test_an_invalid_memory_limit_is_a_settings_error(tmp_path) -> None:
     (tmp_path / "modmetrics.toml").write_text('memory_limit = "lots"\n')
     code, out, err = cli("sql", "select 1", cwd=tmp_path)
     assert code == 2
-    assert err == "modmetrics: error: memory_limit 'lots' is not a size like 1GB or 1500MB\n"
+    assert err == (
+        "modmetrics: error: modmetrics.toml: memory_limit 'lots' is not a size like 1GB or 1500MB\n"
+    )
 
 
 def test_json_output_has_no_nan(landing, warehouse, tmp_path) -> None:

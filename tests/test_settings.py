@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
     "text, message",
     [
         ("[alerts]\nsinks = ['pager']\n", "sinks must be a list of console, jsonl, webhook"),
-        ("[alerts]\ncolour = 1\n", "unknown alert setting 'colour'"),
+        ("[alerts]\ncolour = 1\n", "unknown alerts setting(s): colour"),
         ("[alerts.overkill_rate]\nwarn = 'high'\n", "warn must be a number, got 'high'"),
         ("[alerts.overkill_rate]\nfor_days = 0\n", "for_days must be 1 or more"),
         ("[alerts.overkill_rate]\nfor_days = 1.5\n", "for_days must be a whole number"),
@@ -135,6 +136,6 @@ def test_unusable_alert_settings_are_refused_in_one_line(
 ) -> None:
     config = tmp_path / "modmetrics.toml"
     config.write_text(text)
-    with pytest.raises(SettingsError, match=message.replace("(", r"\(")) as error:
+    with pytest.raises(SettingsError, match=re.escape(message)) as error:
         load_settings(config, environ={})
     assert "\n" not in str(error.value)

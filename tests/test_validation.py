@@ -583,5 +583,5 @@ def test_validation_thresholds_come_from_the_settings_file(tmp_path) -> None:
     code, out, err = cli("sql", "--config", config, "select 1", cwd=tmp_path)
     assert (code, err) == (
         2,
-        "modmetrics: error: validation.max_rejected_share must be between 0 and 1\n",
+        f"modmetrics: error: {config}: validation.max_rejected_share must be between 0 and 1\n",
     )

@@ -17,7 +17,6 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
 from .runner import apply_schema
-from .vocabulary import MARKETS
 
 # Working files whose schema this process has already brought up to date.
 _SCHEMA_APPLIED: set[tuple[str, int]] = set()
@@ -137,39 +136,41 @@ RULE_FIELDS = tuple(f for f in AlertRuleConfig.model_fields if f not in ("metric
 
 
 class RunSettings(dg.ConfigurableResource):
-    """What a run reads and how it dates things."""
+    """What a run reads and how it dates things.
+
+    Every field is required: pipelines/resources.py fills them from the settings, the one place
+    their defaults and checks live (pipelines/settings.py).
+    """
 
     landing: str = Field(description="The landing folder (decisions/, appeals/, audits/).")
     dashboards: str = Field(description="The folder the dashboard site is written to.")
-    lake: str | None = Field(
-        default=None, description="The Parquet lake folder ([lake] out); None: no lake."
-    )
-    reporting_timezone: str = "UTC"
-    appeal_window_days: int = 30
+    lake: str | None = Field(description="The Parquet lake folder ([lake] out); None: no lake.")
+    reporting_timezone: str
+    appeal_window_days: int
     as_of: str | None = Field(
-        default=None, description="ISO date the run reports as of; default today in the zone."
+        description="ISO date the run reports as of; None: today in the reporting time zone."
     )
     # what the upstream-health checks expect (see ValidationSettings)
-    expected_markets: list[str] = list(MARKETS)
-    trailing_days: int = 7
-    volume_drop: float = 0.5
-    volume_rise: float = 1.0
-    max_rejected_share: float = 0.02
-    machine_share_tolerance: float = 0.15
+    expected_markets: list[str]
+    trailing_days: int
+    volume_drop: float
+    volume_rise: float
+    max_rejected_share: float
+    machine_share_tolerance: float
     # alerts (see AlertSettings): the rules of every (metric, market), and delivery
-    # required, never empty: no rules would empty alert_thresholds and withdraw every alert
+    # never empty: no rules would empty alert_thresholds and withdraw every alert
     alert_rules: list[AlertRuleConfig] = Field(
         min_length=1, description="The alert rule of every (metric, market); see AlertSettings."
     )
-    alert_sinks: list[str] = ["console", "jsonl"]
-    alert_jsonl_path: str = "data/alerts.jsonl"
-    alert_webhook_url_env: str = "MODMETRICS_ALERT_WEBHOOK_URL"
-    alert_webhook_timeout_seconds: float = 5.0
-    alert_retry_backoff_seconds: float = 300.0
+    alert_sinks: list[str]
+    alert_jsonl_path: str
+    alert_webhook_url_env: str
+    alert_webhook_timeout_seconds: float
+    alert_retry_backoff_seconds: float
     # the Spark engine (engine = "spark"; see SparkSettings)
-    spark_master: str = "local[*]"
-    spark_driver_memory: str = "4g"
-    spark_conf: list[list[str]] = []
+    spark_master: str
+    spark_driver_memory: str
+    spark_conf: list[list[str]]
 
     def as_of_date(self) -> date:
         if self.as_of:
