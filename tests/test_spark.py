@@ -322,6 +322,21 @@ def test_metric_formulas_are_inlined_from_macros_sql() -> None:
     assert "PENALTIES / NULLIF(DECISIONS, 0) AS PENALTY_RATIO" in breakdowns
 
 
+def test_the_interval_macros_multiply_doubles_on_spark_too() -> None:
+    """4 * n * n of an integer n overflows (an INTEGER from n = 23171, a BIGINT from 1.5e9; DuckDB
+    says so, Spark with ANSI off would wrap around): macros.sql casts n to double before it
+    multiplies, and so does the macros' Spark form."""
+    spark = translate("select wilson_low(p, n) as low, wilson_high(p, n) as high from t")
+    assert spark.count("2 * CAST((n) AS DOUBLE)") == 2
+    assert spark.count("4 * CAST((n) AS DOUBLE) * CAST((n) AS DOUBLE)") == 2
+    assert "* (n)" not in spark
+    kish = translate("select kish_n(w, w2) as n_eff from t")
+    assert kish == (
+        "SELECT CASE WHEN (w2) > 0 THEN CAST((w) AS DOUBLE) * CAST((w) AS DOUBLE) / (w2) END "
+        "AS n_eff FROM t"
+    )
+
+
 def test_variables_become_bound_parameters() -> None:
     spark = translate("select * from t where d > getvariable('run_started_at')")
     assert ":run_started_at" in spark
