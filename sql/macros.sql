@@ -8,13 +8,17 @@ create or replace macro clean_text(x) as
 -- Wilson score interval for a proportion p observed on n trials, 95% (z = 1.959963984540054).
 -- n may be fractional (Kish effective sample size for weighted audits). NULL when n is 0.
 -- The bounds are exactly 0 at p = 0 and exactly 1 at p = 1 (the formula gives them up to rounding).
+-- n is cast to double before it is multiplied: 4 * n * n of an INTEGER n overflows from n = 23171
+-- (of a BIGINT n from about 1.5e9); the double products are the same numbers, rounded once.
 create or replace macro wilson_low(p, n) as
     case
         when n is null or n <= 0 or p is null then null
         when p <= 0 then 0.0
         else greatest(0.0,
-            (p + 1.959963984540054 ^ 2 / (2 * n)
-             - 1.959963984540054 * sqrt(p * (1 - p) / n + 1.959963984540054 ^ 2 / (4 * n * n)))
+            (p + 1.959963984540054 ^ 2 / (2 * cast(n as double))
+             - 1.959963984540054
+                 * sqrt(p * (1 - p) / n
+                        + 1.959963984540054 ^ 2 / (4 * cast(n as double) * cast(n as double))))
             / (1 + 1.959963984540054 ^ 2 / n))
     end;
 
@@ -23,14 +27,17 @@ create or replace macro wilson_high(p, n) as
         when n is null or n <= 0 or p is null then null
         when p >= 1 then 1.0
         else least(1.0,
-            (p + 1.959963984540054 ^ 2 / (2 * n)
-             + 1.959963984540054 * sqrt(p * (1 - p) / n + 1.959963984540054 ^ 2 / (4 * n * n)))
+            (p + 1.959963984540054 ^ 2 / (2 * cast(n as double))
+             + 1.959963984540054
+                 * sqrt(p * (1 - p) / n
+                        + 1.959963984540054 ^ 2 / (4 * cast(n as double) * cast(n as double))))
             / (1 + 1.959963984540054 ^ 2 / n))
     end;
 
--- Kish effective sample size of a weighted sample: (sum w)^2 / sum(w^2).
+-- Kish effective sample size of a weighted sample: (sum w)^2 / sum(w^2). Cast to double, as n
+-- above: an INTEGER sum_w overflows sum_w * sum_w from 46341.
 create or replace macro kish_n(sum_w, sum_w2) as
-    case when sum_w2 > 0 then sum_w * sum_w / sum_w2 end;
+    case when sum_w2 > 0 then cast(sum_w as double) * cast(sum_w as double) / sum_w2 end;
 
 -- metric_rates: the one place the headline metrics are defined. Given any table of summed
 -- daily_metrics counts (a market-day, a policy-day, a market over 7 days...), appends each rate

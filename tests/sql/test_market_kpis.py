@@ -1,0 +1,329 @@
+"""sql/views/market_kpis.sql (the KPI tiles: value, change, its 95% interval, significance) and
+sql/views/kpi_periods.sql (the windows they compare).
+
+market_kpis reads the market totals of metric_breakdowns over the KPI periods (rows like those of
+market_daily_metrics, one per period): the first tests give it such rows by hand, with intervals
+chosen so that the square roots of Newcombe's formula are exact (3-4-5 and 5-12-13 triangles).
+The last test runs the whole chain, from daily_metrics rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from warehouse.runner import run_sql
+
+from .helpers import assert_rows, given, select
+
+METRICS = ("penalty_ratio", "overkill_rate", "leakage_rate", "audit_overkill_rate",
+           "audit_leakage_rate")  # fmt: skip
+COUNTS = {
+    "decisions": "bigint",
+    "penalties": "bigint",
+    "no_actions": "bigint",
+    "overturned_penalties": "bigint",
+    "overturned_no_actions": "bigint",
+    "audited_penalty_weight": "double",
+    "audited_penalty_weight_sq": "double",
+    "non_violating_penalty_weight": "double",
+    "audited_no_action_weight": "double",
+    "audited_no_action_weight_sq": "double",
+    "violating_no_action_weight": "double",
+    "audit_penalty_n": "double",
+    "audit_no_action_n": "double",
+}
+RATES = {f"{m}{suffix}": "double" for m in METRICS for suffix in ("", "_low", "_high")}
+WINDOW = {"appeal_window_days": "integer"}  # as in schema/warehouse_info.sql
+
+
+def d(day: int) -> date:
+    return date(2026, 10, day)
+
+
+def period(name: str, first_day: date, last_day: date | None = None, *, market: str = "BR",
+           breakdown: str = "market", provisional: bool = False, **values) -> dict:  # fmt: skip
+    """A row of metric_breakdowns: `values` gives a metric as (value, low, high), or a count."""
+    row = {"period": name, "first_day": first_day, "last_day": last_day or first_day,
+           "market": market, "breakdown": breakdown, "provisional": provisional}  # fmt: skip
+    for metric in METRICS:
+        value, low, high = values.pop(metric, (None, None, None))
+        row |= {metric: value, f"{metric}_low": low, f"{metric}_high": high}
+    assert values.keys() <= COUNTS.keys(), values
+    return row | {count: values.get(count) for count in COUNTS}
+
+
+def market_kpis(con, periods: list[dict], columns: str, where: str = "true") -> list[dict]:
+    given(con, "metric_breakdowns", periods, **COUNTS, **RATES)
+    run_sql(con, "views/market_kpis.sql")
+    return select(
+        con, f"select {columns} from market_kpis where {where} order by market, metric, span"
+    )
+
+
+def test_each_span_compares_its_period_with_the_one_before(con) -> None:
+    """day: 10-30 against 10-29; 7 days: 10-24..10-30 against 10-17..10-23; settled 7 days:
+    10-22..10-28 against 10-15..10-21."""
+    periods = [
+        period("latest_day", d(30), penalty_ratio=(0.30, 0.2, 0.4)),
+        period("previous_day", d(29), penalty_ratio=(0.20, 0.1, 0.3)),
+        period("last_7_days", d(24), d(30), penalty_ratio=(0.25, 0.2, 0.3)),
+        period("previous_7_days", d(17), d(23), penalty_ratio=(0.15, 0.1, 0.2)),
+        period("settled_7_days", d(22), d(28), penalty_ratio=(0.40, 0.3, 0.5)),
+        period("previous_settled_7_days", d(15), d(21), penalty_ratio=(0.10, 0.0, 0.2)),
+    ]
+    assert_rows(
+        market_kpis(
+            con,
+            periods,
+            "span, first_day, last_day, previous_first_day, previous_last_day, value, "
+            "previous_value, change",
+            "metric = 'penalty_ratio'",
+        ),
+        [
+            {"span": "7 days", "first_day": d(24), "last_day": d(30),
+             "previous_first_day": d(17), "previous_last_day": d(23),
+             "value": 0.25, "previous_value": 0.15, "change": 0.10},  # 0.25 - 0.15
+            {"span": "day", "first_day": d(30), "last_day": d(30),
+             "previous_first_day": d(29), "previous_last_day": d(29),
+             "value": 0.30, "previous_value": 0.20, "change": 0.10},  # 0.30 - 0.20
+            {"span": "settled 7 days", "first_day": d(22), "last_day": d(28),
+             "previous_first_day": d(15), "previous_last_day": d(21),
+             "value": 0.40, "previous_value": 0.10, "change": 0.30},  # 0.40 - 0.10
+        ],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "change", "change_low", "change_high", "significant"),
+    [
+        # change 0.30 − 0.20 = 0.10, low 0.10 − √(0.03² + 0.04²), high 0.10 + √(0.05² + 0.12²)
+        ((0.30, 0.27, 0.35), (0.20, 0.08, 0.24), 0.10, 0.05, 0.23, True),
+        # change 0.25 − 0.20 = 0.05, low 0.05 − √(0.06² + 0.08²), high 0.05 + √(0.08² + 0.06²)
+        ((0.25, 0.19, 0.33), (0.20, 0.14, 0.28), 0.05, -0.05, 0.15, False),
+        # change 0.10 − 0.30 = −0.20, low −0.20 − √(0.03² + 0.04²), high −0.20 + √(0.06² + 0.08²)
+        ((0.10, 0.07, 0.16), (0.30, 0.22, 0.34), -0.20, -0.25, -0.10, True),
+    ],
+    ids=["significant rise", "noise", "significant fall"],
+)
+def test_the_change_has_newcombes_interval_and_is_significant_when_it_leaves_out_zero(
+    con, current, previous, change, change_low, change_high, significant
+) -> None:
+    """change ∓ sqrt((value − low)² + (previous_high − previous_value)²), resp.
+    sqrt((high − value)² + (previous_value − previous_low)²) (data dictionary, market_kpis)."""
+    periods = [
+        period("latest_day", d(30), penalty_ratio=current, penalties=3, decisions=10),
+        period("previous_day", d(29), penalty_ratio=previous, penalties=2, decisions=10),
+    ]
+    assert_rows(
+        market_kpis(
+            con,
+            periods,
+            "value, low, high, numerator, denominator, sample_size, previous_value, previous_low, "
+            "previous_high, change, change_low, change_high, change_is_significant",
+            "metric = 'penalty_ratio'",
+        ),
+        [
+            {
+                "value": current[0],
+                "low": current[1],
+                "high": current[2],
+                "numerator": 3,
+                "denominator": 10,
+                "sample_size": 10.0,
+                "previous_value": previous[0],
+                "previous_low": previous[1],
+                "previous_high": previous[2],
+                "change": change,
+                "change_low": change_low,
+                "change_high": change_high,
+                "change_is_significant": significant,
+            }
+        ],
+    )
+
+
+def test_without_a_previous_value_the_change_is_not_significant(con) -> None:
+    """BR has no previous day at all; LATAM has one without a value (no penalty that day)."""
+    periods = [
+        period("latest_day", d(30), penalty_ratio=(0.30, 0.27, 0.35)),
+        period("latest_day", d(30), market="LATAM", penalty_ratio=(0.30, 0.27, 0.35)),
+        period("previous_day", d(29), market="LATAM"),
+    ]
+    no_change = {"previous_value": None, "change": None, "change_low": None,
+                 "change_high": None, "change_is_significant": False}  # fmt: skip
+    assert_rows(
+        market_kpis(
+            con,
+            periods,
+            "market, previous_value, change, change_low, change_high, change_is_significant",
+            "metric = 'penalty_ratio'",
+        ),
+        [{"market": "BR", **no_change}, {"market": "LATAM", **no_change}],
+    )
+
+
+def test_overkill_and_leakage_of_a_provisional_period_are_not_judged(con) -> None:
+    """The same significant rise for every metric (the first case above): on the provisional
+    latest day, overkill and leakage are NULL (not judged), the other metrics are; on the settled
+    7 days all five are judged."""
+    rise = {metric: (0.30, 0.27, 0.35) for metric in METRICS}
+    before = {metric: (0.20, 0.08, 0.24) for metric in METRICS}
+    periods = [
+        period("latest_day", d(30), provisional=True, **rise),
+        period("previous_day", d(29), provisional=True, **before),
+        period("settled_7_days", d(22), d(28), **rise),
+        period("previous_settled_7_days", d(15), d(21), **before),
+    ]
+    judged = {"audit_leakage_rate": True, "audit_overkill_rate": True, "leakage_rate": None,
+              "overkill_rate": None, "penalty_ratio": True}  # fmt: skip
+    assert_rows(
+        market_kpis(con, periods, "metric, span, provisional, change_is_significant"),
+        [
+            row
+            for metric in sorted(METRICS)
+            for row in (
+                {"metric": metric, "span": "day", "provisional": True,
+                 "change_is_significant": judged[metric]},
+                {"metric": metric, "span": "settled 7 days", "provisional": False,
+                 "change_is_significant": True},
+            )
+        ],
+    )  # fmt: skip
+
+
+def test_only_the_market_totals_of_the_kpi_periods_count(con) -> None:
+    """A period 'day' row and a policy row of the latest day are no KPI, nor the previous day of
+    another breakdown."""
+    periods = [
+        period("latest_day", d(30), penalty_ratio=(0.30, 0.27, 0.35)),
+        period("previous_day", d(29), penalty_ratio=(0.20, 0.08, 0.24)),
+        period("day", d(30), penalty_ratio=(0.30, 0.27, 0.35)),
+        period("latest_day", d(30), breakdown="policy", penalty_ratio=(0.9, 0.8, 1.0)),
+        period("previous_day", d(29), breakdown="policy", penalty_ratio=(0.5, 0.4, 0.6)),
+    ]
+    assert_rows(
+        market_kpis(con, periods, "span, value, previous_value", "metric = 'penalty_ratio'"),
+        [{"span": "day", "value": 0.30, "previous_value": 0.20}],
+    )
+
+
+# --- kpi_periods, and the chain daily_metrics -> kpi_periods -> metric_breakdowns -> market_kpis
+
+
+def test_kpi_periods_end_on_the_latest_complete_and_the_latest_settled_day(con) -> None:
+    """Days with decisions 10-01..10-31, as of 10-31 with a 30-day appeal window: the latest
+    complete day is 10-30 (10-31 is still being filled), the latest settled day
+    min(10-30, 10-31 - 30 = 10-01) = 10-01."""
+    given(con, "daily_metrics", [{"metric_date": d(day)} for day in range(1, 32)])
+    given(con, "warehouse_info", [{"as_of_date": d(31), "appeal_window_days": 30}], **WINDOW)
+    run_sql(con, "views/kpi_periods.sql")
+    assert_rows(
+        select(con, "select period, first_day, last_day from kpi_periods"),
+        [
+            {"period": "latest_day", "first_day": d(30), "last_day": d(30)},
+            {"period": "previous_day", "first_day": d(29), "last_day": d(29)},
+            {"period": "last_7_days", "first_day": d(24), "last_day": d(30)},
+            {"period": "previous_7_days", "first_day": d(17), "last_day": d(23)},
+            {"period": "settled_7_days", "first_day": date(2026, 9, 25), "last_day": d(1)},
+            {"period": "previous_settled_7_days", "first_day": date(2026, 9, 18),
+             "last_day": date(2026, 9, 24)},
+        ],
+    )  # fmt: skip
+
+
+def test_no_kpi_period_without_a_day_before_the_as_of_date(con) -> None:
+    given(con, "daily_metrics", [{"metric_date": d(31)}])
+    given(con, "warehouse_info", [{"as_of_date": d(31), "appeal_window_days": 30}], **WINDOW)
+    run_sql(con, "views/kpi_periods.sql")
+    assert select(con, "select * from kpi_periods") == []
+
+
+DAILY_METRICS_COLUMNS = ("appealed_penalties", "overturned_penalties", "appealed_no_actions",
+                         "overturned_no_actions", "pending_appeals", "audited_penalties",
+                         "audited_no_actions")  # fmt: skip
+WEIGHT_COLUMNS = ("audited_penalty_weight", "audited_penalty_weight_sq",
+                  "non_violating_penalty_weight", "audited_no_action_weight",
+                  "audited_no_action_weight_sq", "violating_no_action_weight")  # fmt: skip
+
+
+def day(metric_date: date, decisions: int, penalties: int) -> dict:
+    """A daily_metrics row of BR, no appeal, no audit."""
+    return {
+        "metric_date": metric_date,
+        "market": "BR",
+        "policy": "spam",
+        "source": "machine",
+        "object_type": "live",
+        "queue": "unspecified",
+        "decisions": decisions,
+        "penalties": penalties,
+        "no_actions": decisions - penalties,
+        **dict.fromkeys(DAILY_METRICS_COLUMNS, 0),
+        **dict.fromkeys(WEIGHT_COLUMNS, 0.0),
+        "run_id": "r1",
+    }
+
+
+def test_market_kpis_from_daily_metrics(con) -> None:
+    """As of 10-31 with a 3-day appeal window: latest day 10-30, settled day min(10-30, 10-28).
+    Each period's penalty_ratio is its penalties over its decisions (not an average of days);
+    its bounds are Wilson's (x of n, as in test_macros.py); 10-31, the as-of day, is in none.
+
+    day: 3/10 = 0.3 [0.10779126740630103, 0.6032218525388546] against 10-29, 1/10 = 0.1
+      [0.017876213095072906, 0.4041500267952385]: change 0.2, interval
+      0.2 − sqrt((0.3 − 0.10779...)² + (0.40415... − 0.1)²) = 0.2 − 0.3597936015062252,
+      0.2 + sqrt((0.60322... − 0.3)² + (0.1 − 0.017876...)²) = 0.2 + 0.3141461574374272:
+      holds 0, not significant (and judged although provisional: penalty_ratio).
+    7 days: 10-24 + 10-29 + 10-30 = (2 + 1 + 3) / (20 + 10 + 10) = 6/40 = 0.15
+      [0.0706118771732036, 0.29072324366489705] against 10-17 + 10-22 = 40/100 = 0.4
+      [0.3094012864324589, 0.4979974132089382]: change −0.25,
+      −0.25 − sqrt(0.0793881228267964² + 0.0979974132089382²) = −0.25 − 0.12611886076874418,
+      −0.25 + sqrt(0.14072324366489705² + 0.0905987135675411²) = −0.25 + 0.16736534350833612:
+      below 0, significant.
+    settled 7 days: 10-22 + 10-24 = 42/60 = 0.7 [0.5749129205308552, 0.8010183386123089]
+      against 10-17 = 0/60 = 0 [0, 0.06017185214208985]: change 0.7,
+      0.7 − sqrt(0.1250870794691448² + 0.06017185214208985²) = 0.7 − 0.13880716566636486,
+      0.7 + sqrt(0.1010183386123089² + 0²) = 0.8010183386123089: above 0, significant.
+    """
+    given(
+        con,
+        "daily_metrics",
+        [
+            day(d(17), 60, 0),
+            day(d(22), 40, 40),
+            day(d(24), 20, 2),
+            day(d(29), 10, 1),
+            day(d(30), 10, 3),
+            day(d(31), 100, 100),
+        ],
+    )
+    given(con, "warehouse_info", [{"as_of_date": d(31), "appeal_window_days": 3}], **WINDOW)
+    for view in ("kpi_periods", "metric_breakdowns", "market_kpis"):
+        run_sql(con, f"views/{view}.sql")
+    assert_rows(
+        select(
+            con,
+            "select span, first_day, last_day, provisional, numerator, denominator, value, low, "
+            "high, previous_value, change, change_low, change_high, change_is_significant "
+            "from market_kpis where metric = 'penalty_ratio' order by span",
+        ),
+        [
+            {"span": "7 days", "first_day": d(24), "last_day": d(30), "provisional": True,
+             "numerator": 6, "denominator": 40, "value": 0.15, "low": 0.0706118771732036,
+             "high": 0.29072324366489705, "previous_value": 0.4, "change": -0.25,
+             "change_low": -0.3761188607687442, "change_high": -0.08263465649166388,
+             "change_is_significant": True},
+            {"span": "day", "first_day": d(30), "last_day": d(30), "provisional": True,
+             "numerator": 3, "denominator": 10, "value": 0.3, "low": 0.10779126740630103,
+             "high": 0.6032218525388546, "previous_value": 0.1, "change": 0.2,
+             "change_low": -0.1597936015062252, "change_high": 0.5141461574374272,
+             "change_is_significant": False},
+            {"span": "settled 7 days", "first_day": d(22), "last_day": d(28),
+             "provisional": False, "numerator": 42, "denominator": 60, "value": 0.7,
+             "low": 0.5749129205308552, "high": 0.8010183386123089, "previous_value": 0.0,
+             "change": 0.7, "change_low": 0.5611928343336351,
+             "change_high": 0.8010183386123089, "change_is_significant": True},
+        ],
+    )  # fmt: skip
