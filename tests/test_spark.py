@@ -337,6 +337,7 @@ def test_every_file_the_spark_engine_runs_translates() -> None:
         "batch/decision_rows.sql",
         "batch/conflicting_decisions.sql",
         "batch/appeal_versions.sql",
+        "batch/appealed_too_early.sql",
         "batch/appeals.sql",
         "batch/audit_rows.sql",
         "batch/audits.sql",
@@ -348,6 +349,42 @@ def test_every_file_the_spark_engine_runs_translates() -> None:
         "views/market_daily_metrics.sql",
     ):
         assert translate_file(name).startswith(("SELECT", "WITH", "/*"))
+
+
+# The ingestion rules, each one macro of macros.sql, and the merge and batch files that apply it.
+INGESTION_RULES = {
+    "is_identical_duplicate": (
+        ["ingest/merge_decisions.sql", "ingest/merge_appeals.sql", "ingest/merge_audits.sql"],
+        ["batch/decision_rows.sql", "batch/appeal_versions.sql", "batch/audit_rows.sql"],
+    ),
+    "conflicting_decision_ids": (
+        ["ingest/merge_decisions.sql"],
+        ["batch/conflicting_decisions.sql"],
+    ),
+    "appealed_before_decided": (["ingest/merge_appeals.sql"], ["batch/appealed_too_early.sql"]),
+    "latest_appeal_states": (["ingest/merge_appeals.sql"], ["batch/appeals.sql"]),
+    "counting_audits": (["ingest/merge_audits.sql"], ["batch/audits.sql"]),
+}
+
+
+@pytest.mark.parametrize("rule", INGESTION_RULES)
+def test_each_ingestion_rule_is_one_macro_both_engines_apply(rule: str) -> None:
+    """DuckDB's merges and Spark's batch queries call the same macro: the rule is stated once."""
+    from warehouse.runner import read_sql
+
+    assert rule in macros()
+    merges, batches = INGESTION_RULES[rule]
+    for name in merges + batches:
+        assert f"{rule}(" in read_sql(name), name
+    for name in batches:
+        spark = translate_file(name)
+        assert f"{rule.upper()}(" not in spark.upper(), name  # inlined, as Spark has no macros
+
+
+def test_a_table_macro_reads_the_tables_it_is_given() -> None:
+    spark = translate("select * from appealed_before_decided(some_appeals, some_decisions)")
+    assert "FROM some_appeals AS appeal JOIN some_decisions AS decision" in spark
+    assert "QUERY_TABLE" not in spark.upper()
 
 
 # --- which files a restatement reads ---------------------------------------------------------
