@@ -131,6 +131,13 @@ create or replace macro audit_version(audit_id, decision_id, audited_at, verdict
                                       sample_weight) as
     hash(audit_id, decision_id, audited_at, verdict, auditor_id, sample_weight);
 
+-- is_market: whether `market` is one of the markets modmetrics reports on. The list is
+-- warehouse/vocabulary.py MARKETS, the only place a market is named: whoever runs SQL that calls
+-- this sets it as the variable markets (set_variables(con, markets=list(MARKETS))). Unset, no
+-- market is one (every decision would be rejected), never every market.
+create or replace macro is_market(market) as
+    coalesce(list_contains(getvariable('markets')::varchar[], market), false);
+
 -- The ingestion rules, each stated once here for both engines: DuckDB's incremental merges
 -- (sql/ingest/merge_*.sql) apply them to the rows a run can change and write the verdicts in
 -- place; the Spark engine's whole-history queries (sql/batch/) apply them to every row.

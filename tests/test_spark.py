@@ -387,6 +387,19 @@ def test_a_table_macro_reads_the_tables_it_is_given() -> None:
     assert "QUERY_TABLE" not in spark.upper()
 
 
+def test_the_markets_are_a_bound_list() -> None:
+    """The market list is warehouse/vocabulary.py MARKETS, bound as a parameter: no SQL file
+    names a market (comments aside)."""
+    from warehouse.runner import SQL_DIR
+    from warehouse.vocabulary import MARKETS
+
+    assert ":markets" in translate("select is_market(market) from t")
+    for path in SQL_DIR.rglob("*.sql"):
+        code = "\n".join(line.split("--", 1)[0] for line in path.read_text().splitlines())
+        named = [m for m in MARKETS if f"'{m}'" in code]
+        assert named == [], path
+
+
 # --- which files a restatement reads ---------------------------------------------------------
 
 

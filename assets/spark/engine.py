@@ -41,6 +41,7 @@ from assets.landing import (
 from assets.metrics import record_run
 from warehouse.resources import RunSettings, WarehouseResource
 from warehouse.runner import run_sql, set_variables, transaction
+from warehouse.vocabulary import MARKETS
 
 from .translate import translate_file
 
@@ -333,6 +334,7 @@ def compute(
         "run_id": run_id,
         "run_started_at": run_started_at,
         "reporting_timezone": reporting_timezone,
+        "markets": list(MARKETS),  # a list: Spark binds it as an array (a tuple it refuses)
     }
     work = out / "_staged"  # intermediate tables, removed at the end
     timings: dict[str, float] = {}
