@@ -9,6 +9,7 @@ import duckdb
 
 from warehouse.resources import RunSettings, WarehouseResource
 from warehouse.runner import run_sql, set_variables, transaction
+from warehouse.vocabulary import MARKETS
 
 from .landing import record_files, stage_new_files
 
@@ -31,7 +32,13 @@ def ingest(
     fails itself); then the manifest, quarantine and merge of this kind are written in one
     transaction, so a failure leaves none of them half-done.
     """
-    set_variables(con, run_id=run_id, run_started_at=now, reporting_timezone=reporting_timezone)
+    set_variables(
+        con,
+        run_id=run_id,
+        run_started_at=now,
+        reporting_timezone=reporting_timezone,
+        markets=list(MARKETS),  # the markets staging accepts (sql/macros.sql is_market)
+    )
     # `before_reading` runs before each new file is read: the wiring passes the start of the
     # validation library's import, which then overlaps DuckDB's reading (and costs nothing on a
     # run with no new file)

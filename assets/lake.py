@@ -28,6 +28,7 @@ import duckdb
 
 from warehouse.resources import RunSettings, WarehouseResource
 from warehouse.runner import read_sql, set_variables
+from warehouse.vocabulary import MARKETS
 
 from .landing import GLOB_CHARACTERS
 from .publish import published_warehouse
@@ -205,6 +206,7 @@ def _connect(
     con.execute("set allowed_directories = [?]", [f"{out}{os.sep}"])
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
+    set_variables(con, markets=list(MARKETS))  # the markets lake/rejected_rows.sql partitions by
     return con
 
 

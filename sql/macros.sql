@@ -137,3 +137,95 @@ create or replace macro appeal_version(appeal_id, decision_id, appealed_at, stat
 create or replace macro audit_version(audit_id, decision_id, audited_at, verdict, auditor_id,
                                       sample_weight) as
     hash(audit_id, decision_id, audited_at, verdict, auditor_id, sample_weight);
+
+-- is_market: whether `market` is one of the markets modmetrics reports on. The list is
+-- warehouse/vocabulary.py MARKETS, the only place a market is named: whoever runs SQL that calls
+-- this sets it as the variable markets (set_variables(con, markets=list(MARKETS))). Unset, no
+-- market is one (every decision would be rejected), never every market.
+create or replace macro is_market(market) as
+    coalesce(list_contains(getvariable('markets')::varchar[], market), false);
+
+-- The ingestion rules, each stated once here for both engines: DuckDB's incremental merges
+-- (sql/ingest/merge_*.sql) apply them to the rows a run can change and write the verdicts in
+-- place; the Spark engine's whole-history queries (sql/batch/) apply them to every row.
+
+-- is_identical_duplicate: whether a row repeats a version (its id and row_hash) that a row
+-- earlier in file, then line, order carries: an identical duplicate, stored for the accounting
+-- and counted once. A window over the rows of the query: give it every row of each id it judges.
+create or replace macro is_identical_duplicate(id, row_hash, file_id, line_number) as
+    row_number() over (partition by id, row_hash order by file_id, line_number) > 1;
+
+-- conflicting_decision_ids: the decision_ids of `candidates` (decision rows, every row of each
+-- decision judged) delivered with two or more versions: conflicting duplicates, whose versions
+-- are all rejected (views/rejected_rows.sql). A repeated version alone is no conflict.
+create or replace macro conflicting_decision_ids(candidates) as table
+select decision_id
+from query_table(candidates)
+group by decision_id
+having count(distinct row_hash) > 1;
+
+-- appealed_before_decided: the rows of `appealed` (appeal rows) filed before their decision, in
+-- `decided` (the view decisions), was taken, which is impossible: each row as given, with the
+-- reason it is quarantined for and its record (instants as UTC text, as a rejected row shows).
+-- An appeal whose decision is not in `decided` (yet) is not judged.
+create or replace macro appealed_before_decided(appealed, decided) as table
+select
+    appeal.*,
+    'appealed_at before decided_at' as reason,
+    json_object(
+        'appeal_id', appeal.appeal_id,
+        'decision_id', appeal.decision_id,
+        'appealed_at', strftime(appeal.appealed_at, '%Y-%m-%d %H:%M:%S.%f+00'),
+        'status', appeal.status,
+        'resolved_at', strftime(appeal.resolved_at, '%Y-%m-%d %H:%M:%S.%f+00')
+    )::varchar as record
+from query_table(appealed) as appeal
+join query_table(decided) as decision
+    on decision.decision_id = appeal.decision_id
+where appeal.appealed_at < decision.decided_at;
+
+-- latest_appeal_states: the latest state of each appeal of `candidates` (appeal rows, every row
+-- of each appeal judged): the resolved version with the latest resolved_at wins, else the latest
+-- pending version; ties go to the later file, then line.
+create or replace macro latest_appeal_states(candidates) as table
+select
+    appeal_id,
+    decision_id,
+    appealed_at,
+    status,
+    resolved_at,
+    file_id
+from query_table(candidates)
+where not is_duplicate
+qualify row_number() over (
+    partition by appeal_id
+    order by (status <> 'pending') desc, resolved_at desc nulls last, file_id desc,
+             line_number desc
+) = 1;
+
+-- counting_audits: the audit that counts for each decision of `candidates` (audit rows). An
+-- audit_id counts once, as its latest version (a re-delivery may move it to another decision);
+-- of several audits of one decision the latest audited_at wins, ties to the highest audit_id. A
+-- decision's audit is right when `candidates` holds every row of every audit with a row on it.
+create or replace macro counting_audits(candidates) as table
+with current_versions as (
+    select *
+    from query_table(candidates)
+    where not is_duplicate
+    qualify row_number() over (
+        partition by audit_id order by audited_at desc, file_id desc, line_number desc
+    ) = 1
+)
+
+select
+    decision_id,
+    audit_id,
+    audited_at,
+    verdict,
+    auditor_id,
+    sample_weight,
+    file_id
+from current_versions
+qualify row_number() over (
+    partition by decision_id order by audited_at desc, audit_id desc
+) = 1;

@@ -372,6 +372,7 @@ def test_every_file_the_spark_engine_runs_translates() -> None:
         "batch/conflicting_decisions.sql",
         "views/decisions.sql",
         "batch/appeal_versions.sql",
+        "batch/appealed_too_early.sql",
         "batch/appeals.sql",
         "batch/audit_rows.sql",
         "batch/audits.sql",
@@ -391,6 +392,55 @@ def test_every_file_the_spark_engine_runs_translates() -> None:
         assert isinstance(tree, exp.Query), name  # a SELECT, WITH ... SELECT or UNION
         calls = {str(node.this).lower() for node in tree.find_all(exp.Anonymous)}
         assert calls.isdisjoint(left_over), (name, calls & left_over)
+
+
+# The ingestion rules, each one macro of macros.sql, and the merge and batch files that apply it.
+INGESTION_RULES = {
+    "is_identical_duplicate": (
+        ["ingest/merge_decisions.sql", "ingest/merge_appeals.sql", "ingest/merge_audits.sql"],
+        ["batch/decision_rows.sql", "batch/appeal_versions.sql", "batch/audit_rows.sql"],
+    ),
+    "conflicting_decision_ids": (
+        ["ingest/merge_decisions.sql"],
+        ["batch/conflicting_decisions.sql"],
+    ),
+    "appealed_before_decided": (["ingest/merge_appeals.sql"], ["batch/appealed_too_early.sql"]),
+    "latest_appeal_states": (["ingest/merge_appeals.sql"], ["batch/appeals.sql"]),
+    "counting_audits": (["ingest/merge_audits.sql"], ["batch/audits.sql"]),
+}
+
+
+@pytest.mark.parametrize("rule", INGESTION_RULES)
+def test_each_ingestion_rule_is_one_macro_both_engines_apply(rule: str) -> None:
+    """DuckDB's merges and Spark's batch queries call the same macro: the rule is stated once."""
+    from warehouse.runner import read_sql
+
+    assert rule in macros()
+    merges, batches = INGESTION_RULES[rule]
+    for name in merges + batches:
+        assert f"{rule}(" in read_sql(name), name
+    for name in batches:
+        spark = translate_file(name)
+        assert f"{rule.upper()}(" not in spark.upper(), name  # inlined, as Spark has no macros
+
+
+def test_a_table_macro_reads_the_tables_it_is_given() -> None:
+    spark = translate("select * from appealed_before_decided(some_appeals, some_decisions)")
+    assert "FROM some_appeals AS appeal JOIN some_decisions AS decision" in spark
+    assert "QUERY_TABLE" not in spark.upper()
+
+
+def test_the_markets_are_a_bound_list() -> None:
+    """The market list is warehouse/vocabulary.py MARKETS, bound as a parameter: no SQL file
+    names a market (comments aside)."""
+    from warehouse.runner import SQL_DIR
+    from warehouse.vocabulary import MARKETS
+
+    assert ":markets" in translate("select is_market(market) from t")
+    for path in SQL_DIR.rglob("*.sql"):
+        code = "\n".join(line.split("--", 1)[0] for line in path.read_text().splitlines())
+        named = [m for m in MARKETS if f"'{m}'" in code]
+        assert named == [], path
 
 
 # --- which files a restatement reads ---------------------------------------------------------

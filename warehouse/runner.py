@@ -60,7 +60,9 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def set_variables(con: duckdb.DuckDBPyConnection, **values: str | int | date | datetime) -> None:
+def set_variables(
+    con: duckdb.DuckDBPyConnection, **values: str | int | date | datetime | list | dict
+) -> None:
     """Make values visible to the SQL files as getvariable('name'), bound as parameters."""
     for name, value in values.items():
         con.execute(f"set variable {name} = ?", [value])

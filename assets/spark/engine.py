@@ -1,12 +1,13 @@
 """The Spark engine: the whole history of a landing folder through the SQL of sql/, on Spark.
 
 With engine = "spark" a run restates everything: Spark reads every landing file, judges its rows
-with the staging rules (sql/staging/), keeps versions and latest states as the merges do
-(sql/batch/), and counts the days (sql/metrics/daily_counts.sql) and the market-days
-(sql/views/market_daily_metrics.sql), every query translated from DuckDB's dialect by
-assets/spark_sql.py. Each table is written as Parquet, then load_warehouse() replaces the
-warehouse's ingestion and metric tables with them in one transaction, so that validation, alerts,
-dashboards and ad hoc SQL read the warehouse exactly as after a DuckDB run.
+with the staging rules (sql/staging/), keeps versions and latest states by the rules the merges
+apply (the macros of sql/macros.sql, over the whole history in sql/batch/), and counts the days
+(sql/metrics/daily_counts.sql) and the market-days (sql/views/market_daily_metrics.sql), every
+query translated from DuckDB's dialect by assets/spark/translate.py. Each table is written as
+Parquet, then load_warehouse() replaces the warehouse's ingestion and metric tables with them in
+one transaction, so that validation, alerts, dashboards and ad hoc SQL read the warehouse exactly
+as after a DuckDB run.
 
 Python only lists and hashes the files (as assets/landing.py does); every row is Spark's work.
 """
@@ -40,6 +41,7 @@ from assets.landing import (
 from assets.metrics import record_run
 from warehouse.resources import RunSettings, WarehouseResource
 from warehouse.runner import run_sql, set_variables, transaction
+from warehouse.vocabulary import MARKETS
 
 from .translate import translate_file
 
@@ -332,6 +334,7 @@ def compute(
         "run_id": run_id,
         "run_started_at": run_started_at,
         "reporting_timezone": reporting_timezone,
+        "markets": list(MARKETS),  # a list: Spark binds it as an array (a tuple it refuses)
     }
     work = out / "_staged"  # intermediate tables, removed at the end
     timings: dict[str, float] = {}
@@ -388,7 +391,9 @@ def compute(
     write(sql("batch/conflicting_decisions.sql"), "conflicting_decisions")
     sql("views/decisions.sql").createOrReplaceTempView("decisions")
     versions = write(sql("batch/appeal_versions.sql"), "appeal_versions", work)
-    write(versions.filter("not too_early").drop("too_early"), "appeal_rows")
+    early = write(sql("batch/appealed_too_early.sql"), "appealed_too_early", work)
+    # the rows filed before their decision go to quarantine, not to appeal_rows
+    write(versions.join(early, ["file_id", "line_number"], "left_anti"), "appeal_rows")
     write(sql("batch/appeals.sql"), "appeals")
     write(sql("batch/audit_rows.sql"), "audit_rows")
     write(sql("batch/audits.sql"), "audits")

@@ -2,7 +2,8 @@
 
 sqlglot translates the dialect; this module adds what a dialect translation cannot know:
 - the macros of sql/macros.sql are inlined (Spark SQL has no macros), so a formula such as
-  wilson_low or metric_rates exists once, in macros.sql;
+  wilson_low or metric_rates, or an ingestion rule such as latest_appeal_states, exists once, in
+  macros.sql (a table macro becomes a subquery over the tables it is given);
 - getvariable('name') becomes the named parameter :name, bound by spark.sql(args=...): values
   are never SQL text, on either engine;
 - the DuckDB functions with another name or shape in Spark are rewritten (REWRITES below).
@@ -31,7 +32,8 @@ class UntranslatableSQL(ValueError):
 # using one (tests/test_spark.py holds one example per entry). The Spark engine never needs them:
 # they live in DuckDB-only SQL (incremental merges, the long-form alert views).
 UNTRANSLATABLE: dict[str, str] = {
-    "query_table": "table macro argument: only metric_rates is inlined, as a subquery",
+    "query_table": "DuckDB's query_table() outside a table macro: the table macros of "
+    "macros.sql are inlined, as subqueries over their arguments",
     "unpivot": "DuckDB's multi-column UNPIVOT (metric_values) has no Spark form; alerts stay on "
     "DuckDB",
     "rowid": "DuckDB's physical row id: the incremental merges update rows in place; Spark "
@@ -123,21 +125,35 @@ def _inline_scalar_macros(tree: exp.Expression) -> exp.Expression:
 
 
 def _inline_table_macros(tree: exp.Expression) -> exp.Expression:
+    """Each call of a table macro -> its query as a subquery, every query_table(parameter) in it
+    reading the table given for that parameter (under the alias the macro gives it)."""
     table_macros = {name: m for name, m in macros().items() if m.is_table}
 
     def replace(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
-            name = str(node.this.this).lower()
-            if name == "metric_rates":
-                macro = table_macros[name]
-                (argument,) = node.this.expressions
-                body = macro.body.copy()
-                for call in list(body.find_all(exp.Anonymous)):
-                    if str(call.this).lower() == "query_table":
-                        call.parent.replace(exp.to_table(argument.name))
-                alias = node.alias or name
-                return exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias)))
-        return node
+        if not (isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous)):
+            return node
+        name = str(node.this.this).lower()
+        macro = table_macros.get(name)
+        if macro is None:
+            return node
+        args = node.this.expressions
+        if len(args) != len(macro.params) or not all(isinstance(a, exp.Column) for a in args):
+            raise UntranslatableSQL(f"{name}() takes {len(macro.params)} table names")
+        tables = dict(zip(macro.params, (a.name for a in args), strict=True))
+        body = macro.body.copy()
+        for read in list(body.find_all(exp.Table)):
+            call = read.this
+            if isinstance(call, exp.Anonymous) and str(call.this).lower() == "query_table":
+                (param,) = call.expressions
+                table = exp.to_table(tables[param.name.lower()])
+                if read.args.get("alias"):
+                    table.set("alias", read.args["alias"])
+                read.replace(table)
+        alias = node.alias or name
+        # the body may call other table macros: inline those too
+        return exp.Subquery(
+            this=_inline_table_macros(body), alias=exp.TableAlias(this=exp.to_identifier(alias))
+        )
 
     return tree.transform(replace)
 

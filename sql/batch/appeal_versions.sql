@@ -1,22 +1,18 @@
 -- appeal_versions (batch): every accepted appeal row of a whole landing folder, with whether it
--- repeats a version kept earlier and whether it was filed before its decision was taken
--- (those go to quarantine: batch/quarantine.sql; the rest are appeal_rows).
--- Reads staged_appeals (sql/staging/stg_appeals.sql over every file) and the view decisions.
--- Variables: run_id.
+-- repeats a version kept earlier (sql/macros.sql is_identical_duplicate, as
+-- ingest/merge_appeals.sql flags it). Those filed before their decision was taken are then
+-- taken out (batch/appealed_too_early.sql); the rest are appeal_rows.
+-- Reads staged_appeals (sql/staging/stg_appeals.sql over every file). Variables: run_id.
 select
-    staged.appeal_id,
-    staged.decision_id,
-    staged.appealed_at,
-    staged.status,
-    staged.resolved_at,
-    staged.row_hash,
-    row_number() over (
-        partition by staged.appeal_id, staged.row_hash order by staged.file_id, staged.line_number
-    ) > 1 as is_duplicate,
-    staged.file_id,
-    staged.line_number,
-    getvariable('run_id') as run_id,
-    coalesce(staged.appealed_at < decisions.decided_at, false) as too_early
-from staged_appeals as staged
-left join decisions on decisions.decision_id = staged.decision_id
-where staged.reject_reason is null
+    appeal_id,
+    decision_id,
+    appealed_at,
+    status,
+    resolved_at,
+    row_hash,
+    is_identical_duplicate(appeal_id, row_hash, file_id, line_number) as is_duplicate,
+    file_id,
+    line_number,
+    getvariable('run_id') as run_id
+from staged_appeals
+where reject_reason is null

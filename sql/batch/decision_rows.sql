@@ -1,17 +1,25 @@
 -- decision_rows (batch): every accepted decision row of a whole landing folder, as the
--- incremental ingest/merge_decisions.sql leaves them after reading the same files in file order.
+-- incremental ingest/merge_decisions.sql leaves them after reading the same files in file order:
+-- both flag identical duplicates with the rule of sql/macros.sql is_identical_duplicate.
 -- The Spark engine runs it (translated); tests/test_spark.py checks both give the same tables.
 -- Reads staged_decisions (sql/staging/stg_decisions.sql over every file).
 -- Variables: reporting_timezone, run_id.
 select
-    decision_id, object_id, object_type, creator_id, market, policy, action, penalty, source,
-    moderator_id, queue, decided_at,
+    decision_id,
+    object_id,
+    object_type,
+    creator_id,
+    market,
+    policy,
+    action,
+    penalty,
+    source,
+    moderator_id,
+    queue,
+    decided_at,
     (decided_at at time zone getvariable('reporting_timezone'))::date as metric_date,
     row_hash,
-    -- a repeat of a version (decision_id, row_hash) kept earlier is an identical duplicate
-    row_number() over (
-        partition by decision_id, row_hash order by file_id, line_number
-    ) > 1 as is_duplicate,
+    is_identical_duplicate(decision_id, row_hash, file_id, line_number) as is_duplicate,
     file_id,
     line_number,
     getvariable('run_id') as run_id

@@ -1,8 +1,9 @@
 -- quarantine (batch): the rows of a whole landing folder that broke an ingestion rule, with the
 -- first rule they broke: the staging rules (sql/staging/), then an appeal filed before its
--- decision was taken (as ingest/merge_appeals.sql step 4 records it). Malformed CSV lines are
--- added by the engine that reads the files. Reads staged_decisions, staged_appeals,
--- staged_audits, appeal_versions. Variables: run_id, run_started_at.
+-- decision was taken (batch/appealed_too_early.sql, by the rule ingest/merge_appeals.sql step 4
+-- applies too). Malformed CSV lines are added by the engine that reads the files. Reads
+-- staged_decisions, staged_appeals, staged_audits, appealed_too_early.
+-- Variables: run_id, run_started_at.
 with failures as (
     select 'decisions' as source_table, file_id, line_number, reject_reason as reason, record
     from staged_decisions
@@ -16,14 +17,8 @@ with failures as (
     from staged_audits
     where reject_reason is not null
     union all
-    select 'appeals', file_id, line_number, 'appealed_at before decided_at',
-           json_object('appeal_id', appeal_id, 'decision_id', decision_id,
-                       'appealed_at', strftime(appealed_at, '%Y-%m-%d %H:%M:%S.%f+00'),
-                   'status', status,
-                       'resolved_at', strftime(resolved_at, '%Y-%m-%d %H:%M:%S.%f+00')
-       )::varchar
-    from appeal_versions
-    where too_early
+    select 'appeals', file_id, line_number, reason, record
+    from appealed_too_early
 )
 
 select

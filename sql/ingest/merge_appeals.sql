@@ -3,24 +3,19 @@
 -- replaced_files. Writes quarantine, appeal_rows, appeals, stale_metric_days. Runs after
 -- merge_decisions, so the decisions that arrived in this run are visible.
 -- Variables: run_id, run_started_at.
+-- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
+-- sql/macros.sql: is_identical_duplicate, appealed_before_decided and latest_appeal_states. This
+-- file only chooses the rows a run can change, hands them to the rules, and writes the verdicts
+-- in place.
 
--- 1. Withdraw the rows of replaced files; the earliest repeat of a withdrawn row takes its place.
+-- 1. Withdraw the rows of replaced files. Their ids are judged again in step 3: a withdrawn row
+--    that another file repeats lives on, as its earliest repeat.
 create or replace temp table withdrawn as
-select appeal_id, decision_id, row_hash, is_duplicate
+select appeal_id, decision_id
 from appeal_rows
 where file_id in (select file_id from replaced_files);
 
 delete from appeal_rows where file_id in (select file_id from replaced_files);
-
-update appeal_rows
-set is_duplicate = false
-where rowid in (
-    select min_by(appeal_rows.rowid, [appeal_rows.file_id, appeal_rows.line_number])
-    from appeal_rows
-    semi join (select * from withdrawn where not is_duplicate) as lost using (appeal_id, row_hash)
-    group by appeal_rows.appeal_id, appeal_rows.row_hash
-    having bool_and(appeal_rows.is_duplicate)
-);
 
 -- 2. Rule failures go to quarantine.
 insert into quarantine
@@ -29,34 +24,65 @@ select 'appeals', file_id, line_number, reject_reason, record,
 from staged
 where reject_reason is not null;
 
--- 3. Which accepted rows repeat a version already kept? A version is (appeal_id, row_hash).
---    Only ids seen twice in this batch, or already in the warehouse, can repeat.
-create or replace temp table repeated_ids as
+-- 3. Identical duplicates. Only ids seen twice in this batch, or already in the warehouse, can
+--    repeat; an id that lost a row may stop. Every row of those ids, stored and new, is judged;
+--    a row of any other id is the only copy of its version (new file ids come after every
+--    stored one).
+create or replace temp table repeatable_ids as
 select appeal_id
 from staged
 where reject_reason is null
 group by appeal_id
-having count(*) > 1;
-
-create or replace temp table kept_versions as
-select distinct appeal_id, row_hash
+having count(*) > 1
+union
+select distinct appeal_id
 from appeal_rows
-semi join (select appeal_id from staged where reject_reason is null) as batch using (appeal_id);
+semi join (select appeal_id from staged where reject_reason is null) as batch using (appeal_id)
+union
+select appeal_id from withdrawn;
 
-create or replace temp table first_copies as
+create or replace temp table judged as
+with versions as (
+    select
+        rowid as row_id,
+        is_duplicate as was_duplicate,
+        appeal_id,
+        row_hash,
+        file_id,
+        line_number
+    from appeal_rows
+    where appeal_id in (select appeal_id from repeatable_ids)
+    union all
+    select
+        null,
+        null,
+        appeal_id,
+        row_hash,
+        file_id,
+        line_number
+    from staged
+    where reject_reason is null
+      and appeal_id in (select appeal_id from repeatable_ids)
+)
+
 select
-    appeal_id,
-    row_hash,
-    min_by(file_id, [file_id, line_number]) as file_id,
-    min_by(line_number, [file_id, line_number]) as line_number
-from staged
-where reject_reason is null
-  and appeal_id in (select appeal_id from repeated_ids)
-group by appeal_id, row_hash;
+    row_id,
+    was_duplicate,
+    file_id,
+    line_number,
+    is_identical_duplicate(appeal_id, row_hash, file_id, line_number) as is_duplicate
+from versions;
 
--- Every accepted row is stored; a repeat of a kept version is an identical duplicate.
+-- a stored row whose verdict changed (the earliest repeat of a withdrawn row) flips
+update appeal_rows
+set is_duplicate = not is_duplicate
+where rowid in (select row_id from judged where is_duplicate <> was_duplicate);
+
+-- Every accepted row is stored; an identical duplicate is stored for the accounting, counted
+-- once.
 insert into appeal_rows (
-    appeal_id, decision_id, appealed_at, status, resolved_at, row_hash, is_duplicate, file_id, line_number, run_id
+    appeal_id, decision_id, appealed_at, status, resolved_at, row_hash, is_duplicate, file_id,
+    line_number, run_id
 )
 select
     staged.appeal_id,
@@ -65,38 +91,39 @@ select
     staged.status,
     staged.resolved_at,
     staged.row_hash,
-    kept_versions.appeal_id is not null
-        or (first_copies.appeal_id is not null
-            and not (first_copies.file_id = staged.file_id
-                     and first_copies.line_number = staged.line_number)),
-    staged.file_id, staged.line_number, getvariable('run_id')
+    coalesce(judged.is_duplicate, false),
+    staged.file_id,
+    staged.line_number,
+    getvariable('run_id')
 from staged
-left join kept_versions
-    on kept_versions.appeal_id = staged.appeal_id
-    and kept_versions.row_hash = staged.row_hash
-left join first_copies
-    on first_copies.appeal_id = staged.appeal_id
-    and first_copies.row_hash = staged.row_hash
+left join judged
+    on judged.row_id is null
+    and judged.file_id = staged.file_id
+    and judged.line_number = staged.line_number
 where staged.reject_reason is null;
 
 -- 4. An appeal filed before its decision was taken is impossible: quarantine it. Checked for
 --    this run's appeals, and for every decision this run (re)admitted: those of the days queued
 --    for recomputation (new decisions, and conflicts resolved by a replaced file).
 create or replace temp table appealed_too_early as
-select appeal_rows.rowid as row_id, appeal_rows.*
-from appeal_rows
-join decisions using (decision_id)
-where appeal_rows.appealed_at < decisions.decided_at
-  and (appeal_rows.run_id = getvariable('run_id')
-       or decisions.metric_date in (select metric_date from stale_metric_days));
+with checked as (
+    select
+        rowid as row_id,
+        *
+    from appeal_rows
+    where run_id = getvariable('run_id')
+       or decision_id in (
+           select decision_id
+           from decisions
+           where metric_date in (select metric_date from stale_metric_days)
+       )
+)
+
+select *
+from appealed_before_decided(checked, decisions);
 
 insert into quarantine
-select 'appeals', file_id, line_number, 'appealed_at before decided_at',
-       json_object('appeal_id', appeal_id, 'decision_id', decision_id,
-                   'appealed_at', strftime(appealed_at, '%Y-%m-%d %H:%M:%S.%f+00'),
-                   'status', status,
-                   'resolved_at', strftime(resolved_at, '%Y-%m-%d %H:%M:%S.%f+00')
-       )::varchar,
+select 'appeals', file_id, line_number, reason, record,
        getvariable('run_id'), getvariable('run_started_at')
 from appealed_too_early;
 
@@ -118,16 +145,16 @@ select decision_id from appeals where appeal_id in (select appeal_id from touche
 delete from appeals where appeal_id in (select appeal_id from touched_appeals);
 
 insert into appeals
-select appeal_id, decision_id, appealed_at, status, resolved_at, file_id, getvariable('run_id')
-from appeal_rows
-where appeal_id in (select appeal_id from touched_appeals)
-  and not is_duplicate
--- the resolved version with the latest resolved_at wins; else the latest pending version
-qualify row_number() over (
-    partition by appeal_id
-    order by (status <> 'pending') desc, resolved_at desc nulls last, file_id desc,
-             line_number desc
-) = 1;
+with touched_rows as (
+    select *
+    from appeal_rows
+    where appeal_id in (select appeal_id from touched_appeals)
+)
+
+select
+    *,
+    getvariable('run_id')
+from latest_appeal_states(touched_rows);
 
 -- 6. Late appeals restate the day of the decision they refer to (cohort by decision day).
 insert into stale_metric_days

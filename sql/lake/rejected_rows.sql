@@ -2,8 +2,9 @@
 -- lake. Grain: one row per rejected row, as in the view. Partitions: metric_date = the day of
 -- rejected_at in the reporting time zone (the day the pipeline rejected it: a rejected row may
 -- have no usable date of its own); market = the row's own market when its record holds one of
--- BR, LATAM, EMEA (any case, surrounding spaces), else 'unknown' (appeals, audits, malformed
--- lines, decisions with a missing or other market). Variables: first_day, last_day.
+-- the markets (any case, surrounding spaces), else 'unknown' (appeals, audits, malformed lines,
+-- decisions with a missing or other market).
+-- Variables: first_day, last_day, markets (warehouse/vocabulary.py MARKETS).
 with placed as (
     select
         source_table,
@@ -33,7 +34,11 @@ select
     rejected_at,
     run_id,
     metric_date,
-    case when record_market in ('BR', 'LATAM', 'EMEA') then record_market else 'unknown' end
-        as market
+    -- the market list as macros.sql is_market reads it, not the macro: the lake reads the
+    -- published warehouse, which may have been published before that macro existed
+    case
+        when list_contains(getvariable('markets')::varchar[], record_market) then record_market
+        else 'unknown'
+    end as market
 from placed
 where metric_date between getvariable('first_day') and getvariable('last_day')

@@ -1,6 +1,6 @@
 -- stg_decisions: this run's decision rows, normalised, with the first rule each one breaks.
 -- Grain: (file_id, line_number). Reads load_decisions (a view over one landing file).
--- Variables: run_started_at.
+-- Variables: run_started_at, markets (warehouse/vocabulary.py MARKETS, read by is_market).
 with loaded as (
     select * from load_decisions
 ),
@@ -35,7 +35,7 @@ judged as (
             when object_type is null then 'object_type missing'
             when creator_id is null then 'creator_id missing'
             when market is null then 'market missing'
-            when market not in ('BR', 'LATAM', 'EMEA') then 'market not allowed'
+            when not is_market(market) then 'market not allowed'
             when action is null then 'action missing'
             when action not in ('penalize', 'no_action') then 'action not allowed'
             when source is null then 'source missing'
