@@ -9,7 +9,7 @@ from warehouse.runner import read_sql, run_sql, set_variables, transaction
 
 from .ingest import appeals, audits, decisions, run_started_at
 
-# the one definition of the daily counts, run by DuckDB here and by Spark (assets/spark_engine.py)
+# the one definition of the daily counts, run by DuckDB here and by Spark (assets/spark/engine.py)
 DAILY_COUNTS = "metrics/daily_counts.sql"
 
 

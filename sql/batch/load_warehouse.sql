@@ -2,7 +2,7 @@
 -- (Parquet under getvariable('spark_output')/<table>/), in the caller's transaction. Reads temp
 -- table spark_files (the files Spark was given). Variables: spark_output, run_id,
 -- run_started_at. Row hashes are recomputed by DuckDB afterwards (ingest/rehash_rows.sql).
--- A file read before keeps its file_id (assets/spark_engine.py plan_files), the run that first
+-- A file read before keeps its file_id (assets/spark/engine.py plan_files), the run that first
 -- read it and when; a row it rejected before keeps when and by which run.
 create or replace temp table earlier_files as
 select file_id, run_id, ingested_at from file_manifest;

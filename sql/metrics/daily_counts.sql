@@ -1,7 +1,7 @@
 -- daily_counts: the additive counts of the metric days in stale_metric_days, one row per
 -- (metric_date, market, policy, source, object_type, queue). The one definition of every count:
 -- DuckDB runs it through metrics/daily_metrics.sql, the Spark engine translated (see
--- assets/spark_sql.py). Appeals and audits count on their decision's metric_date (cohort by
+-- assets/spark/translate.py). Appeals and audits count on their decision's metric_date (cohort by
 -- decision day). Reads decisions, appeals, audits and stale_metric_days (the days to count).
 with day_decisions as (
     select
