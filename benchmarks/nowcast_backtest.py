@@ -103,6 +103,7 @@ def warehouse(cohorts: pl.DataFrame, development: pl.DataFrame) -> duckdb.DuckDB
     )
     con.execute("create table cohorts as select * from cohorts_frame")
     con.execute("create table warehouse_info (as_of_date date, appeal_window_days integer)")
+    con.execute("insert into warehouse_info values (null, null)")
     run_sql(con, "views/overturn_nowcast.sql")
     con.execute(
         "create table results (as_of_date date, metric_date date, market varchar, action varchar,"
@@ -147,8 +148,9 @@ def sample_warehouse(days: int, seed: int, folder: Path) -> tuple[duckdb.DuckDBP
 def replay(con: duckdb.DuckDBPyConnection, as_of_dates: list[date]) -> float:
     started = time.perf_counter()
     for as_of in as_of_dates:
-        con.execute("delete from warehouse_info")
-        con.execute("insert into warehouse_info values (?, ?)", [as_of, WINDOW])
+        con.execute(
+            "update warehouse_info set as_of_date = ?, appeal_window_days = ?", [as_of, WINDOW]
+        )
         con.execute(
             """
             insert into results
