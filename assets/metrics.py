@@ -11,6 +11,8 @@ from .ingest import appeals, audits, decisions, run_started_at
 
 # the one definition of the daily counts, run by DuckDB here and by Spark (assets/spark/engine.py)
 DAILY_COUNTS = "metrics/daily_counts.sql"
+# the nowcast's lag data, counted for the same days (views/overturn_nowcast.sql reads it)
+OVERTURN_DEVELOPMENT = "metrics/overturn_development.sql"
 
 
 @dg.asset(
@@ -30,6 +32,10 @@ def daily_metrics(
             con, run_id=context.run.run_id, reporting_timezone=run_settings.reporting_timezone
         )
         con.execute(f"create or replace temp view daily_counts as {read_sql(DAILY_COUNTS)}")
+        con.execute(
+            "create or replace temp view overturn_development_counts as "
+            + read_sql(OVERTURN_DEVELOPMENT)
+        )
         days = record_run(con, context, run_settings)
         run_sql(con, "metrics/daily_metrics.sql")
     return dg.MaterializeResult(metadata=days)

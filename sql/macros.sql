@@ -39,6 +39,17 @@ create or replace macro wilson_high(p, n) as
 create or replace macro kish_n(sum_w, sum_w2) as
     case when sum_w2 > 0 then cast(sum_w as double) * cast(sum_w as double) / sum_w2 end;
 
+-- stale_decisions: the decisions of `decided` (the view decisions) on the days of `stale`
+-- (stale_metric_days), each with its segment (queue 'unspecified' when none was delivered) and
+-- action: the cohorts that metrics/daily_counts.sql and metrics/overturn_development.sql count.
+create or replace macro stale_decisions(decided, stale) as table
+select
+    decision_id, metric_date, market, policy, source, object_type,
+    coalesce(queue, 'unspecified') as queue,
+    action
+from query_table(decided)
+where metric_date in (select metric_date from query_table(stale));
+
 -- metric_rates: the one place the headline metrics are defined. Given any table of summed
 -- daily_metrics counts (a market-day, a policy-day, a market over 7 days...), appends each rate
 -- with its 95% Wilson interval. Rates are always a sum over a sum, never an average of rates.

@@ -12,7 +12,7 @@ import gzip
 import io
 import math
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -118,6 +118,39 @@ def audit(
 
 
 # --- the landing folder -------------------------------------------------------------------------
+
+
+# A history for the nowcast (sql/views/overturn_nowcast.sql): as of NOWCAST_AS_OF, one BR day for
+# each age 0 .. 65 (ages 30 .. 65 are 36 settled days, MIN_COHORTS is 28), each day with 20
+# penalties, 4 of them overturned at lags 1, 3, 7 and 15 days, and 20 no_actions, 2 of them
+# overturned at lags 2 and 10. Every day has the same rate, so phi = 1; for penalties r = 4 / 20,
+# c(a) = 1/4 from age 1, 2/4 from 3, 3/4 from 7, 1 from 15 (as of NOWCAST_AS_OF an overturn
+# after it is not known yet).
+NOWCAST_AS_OF = date(2026, 10, 31)
+NOWCAST_LAGS = {"penalize": (1, 3, 7, 15), "no_action": (2, 10)}
+
+
+def nowcast_history(landing: Landing, ages: range = range(66)) -> None:
+    decisions, appeals = [], []
+    for age in ages:
+        day = NOWCAST_AS_OF - timedelta(days=age)
+        for action, lags in NOWCAST_LAGS.items():
+            for i in range(20):
+                decision_id = f"n-{day:%m%d}-{action[0]}{i}"
+                decisions.append(decision(decision_id, f"{day}T10:00:00Z", action=action))
+                if i < len(lags):
+                    resolved = day + timedelta(days=lags[i])
+                    appeals.append(
+                        appeal(
+                            f"a-{decision_id}",
+                            decision_id,
+                            "overturned",
+                            f"{day}T11:00:00Z",
+                            f"{resolved}T12:00:00Z",
+                        )  # fmt: skip
+                    )
+    landing.csv("decisions/nowcast.csv", decisions)
+    landing.csv("appeals/nowcast.csv", appeals)
 
 
 class Landing:

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from conftest import Landing, appeal, decision, query, rows, run, wilson
-from pipelines import resources
+from warehouse import resources
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 
@@ -154,3 +154,19 @@ def test_a_warehouse_without_the_queue_column_is_rebuilt_on_the_next_run(
     run(landing, warehouse, appeal_window_days=0)
     assert rows(warehouse, "select * from market_daily_metrics order by all") == before
     assert rows(warehouse, "select count(distinct queue) from daily_metrics") == [(2,)]
+
+
+def test_a_warehouse_without_the_lag_data_counts_every_day_again(
+    landing: Landing, warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse made before overturn_development existed gets it for every day."""
+    lag_data = "select * exclude (run_id) from overturn_development order by all"
+    before = rows(warehouse, lag_data)
+    assert before
+    work = warehouse.parent / ".modmetrics-work" / warehouse.name
+    con = duckdb.connect(str(work))
+    con.execute("drop table overturn_development")  # as an earlier version made the warehouse
+    con.close()
+    monkeypatch.setattr(resources, "_SCHEMA_APPLIED", set())  # a new process, a new version
+    run(landing, warehouse, appeal_window_days=0)
+    assert rows(warehouse, lag_data) == before

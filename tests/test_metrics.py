@@ -7,7 +7,20 @@ from datetime import date
 
 import pytest
 
-from conftest import Landing, Z, appeal, audit, decision, market_day, query, run, wilson
+from conftest import (
+    NOWCAST_AS_OF,
+    Landing,
+    Z,
+    appeal,
+    audit,
+    decision,
+    market_day,
+    nowcast_history,
+    query,
+    run,
+    scalar,
+    wilson,
+)
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 
@@ -89,6 +102,14 @@ MARKET_DAILY_METRICS_COLUMNS = [
     "audit_leakage_rate_low",
     "audit_leakage_rate_high",
     "provisional",
+    "overkill_rate_projected",
+    "overkill_rate_projected_low",
+    "overkill_rate_projected_high",
+    "leakage_rate_projected",
+    "leakage_rate_projected_low",
+    "leakage_rate_projected_high",
+    "overkill_completeness",
+    "leakage_completeness",
 ]
 
 
@@ -148,6 +169,12 @@ def test_every_column_of_one_market_day(metrics) -> None:
     for rate, (low, high) in bounds.items():
         expected[f"{rate}_low"] = low
         expected[f"{rate}_high"] = high
+    # a settled day: its projection is what is observed, complete
+    for rate in ("overkill", "leakage"):
+        expected[f"{rate}_rate_projected"] = expected[f"{rate}_rate"]
+        expected[f"{rate}_rate_projected_low"] = expected[f"{rate}_rate_low"]
+        expected[f"{rate}_rate_projected_high"] = expected[f"{rate}_rate_high"]
+        expected[f"{rate}_completeness"] = 1.0
     assert set(day) == set(expected)
     for column, value in expected.items():
         if isinstance(value, float):
@@ -454,3 +481,44 @@ def test_provisional_days_follow_as_of_and_the_appeal_window(landing, warehouse)
     assert query(warehouse, "select as_of_date, appeal_window_days from warehouse_info") == [
         {"as_of_date": date(2026, 11, 1), "appeal_window_days": 30}
     ]
+
+
+# --- nowcast -------------------------------------------------------------------------------------
+
+
+def test_a_restated_day_is_projected_again(landing, warehouse) -> None:
+    """conftest.nowcast_history, as of 2026-10-31. 2026-10-26 (age 5) knows 2 of its 20
+    penalties' overturns (lags 1, 3) and c(5) = 1/2: BF 2 + 1/2 * 20 * 4/20 = 4 -> 0.2; leakage 1
+    known (lag 2), c(5) = 1/2: 1 + 1/2 * 20 * 2/20 = 2 -> 0.1. A late overturn of one more of its
+    penalties restates the day: 3 + 2 = 5 -> 0.25. The observed rate counts every overturn in the
+    warehouse (as_of filters no data), the projection those known by as_of. A settled day shows
+    its observed rate."""
+    nowcast_history(landing)
+    run(landing, warehouse, as_of=NOWCAST_AS_OF)
+    columns = (
+        "select overkill_rate, overkill_rate_projected, overkill_completeness, "
+        "leakage_rate_projected, leakage_completeness from market_daily_metrics "
+        "where market = 'BR' and metric_date = ?"
+    )
+    assert query(warehouse, columns, ["2026-10-26"]) == [
+        {"overkill_rate": 0.2, "overkill_rate_projected": pytest.approx(0.2),
+         "overkill_completeness": 0.5, "leakage_rate_projected": pytest.approx(0.1),
+         "leakage_completeness": 0.5}
+    ]  # fmt: skip
+    assert query(warehouse, columns, ["2026-09-21"]) == [
+        {"overkill_rate": 0.2, "overkill_rate_projected": 0.2, "overkill_completeness": 1.0,
+         "leakage_rate_projected": 0.1, "leakage_completeness": 1.0}
+    ]  # fmt: skip
+    landing.csv(
+        "appeals/late.csv",
+        [appeal("a-late", "n-1026-p10", "overturned", "2026-10-26T11:00:00Z",
+                "2026-10-29T12:00:00Z")],
+    )  # fmt: skip
+    run(landing, warehouse, as_of=NOWCAST_AS_OF)
+    last_run = "select days_recomputed from pipeline_runs order by finished_at desc limit 1"
+    assert scalar(warehouse, last_run) == 1
+    assert query(warehouse, columns, ["2026-10-26"]) == [
+        {"overkill_rate": 0.25, "overkill_rate_projected": pytest.approx(0.25),
+         "overkill_completeness": 0.5, "leakage_rate_projected": pytest.approx(0.1),
+         "leakage_completeness": 0.5}
+    ]  # fmt: skip

@@ -40,7 +40,18 @@ from assets.spark.translate import (
     translate,
     translate_file,
 )
-from conftest import DECISION_COLUMNS, Landing, appeal, audit, decision, query, run, scalar
+from conftest import (
+    DECISION_COLUMNS,
+    NOWCAST_AS_OF,
+    Landing,
+    appeal,
+    audit,
+    decision,
+    nowcast_history,
+    query,
+    run,
+    scalar,
+)
 
 AS_OF = date(2026, 10, 31)
 
@@ -117,17 +128,21 @@ def _fixtures(landing: Landing) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("engines")
+def _both_engines(root: Path, fill, as_of: date) -> dict[str, Path]:
+    """The landing folder that `fill` writes, run on each engine into a warehouse of its own."""
     landing = Landing(root / "landing")
-    _fixtures(landing)
+    fill(landing)
     warehouses = {}
     for engine in ("duckdb", "spark"):
         warehouses[engine] = root / engine / "warehouse.duckdb"
-        run(landing, warehouses[engine], as_of=AS_OF, engine=engine)
+        run(landing, warehouses[engine], as_of=as_of, engine=engine)
     warehouses["landing"] = landing.root
     return warehouses
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return _both_engines(tmp_path_factory.mktemp("engines"), _fixtures, AS_OF)
 
 
 def _close(a, b) -> bool:
@@ -164,6 +179,52 @@ def test_spark_computes_market_daily_metrics_itself(engines) -> None:
     names = [d[0] for d in con.description]
     _assert_same_rows(
         query(engines["duckdb"], MARKET_DAYS),
+        [dict(zip(names, r, strict=True)) for r in spark_rows],
+    )
+
+
+@pytest.fixture(scope="module")
+def nowcast_engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """conftest.nowcast_history on both engines: enough settled days for projections."""
+    return _both_engines(tmp_path_factory.mktemp("nowcast"), nowcast_history, NOWCAST_AS_OF)
+
+
+PROJECTED = (
+    "overkill_rate_projected, overkill_rate_projected_low, overkill_rate_projected_high, "
+    "overkill_completeness, leakage_rate_projected, leakage_rate_projected_low, "
+    "leakage_rate_projected_high, leakage_completeness"
+)
+
+
+def test_the_projections_are_identical_on_both_engines(nowcast_engines) -> None:
+    """Every column of market_daily_metrics, the projected ones included, and the lag data."""
+    duck = query(nowcast_engines["duckdb"], MARKET_DAYS)
+    young = [r for r in duck if r["provisional"]]
+    assert len(young) == 30 and all(r["overkill_rate_projected"] is not None for r in young)
+    # c(a) of conftest.nowcast_history: 0 at age 0, then 1/4, 2/4, 3/4, and 1 from age 15
+    assert {r["overkill_completeness"] for r in young} == {0.0, 0.25, 0.5, 0.75, 1.0}
+    _assert_same_rows(duck, query(nowcast_engines["spark"], MARKET_DAYS))
+    development = "select * exclude (run_id) from overturn_development order by all"
+    _assert_same_rows(
+        query(nowcast_engines["duckdb"], development),
+        query(nowcast_engines["spark"], development),
+    )
+
+
+def test_spark_computes_the_projections_itself(nowcast_engines) -> None:
+    """The translated views/overturn_nowcast.sql, as Spark wrote market_daily_metrics."""
+    out = nowcast_engines["spark"].parent / ".modmetrics-work" / "spark-output"
+    con = duckdb.connect()
+    spark_rows = con.execute(
+        f"select metric_date, {PROJECTED} "
+        f"from read_parquet('{out}/market_daily_metrics/*.parquet') order by metric_date"
+    ).fetchall()
+    names = [d[0] for d in con.description]
+    _assert_same_rows(
+        query(
+            nowcast_engines["duckdb"],
+            f"select metric_date, {PROJECTED} from market_daily_metrics order by metric_date",
+        ),
         [dict(zip(names, r, strict=True)) for r in spark_rows],
     )
 
@@ -378,14 +439,16 @@ def test_every_file_the_spark_engine_runs_translates() -> None:
         "batch/audits.sql",
         "batch/quarantine.sql",
         "metrics/daily_counts.sql",
+        "metrics/overturn_development.sql",
         "views/kpi_periods.sql",
         "views/metric_breakdowns.sql",
+        "views/overturn_nowcast.sql",
         "views/market_daily_metrics.sql",
     }
     assert set(CONTRACTS) == {"decisions", "appeals", "audits"}
     files = {name: None for name in runs if "{kind}" not in name}
     files |= {f"staging/stg_{kind}.sql": {"loaded": CONTRACTS[kind].columns} for kind in CONTRACTS}
-    assert len(files) == 16  # 13 files, and the staging file once for each kind
+    assert len(files) == 18  # 15 files, and the staging file once for each kind
     left_over = {*macros(), "getvariable", "query_table"}
     for name, columns in files.items():
         tree = sqlglot.parse_one(translate_file(name, columns=columns), read="spark")

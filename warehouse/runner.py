@@ -23,6 +23,7 @@ SCHEMA_FILES = [
     "schema/audits.sql",
     "schema/stale_metric_days.sql",
     "schema/daily_metrics.sql",
+    "schema/overturn_development.sql",
     "schema/warehouse_info.sql",
     "schema/pipeline_runs.sql",
     "schema/validation_results.sql",
@@ -37,6 +38,7 @@ SCHEMA_FILES = [
     "views/orphan_audits.sql",
     "views/kpi_periods.sql",
     "views/metric_breakdowns.sql",
+    "views/overturn_nowcast.sql",
     "views/market_daily_metrics.sql",
     "views/market_kpis.sql",
 ]
@@ -85,12 +87,24 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     # in one transaction: a crash half-way must not leave daily_metrics rebuilt but empty
     with transaction(con):
         rebuild = _daily_metrics_outdated(con)
+        # a warehouse made before the nowcast has no lag data: every day is counted again
+        restate = rebuild or (
+            _has_table(con, "daily_metrics") and not _has_table(con, "overturn_development")
+        )
         if rebuild:
             con.execute("drop table daily_metrics")
         for name in SCHEMA_FILES:
             run_sql(con, name)
-        if rebuild:
+        if restate:
             run_sql(con, "schema/restate_every_day.sql")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute(
+        "select count(*) > 0 from information_schema.tables "
+        "where table_name = ? and table_schema = current_schema()",
+        [name],
+    ).fetchone()[0]
 
 
 def _daily_metrics_outdated(con: duckdb.DuckDBPyConnection) -> bool:

@@ -323,7 +323,7 @@ def compute(
 ) -> dict[str, float]:
     """Run the whole history on Spark; write each table (quarantine, decision_rows,
     conflicting_decisions, appeal_rows, appeals, audit_rows, audits, rows_read, daily_metrics,
-    market_daily_metrics) to out/<table>/ as Parquet.
+    overturn_development, market_daily_metrics) to out/<table>/ as Parquet.
 
     Each table is written, then read back for the steps after it: Parquet lets them read only
     the columns they use, where a cached table would be recomputed once memory runs short.
@@ -408,11 +408,16 @@ def compute(
         "stale_metric_days"
     )
     write(sql("metrics/daily_counts.sql").withColumn("run_id", F.lit(run_id)), "daily_metrics")
+    write(
+        sql("metrics/overturn_development.sql").withColumn("run_id", F.lit(run_id)),
+        "overturn_development",
+    )
     spark.createDataFrame(
         [(as_of_date, int(appeal_window_days))], "as_of_date date, appeal_window_days int"
     ).createOrReplaceTempView("warehouse_info")
     sql("views/kpi_periods.sql").createOrReplaceTempView("kpi_periods")
     sql("views/metric_breakdowns.sql").createOrReplaceTempView("metric_breakdowns")
+    sql("views/overturn_nowcast.sql").createOrReplaceTempView("overturn_nowcast")
     write(sql("views/market_daily_metrics.sql"), "market_daily_metrics")
     shutil.rmtree(work, ignore_errors=True)
     return timings

@@ -22,6 +22,7 @@ delete from appeals;
 delete from audit_rows;
 delete from audits;
 delete from daily_metrics;
+delete from overturn_development;
 delete from stale_metric_days;
 
 insert into file_manifest by name
@@ -67,3 +68,6 @@ select * from read_parquet(getvariable('spark_output') || '/audits/*.parquet');
 
 insert into daily_metrics by name
 select * from read_parquet(getvariable('spark_output') || '/daily_metrics/*.parquet');
+
+insert into overturn_development by name
+select * from read_parquet(getvariable('spark_output') || '/overturn_development/*.parquet');

@@ -4,12 +4,7 @@
 -- assets/spark/translate.py). Appeals and audits count on their decision's metric_date (cohort by
 -- decision day). Reads decisions, appeals, audits and stale_metric_days (the days to count).
 with day_decisions as (
-    select
-        decision_id, metric_date, market, policy, source, object_type,
-        coalesce(queue, 'unspecified') as queue,
-        action
-    from decisions
-    where metric_date in (select metric_date from stale_metric_days)
+    select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
 ),
 
 appeal_outcomes as (

@@ -1,0 +1,201 @@
+-- overturn_nowcast: the projected final overkill (action penalize) and leakage (no_action) rate
+-- of every market-day, with a 95% interval. Grain: (metric_date, market, action).
+--
+-- Method: Bornhuetter-Ferguson (BF) on a chain-ladder development pattern (Mack, "Measuring the
+-- variability of chain ladder reserve estimates", 1993; Bornhuetter & Ferguson, "The actuary and
+-- IBNR", 1972). A cohort is a market-day's decisions of one action; its development age a is
+-- the days from metric_date to the day an overturn became known (overturn_development). As of
+-- the run's as_of_date (warehouse_info) a cohort aged >= appeal_window_days is settled (the rule
+-- of `provisional`); only overturns with development_age <= as_of_date - metric_date count.
+--   history: the market's settled cohorts aged appeal_window_days .. appeal_window_days +
+--     HISTORY_DAYS - 1 (the most recent HISTORY_DAYS settled days) with n > 0; final = what they
+--     know as of as_of_date.
+--   c(a) = sum over history of overturns known by age a / sum of final overturns (completeness,
+--     the chain-ladder pattern: the product of its age-to-age factors, inverted).
+--   r = sum of final overturns / sum of n over history (the recent settled rate).
+--   phi = max(1, Pearson chi2 / (k - 1)) of the history's final rates against r (dispersion:
+--     the extra-binomial day-to-day variation).
+-- A young cohort (age A < appeal_window_days) with n decisions and X overturns known:
+--   chain ladder   Y = X / c(A),                 var = phi n r (1 - c) / c
+--   BF (chosen)    Y = X + (1 - c(A)) n r,       var = (1 - c) n r
+--                                                      + (1 - c)^2 ((phi - 1) n r (1 - r)
+--                                                                   + n^2 phi r (1 - r) / N)
+-- where N = the history's n: the binomial noise of the overturns to come, the day's own
+-- deviation from r (phi), and the error of r itself. The rate is Y / n with the normal interval
+-- Y / n +- 1.96 sqrt(var) / n, cut to [X / n, 1] (what is known can only grow).
+-- BF is chosen: on the backtest (benchmarks/nowcast_backtest.py, docs/benchmarks.md) it meets the
+-- targets at ages 5-14 where chain ladder's X / c amplifies the noise of few early overturns. It
+-- shrinks a young day toward r by the share 1 - c still to come: a real shift shows fully only as
+-- the day completes (the chain-ladder columns are here to compare).
+-- Pending appeals are overturns not known yet: the development pattern covers them.
+-- NULL (too little history): fewer than MIN_COHORTS settled cohorts in the history, or no
+-- overturn in them; chain ladder is also NULL while c(A) = 0. Assumes the lag pattern of the
+-- last HISTORY_DAYS settled days holds for the young days, and ignores the error of c itself.
+-- Settled days are not projected here: market_daily_metrics shows their observed rate.
+create or replace view overturn_nowcast as
+with settings as (
+    select
+        as_of_date,
+        appeal_window_days,
+        56 as history_days,  -- HISTORY_DAYS
+        28 as min_cohorts    -- MIN_COHORTS
+    from warehouse_info
+),
+
+cohorts as (
+    select
+        daily_metrics.metric_date,
+        daily_metrics.market,
+        actions.action,
+        sum(case when actions.action = 'penalize' then penalties else no_actions end) as n
+    from daily_metrics
+    cross join (select 'penalize' as action union all select 'no_action' as action) as actions
+    group by daily_metrics.metric_date, daily_metrics.market, actions.action
+),
+
+aged as (
+    select
+        cohorts.*,
+        datediff('day', cohorts.metric_date, settings.as_of_date) as age,
+        settings.appeal_window_days,
+        settings.history_days,
+        settings.min_cohorts
+    from cohorts
+    cross join settings
+),
+
+-- the overturns known as of as_of_date, by cohort and age
+development as (
+    select
+        aged.metric_date,
+        aged.market,
+        aged.action,
+        overturn_development.development_age,
+        sum(overturn_development.overturns) as overturns
+    from overturn_development
+    inner join aged
+        on overturn_development.metric_date = aged.metric_date
+        and overturn_development.market = aged.market
+        and overturn_development.action = aged.action
+    where overturn_development.development_age <= aged.age
+    group by aged.metric_date, aged.market, aged.action, overturn_development.development_age
+),
+
+known as (
+    select
+        aged.*,
+        coalesce(sum(development.overturns), 0) as x,
+        aged.age >= aged.appeal_window_days
+            and aged.age < aged.appeal_window_days + aged.history_days
+            and aged.n > 0 as in_history
+    from aged
+    left join development
+        on development.metric_date = aged.metric_date
+        and development.market = aged.market
+        and development.action = aged.action
+    group by
+        aged.metric_date, aged.market, aged.action, aged.n, aged.age, aged.appeal_window_days,
+        aged.history_days, aged.min_cohorts
+),
+
+history as (
+    select
+        market,
+        action,
+        count(*) as cohorts,
+        sum(n) as n,
+        sum(x) as final,
+        sum(x) / sum(n) as rate
+    from known
+    where in_history
+    group by market, action
+),
+
+dispersion as (
+    select
+        known.market,
+        known.action,
+        greatest(
+            1.0,
+            sum((known.x - known.n * history.rate) ^ 2
+                / (known.n * history.rate * (1 - history.rate)))
+            / nullif(history.cohorts - 1, 0)
+        ) as phi
+    from known
+    inner join history using (market, action)
+    where known.in_history and history.rate > 0 and history.rate < 1
+    group by known.market, known.action, history.cohorts
+),
+
+-- c(A): the share of the history's final overturns known by the young cohort's age A
+completeness as (
+    select
+        known.metric_date,
+        known.market,
+        known.action,
+        coalesce(sum(development.overturns), 0) / max(history.final) as completeness
+    from known
+    inner join history using (market, action)
+    left join known as settled
+        on settled.market = known.market
+        and settled.action = known.action
+        and settled.in_history
+    left join development
+        on development.metric_date = settled.metric_date
+        and development.market = settled.market
+        and development.action = settled.action
+        and development.development_age <= known.age
+    where known.age < known.appeal_window_days
+        and history.cohorts >= known.min_cohorts
+        and history.final > 0
+    group by known.metric_date, known.market, known.action
+),
+
+projected as (
+    select
+        known.metric_date,
+        known.market,
+        known.action,
+        known.age,
+        known.n,
+        known.x,
+        history.rate as history_rate,
+        history.n as history_n,
+        coalesce(dispersion.phi, 1.0) as phi,
+        completeness.completeness as c,
+        known.x / nullif(completeness.completeness, 0) as y_chain_ladder,
+        known.x + (1 - completeness.completeness) * known.n * history.rate as y_bf,
+        coalesce(dispersion.phi, 1.0) * known.n * history.rate * (1 - completeness.completeness)
+            / nullif(completeness.completeness, 0) as var_chain_ladder,
+        (1 - completeness.completeness) * known.n * history.rate
+            + (1 - completeness.completeness) ^ 2 * (
+                (coalesce(dispersion.phi, 1.0) - 1) * known.n * history.rate * (1 - history.rate)
+                + known.n * known.n * coalesce(dispersion.phi, 1.0) * history.rate * (1 - history.rate)
+                    / history.n
+            ) as var_bf
+    from known
+    inner join completeness using (metric_date, market, action)
+    inner join history using (market, action)
+    left join dispersion using (market, action)  -- no row when r is 0 or 1: phi = 1
+    where known.n > 0
+)
+
+select
+    metric_date,
+    market,
+    action,
+    age,
+    n,
+    x as overturns_known,
+    c as completeness,
+    phi,
+    history_rate,
+    y_chain_ladder / n as rate_chain_ladder,
+    greatest(x / n, y_chain_ladder / n - 1.959963984540054 * sqrt(var_chain_ladder) / n)
+        as rate_chain_ladder_low,
+    least(1.0, y_chain_ladder / n + 1.959963984540054 * sqrt(var_chain_ladder) / n)
+        as rate_chain_ladder_high,
+    y_bf / n as rate_bf,
+    greatest(x / n, y_bf / n - 1.959963984540054 * sqrt(var_bf) / n) as rate_bf_low,
+    least(1.0, y_bf / n + 1.959963984540054 * sqrt(var_bf) / n) as rate_bf_high
+from projected;
