@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from conftest import Landing, appeal, decision, query, rows, run, wilson
-from pipelines import resources
+from warehouse import resources
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets import ingest
+import pipelines.resources
 from checks import input_checks, suites
 from checks.gx_runner import ERROR, FAILED, PASSED, validate
 from checks.input_checks import ValidationError, result_of
@@ -238,7 +238,7 @@ def test_great_expectations_is_loaded_only_when_a_run_reads_a_new_file(
     """Importing GX takes seconds: the ingest assets start it in the background when they read
     a new file, and a run that brings nothing new does not start it."""
     started = []
-    monkeypatch.setattr(ingest, "start_loading", lambda: started.append(True))
+    monkeypatch.setattr(pipelines.resources, "start_loading", lambda: started.append(True))
     landing.csv("decisions/d.csv", [decision("d-1")])
     run(landing, warehouse)
     assert started
