@@ -40,6 +40,9 @@ from assets.spark.translate import (
 )
 from conftest import DECISION_COLUMNS, Landing, appeal, audit, decision, query, run, scalar
 
+# one xdist worker runs every Spark test: it starts one JVM (see conftest.py)
+pytestmark = pytest.mark.xdist_group("spark")
+
 AS_OF = date(2026, 10, 31)
 
 
