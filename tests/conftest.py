@@ -11,6 +11,9 @@ import csv
 import gzip
 import io
 import math
+import os
+import sys
+import warnings
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import date, timedelta
 from pathlib import Path
@@ -42,6 +45,101 @@ DECISION_COLUMNS = (
 )
 APPEAL_COLUMNS = ("appeal_id", "decision_id", "appealed_at", "status", "resolved_at")
 AUDIT_COLUMNS = ("audit_id", "decision_id", "audited_at", "verdict", "auditor_id", "sample_weight")
+
+
+# --- running the suite on several workers --------------------------------------------------------
+#
+# pyproject.toml runs the suite on pytest-xdist workers with `--dist loadgroup`: a test goes to any
+# free worker, but the tests of one xdist_group go to one worker, in collection order. The groups
+# are made here, so that nothing costly is built twice:
+# - the tests that share a module- or session-scoped fixture (a warehouse built once and read by
+#   many tests, the browser) are one group, so the fixture is built on one worker only;
+# - tests marked xdist_group("spark") start or reuse the worker's JVM: one worker starts Spark once.
+# Groups are handed out before the single tests, explicit groups (Spark, the longest) first, so no
+# worker is left with a long group at the end of the run.
+
+# What the tests' JVMs (Spark local) run with, unless the environment says otherwise: C1 alone and
+# the serial collector suit a short-lived JVM on tiny data (about a quarter less CPU). Neither
+# changes what Spark computes.
+os.environ.setdefault("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+
+# An xdist worker runs as `python -c`: its __main__ has neither __file__ nor __spec__, which
+# pyspark (imported by Great Expectations) takes for its doctest runner, and exits. Give it a name.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest worker>"
+
+
+def _shared_fixtures(item: pytest.Item) -> list[str]:
+    """The module-, package- or session-scoped fixtures of this suite that `item` uses (built
+    once, read by many tests): "test_module.fixture" each. pytest's own (tmp_path_factory) and
+    plugins' fixtures, defined outside tests/, are not counted."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return []
+    shared = []
+    for name in item.fixturenames:
+        definitions = info.name2fixturedefs.get(name)
+        if not definitions or not definitions[-1].baseid:  # baseid "": not a fixture of tests/
+            continue
+        if definitions[-1].scope in ("module", "package", "session"):
+            shared.append(f"{Path(definitions[-1].baseid.split('::')[0]).stem}.{name}")
+    return shared
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests that share a fixture of this suite or an xdist_group, transitively (union-
+    find), and name each group; on a worker, put the groups first."""
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    explicit: dict[str, set[str]] = {}  # the xdist_group names each item was given
+    for item in items:
+        explicit[item.nodeid] = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        for key in [*(f"group:{g}" for g in explicit[item.nodeid]), *_shared_fixtures(item)]:
+            parent[find(key)] = find(item.nodeid)
+    members: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        members.setdefault(find(item.nodeid), []).append(item)
+
+    rank: dict[str, int] = {}  # 0: has an explicit group, 1: shares a fixture, 2: alone
+    for root, group in members.items():
+        names = set().union(*(explicit[item.nodeid] for item in group))
+        shares = any(_shared_fixtures(item) for item in group)
+        if shares and not names:
+            names = {_shared_fixtures(group[0])[0]}
+        for item in group:  # xdist joins an item's group names: give every member all of them
+            for name in sorted(names - explicit[item.nodeid]):
+                item.add_marker(pytest.mark.xdist_group(name))
+        rank[root] = 0 if any(explicit[i.nodeid] for i in group) else 1 if shares else 2
+    if hasattr(config, "workerinput"):  # on an xdist worker: the order work is handed out in
+        items.sort(key=lambda item: rank[find(item.nodeid)])  # stable: collection order within
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Say so when xdist could not name the groups: it appends a group's name to each test's id,
+    which pytest 9.2 no longer takes (pytest-xdist issue #1386, hence pytest<9.2 in
+    pyproject.toml). The tests still pass, but every worker builds the shared fixtures and starts
+    Spark, and the suite takes much longer."""
+    if getattr(session.config.option, "loadgroup", False) and any(
+        item.get_closest_marker("xdist_group") and "@" not in item.nodeid for item in session.items
+    ):
+        warnings.warn(
+            pytest.PytestWarning(
+                "pytest-xdist ignores the xdist_group marks with this pytest (pytest-xdist issue "
+                "#1386): shared fixtures are built, and Spark started, on every worker"
+            ),
+            stacklevel=1,
+        )
 
 
 # --- input rows ---------------------------------------------------------------------------------

@@ -22,8 +22,7 @@ DAYS = [f"2026-10-{d}" for d in range(17, 31)]
 OVERTURNED_FROM = "2026-10-24"
 
 
-@pytest.fixture
-def warehouse(landing: Landing, tmp_path):
+def _build(landing: Landing, path):
     decisions, appeals = [], []
     for day in DAYS:
         for k in range(5):
@@ -42,9 +41,24 @@ def warehouse(landing: Landing, tmp_path):
                 )
     landing.csv("decisions/d.csv", decisions)
     landing.csv("appeals/a.csv", appeals)
-    path = tmp_path / "data" / "warehouse.duckdb"
     run(landing, path, appeal_window_days=0)
     return path
+
+
+@pytest.fixture(scope="module")
+def shared_warehouse(tmp_path_factory: pytest.TempPathFactory):
+    """The dataset's warehouse, built once for the tests that only read it."""
+    root = tmp_path_factory.mktemp("breakdowns")
+    return _build(Landing(root / "landing"), root / "data" / "warehouse.duckdb")
+
+
+@pytest.fixture
+def warehouse(request: pytest.FixtureRequest, shared_warehouse, tmp_path):
+    """The dataset's warehouse. A test that asks for `landing` runs the pipeline on it again:
+    it gets a warehouse of its own, built from its own landing folder; the others share one."""
+    if "landing" not in request.fixturenames:
+        return shared_warehouse
+    return _build(request.getfixturevalue("landing"), tmp_path / "data" / "warehouse.duckdb")
 
 
 def test_kpi_periods_end_on_the_latest_complete_day(warehouse) -> None:

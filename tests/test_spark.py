@@ -53,6 +53,9 @@ from conftest import (
     scalar,
 )
 
+# one xdist worker runs every Spark test: it starts one JVM (see conftest.py)
+pytestmark = pytest.mark.xdist_group("spark")
+
 AS_OF = date(2026, 10, 31)
 
 
