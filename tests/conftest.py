@@ -60,8 +60,13 @@ AUDIT_COLUMNS = ("audit_id", "decision_id", "audited_at", "verdict", "auditor_id
 
 # What the tests' JVMs (Spark local) run with, unless the environment says otherwise: C1 alone and
 # the serial collector suit a short-lived JVM on tiny data (about a quarter less CPU). Neither
-# changes what Spark computes.
-os.environ.setdefault("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+# changes what Spark computes. C1 alone gets the small code cache of a non-tiered JVM (48 MB),
+# which the Spark tests fill ("CodeCache is full. Compiler has been disabled", then a task fails
+# to deserialise and the JVM is lost): give it the tiered default.
+os.environ.setdefault(
+    "JDK_JAVA_OPTIONS",
+    "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m -XX:+UseSerialGC",
+)
 
 # An xdist worker runs as `python -c`: its __main__ has neither __file__ nor __spec__, which
 # pyspark (imported by Great Expectations) takes for its doctest runner, and exits. Give it a name.
