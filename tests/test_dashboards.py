@@ -194,6 +194,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run(
         landing,
         root / "data" / "warehouse.duckdb",
+        dashboards=True,
         appeal_window_days=10,
         alerts=AlertSettings(sinks=("jsonl",), rules=rules),
     )
