@@ -132,3 +132,15 @@ def test_a_failed_grouped_message_fails_all_its_rows_and_they_are_retried_togeth
          "last_error": None, "message_key": second}
         for e, attempts in ((ESCALATED, 2), (OPENED, 2), (RESOLVED, 1))
     ]  # fmt: skip
+
+
+def test_by_default_each_event_is_its_own_message_under_its_own_key(
+    landing, warehouse, capsys
+) -> None:
+    days(landing, WARN, WARN, SIGNIFICANT, CALM)
+    go(landing, warehouse, sinks=("console", "jsonl"), as_of="2026-10-04")
+    assert AlertSettings().group == "event"
+    assert {(r["event_id"], r["message_key"], r["status"]) for r in outbox(warehouse)} == {
+        (e, e, "delivered") for e in (OPENED, ESCALATED, RESOLVED)
+    }
+    assert capsys.readouterr().out.count("modmetrics alert: [") == 3
