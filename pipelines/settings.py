@@ -33,7 +33,7 @@ from pydantic import (
 )
 
 from warehouse.resources import RULE_FIELDS
-from warehouse.vocabulary import ALERT_SINKS, ENGINES, MARKETS, METRICS
+from warehouse.vocabulary import ALERT_GROUPINGS, ALERT_SINKS, ENGINES, MARKETS, METRICS
 
 DEFAULT_CONFIG_FILE = Path("modmetrics.toml")
 
@@ -131,6 +131,12 @@ MemorySize = Annotated[
 ]
 Engine = Annotated[
     str, _check(ENGINES.__contains__, f"must be {' or '.join(ENGINES)}, got {{value!r}}")
+]
+AlertGrouping = Annotated[
+    str,
+    _check(
+        ALERT_GROUPINGS.__contains__, f"must be {' or '.join(ALERT_GROUPINGS)}, got {{value!r}}"
+    ),
 ]
 Markets = Annotated[
     tuple[str, ...],
@@ -280,6 +286,7 @@ class AlertSettings(_Section):
     webhook_url_env: VariableName = "MODMETRICS_ALERT_WEBHOOK_URL"  # the URL is never stored
     webhook_timeout_seconds: Seconds = 5.0
     retry_backoff_seconds: Seconds = 300.0  # a failed delivery waits this, doubled each attempt
+    group: AlertGrouping = "event"  # "run": one message per sink and run, listing its events
     # one per metric and market; the file writes them as [alerts.<metric>] tables (_file_values)
     rules: tuple[AlertRule, ...] = Field(default_factory=lambda: _alert_rules({}, "defaults"))
 

@@ -167,6 +167,7 @@ class RunSettings(dg.ConfigurableResource):
     alert_webhook_url_env: str
     alert_webhook_timeout_seconds: float
     alert_retry_backoff_seconds: float
+    alert_group: str  # "event" or "run": one message per event, or per sink and run
     # the Spark engine (engine = "spark"; see SparkSettings)
     spark_master: str
     spark_driver_memory: str

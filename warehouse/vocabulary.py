@@ -20,6 +20,8 @@ METRICS = (
 )
 
 ALERT_SINKS = ("console", "jsonl", "webhook")
+# how notifications are grouped into messages: one per event, or one per sink and run
+ALERT_GROUPINGS = ("event", "run")
 ENGINES = ("duckdb", "spark")
 
 
