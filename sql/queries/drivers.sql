@@ -1,23 +1,49 @@
 -- drivers: what moved one market's metric between a baseline and a period, split over the
 -- segments of the chosen dimensions (`modmetrics drivers`). Grain: one row per segment, i.e.
 -- per value of the chosen dimensions (the others are NULL), largest contribution first.
--- Inputs: daily_metrics, overturn_nowcast (with $projected). Parameters: $market, $metric,
+-- Inputs: daily_metrics; with $projected overturn_nowcast and overturn_development. Parameters: $market, $metric,
 -- $dimensions (a list of policy, queue, source, object_type), $baseline_first, $baseline_last,
 -- $period_first, $period_last (dates; drivers_periods.sql resolves the defaults), $projected.
 -- Method: the segments' numerators and denominators come from metric_values (the metric's
 -- definition, sql/macros.sql), the split from rate_decomposition (symmetric Kitagawa: mix and
 -- rate effects, exactly additive to the market rate's change).
 -- $projected (overkill_rate and leakage_rate): a provisional day's overturns are projected the
--- way overturn_nowcast projects the market's (Bornhuetter-Ferguson): each segment gets its
--- observed overturns plus (1 - c) n r, with the market-day's completeness c, its history rate r
--- and the segment's own decisions n. The segments of a day then sum to the market's projected
--- overturns, so the total change is that of the projected market rate. Segments have no
--- projection of their own: the overturns still to come are spread by volume at the market's
--- rate. A day without a projection keeps its observed count (drivers_periods.sql counts them).
+-- way overturn_nowcast projects the market's (Bornhuetter-Ferguson, Y = X + (1 - c) n r): each
+-- segment gets the overturns it had as of as_of_date (X, from overturn_development, the
+-- nowcast's rule) plus (1 - c) n r, with the market-day's completeness c and history rate r and
+-- the segment's own decisions n. The segments of a day then sum to the market's projected
+-- overturns, so the total change is that of the projected market rate (market_daily_metrics'
+-- overkill_rate_projected x penalties, summed over the days). Segments have no projection of
+-- their own: the overturns still to come are spread by volume at the market's rate. A day
+-- without a projection (settled, or too little history) keeps its observed count
+-- (drivers_periods.sql counts the provisional ones, which the command refuses).
 with sides as (
     select 'baseline' as side, $baseline_first::date as first_day, $baseline_last::date as last_day
     union all
     select 'period' as side, $period_first::date as first_day, $period_last::date as last_day
+),
+
+-- with $projected: the overturns of each segment of a projected day known as of as_of_date
+known as (
+    select
+        overturn_development.metric_date,
+        overturn_development.market,
+        overturn_development.policy,
+        overturn_development.queue,
+        overturn_development.source,
+        overturn_development.object_type,
+        overturn_development.action,
+        sum(overturn_development.overturns) as overturns
+    from overturn_development
+    inner join overturn_nowcast
+        on overturn_nowcast.metric_date = overturn_development.metric_date
+        and overturn_nowcast.market = overturn_development.market
+        and overturn_nowcast.action = overturn_development.action
+    where $projected
+        and overturn_development.market = $market
+        and overturn_nowcast.completeness is not null
+        and overturn_development.development_age <= overturn_nowcast.age
+    group by all
 ),
 
 counted as (
@@ -32,16 +58,18 @@ counted as (
         daily_metrics.decisions,
         daily_metrics.penalties,
         daily_metrics.no_actions,
-        daily_metrics.overturned_penalties
-            + case when $projected then
-                coalesce((1 - overkill.completeness) * daily_metrics.penalties
-                         * overkill.history_rate, 0)
-            else 0 end as overturned_penalties,
-        daily_metrics.overturned_no_actions
-            + case when $projected then
-                coalesce((1 - leakage.completeness) * daily_metrics.no_actions
-                         * leakage.history_rate, 0)
-            else 0 end as overturned_no_actions,
+        case
+            when overkill.completeness is not null then
+                coalesce(known_penalties.overturns, 0)
+                + (1 - overkill.completeness) * daily_metrics.penalties * overkill.history_rate
+            else daily_metrics.overturned_penalties
+        end as overturned_penalties,
+        case
+            when leakage.completeness is not null then
+                coalesce(known_no_actions.overturns, 0)
+                + (1 - leakage.completeness) * daily_metrics.no_actions * leakage.history_rate
+            else daily_metrics.overturned_no_actions
+        end as overturned_no_actions,
         daily_metrics.audited_penalty_weight,
         daily_metrics.audited_penalty_weight_sq,
         daily_metrics.non_violating_penalty_weight,
@@ -61,6 +89,20 @@ counted as (
         and leakage.metric_date = daily_metrics.metric_date
         and leakage.market = daily_metrics.market
         and leakage.action = 'no_action'
+    left join known as known_penalties
+        on known_penalties.metric_date = daily_metrics.metric_date
+        and known_penalties.policy = daily_metrics.policy
+        and known_penalties.queue = daily_metrics.queue
+        and known_penalties.source = daily_metrics.source
+        and known_penalties.object_type = daily_metrics.object_type
+        and known_penalties.action = 'penalize'
+    left join known as known_no_actions
+        on known_no_actions.metric_date = daily_metrics.metric_date
+        and known_no_actions.policy = daily_metrics.policy
+        and known_no_actions.queue = daily_metrics.queue
+        and known_no_actions.source = daily_metrics.source
+        and known_no_actions.object_type = daily_metrics.object_type
+        and known_no_actions.action = 'no_action'
     where daily_metrics.market = $market
 ),
 

@@ -129,16 +129,21 @@ def day_row(day: date, market: str = "BR", policy: str = "spam", queue: str = "q
     return row
 
 
-NOWCAST = {"metric_date": "date", "market": "varchar", "action": "varchar",
+NOWCAST = {"metric_date": "date", "market": "varchar", "action": "varchar", "age": "bigint",
            "completeness": "double", "history_rate": "double"}  # fmt: skip
+DEVELOPMENT = {"metric_date": "date", "market": "varchar", "policy": "varchar", "queue": "varchar",
+               "source": "varchar", "object_type": "varchar", "action": "varchar",
+               "development_age": "integer", "overturns": "bigint"}  # fmt: skip
 
 
 def drivers(con, *, dimensions: list[str], metric: str = "overkill_rate", market: str = "BR",
             baseline=(date(2026, 6, 1), date(2026, 6, 7)),
             period=(date(2026, 6, 8), date(2026, 6, 14)), projected: bool = False,
-            nowcast: list[dict] = ()) -> list[dict]:  # fmt: skip
+            nowcast: list[dict] = (), development: list[dict] = ()) -> list[dict]:  # fmt: skip
     con.execute("drop table if exists overturn_nowcast")
+    con.execute("drop table if exists overturn_development")
     given(con, "overturn_nowcast", list(nowcast), **NOWCAST)
+    given(con, "overturn_development", list(development), **DEVELOPMENT)
     params = {"market": market, "metric": metric, "dimensions": dimensions,
               "baseline_first": baseline[0], "baseline_last": baseline[1],
               "period_first": period[0], "period_last": period[1],
@@ -255,12 +260,14 @@ def test_a_hostile_policy_name_is_data_and_the_market_a_bound_parameter(con) -> 
     assert select(con, "select count(*) as n from daily_metrics") == [{"n": 2}]
 
 
-def test_projected_spreads_the_overturns_to_come_by_volume_at_the_market_rate(con) -> None:
-    """Period day 06-08 is provisional with completeness 0.5 and history rate 0.1: a gets
-    3 + 0.5 x 60 x 0.1 = 6 of 60, b 1 + 0.5 x 40 x 0.1 = 3 of 40, together the market's BF
-    projection 4 + 0.5 x 100 x 0.1 = 9 of 100. The baseline day has no projection row (settled):
-    observed, 5/50 each. a: mix (0.6 - 0.5)(0.1 + 0.1)/2 = 0.01; b: mix (0.4 - 0.5)(0.1 +
-    0.075)/2 = -0.00875, rate (0.075 - 0.1)(0.5 + 0.4)/2 = -0.01125; total 0.09 - 0.10."""
+def test_projected_adds_the_overturns_to_come_by_volume_at_the_market_rate(con) -> None:
+    """Period day 06-08 is provisional, aged 5 days, with completeness 0.5 and history rate 0.1.
+    Known by age 5 (overturn_development): a 3, b 1 (b's overturn at age 9 is in daily_metrics but
+    was not known as of the as-of date, as the nowcast counts). a gets 3 + 0.5 x 60 x 0.1 = 6 of
+    60, b 1 + 0.5 x 40 x 0.1 = 3 of 40: together the market's BF projection 4 + 0.5 x 100 x 0.1
+    = 9 of 100. The baseline day has no projection (settled): observed, 5/50 each.
+    a: mix (0.6 - 0.5)(0.1 + 0.1)/2 = 0.01; b: mix (0.4 - 0.5)(0.1 + 0.075)/2 = -0.00875,
+    rate (0.075 - 0.1)(0.5 + 0.4)/2 = -0.01125; total 0.09 - 0.10."""
     d0, d1 = date(2026, 6, 1), date(2026, 6, 8)
     given(
         con,
@@ -269,14 +276,24 @@ def test_projected_spreads_the_overturns_to_come_by_volume_at_the_market_rate(co
             day_row(d0, policy="a", penalties=50, overturned_penalties=5),
             day_row(d0, policy="b", penalties=50, overturned_penalties=5),
             day_row(d1, policy="a", penalties=60, overturned_penalties=3),
-            day_row(d1, policy="b", penalties=40, overturned_penalties=1),
+            day_row(d1, policy="b", penalties=40, overturned_penalties=2),
         ],
     )
-    nowcast = [{"metric_date": d1, "market": "BR", "action": "penalize", "completeness": 0.5,
-                "history_rate": 0.1},
-               {"metric_date": d1, "market": "BR", "action": "no_action", "completeness": 0.9,
-                "history_rate": 0.5}]  # fmt: skip
-    result = drivers(con, dimensions=["policy"], projected=True, nowcast=nowcast)
+    nowcast = [{"metric_date": d1, "market": "BR", "action": "penalize", "age": 5,
+                "completeness": 0.5, "history_rate": 0.1},
+               {"metric_date": d1, "market": "BR", "action": "no_action", "age": 5,
+                "completeness": 0.9, "history_rate": 0.5}]  # fmt: skip
+    segment = {"market": "BR", "queue": "q1", "source": "machine", "object_type": "video",
+               "action": "penalize"}  # fmt: skip
+    development = [
+        {"metric_date": d1, **segment, "policy": "a", "development_age": 1, "overturns": 3},
+        {"metric_date": d1, **segment, "policy": "b", "development_age": 2, "overturns": 1},
+        {"metric_date": d1, **segment, "policy": "b", "development_age": 9, "overturns": 1},
+        {"metric_date": d0, **segment, "policy": "a", "development_age": 1, "overturns": 5},
+    ]
+    development = [{k: row[k] for k in DEVELOPMENT} for row in development]
+    result = drivers(con, dimensions=["policy"], projected=True, nowcast=nowcast,
+                     development=development)  # fmt: skip
     assert_rows(
         [{k: r[k] for k in ("policy", *OUT, "period_market_rate")} for r in result],
         [
@@ -288,8 +305,8 @@ def test_projected_spreads_the_overturns_to_come_by_volume_at_the_market_rate(co
              "contribution": 0.01, "period_market_rate": 0.09},
         ],
     )  # fmt: skip
-    observed = drivers(con, dimensions=["policy"], nowcast=nowcast)
-    assert observed[0]["period_market_rate"] == pytest.approx(4 / 100, abs=1e-15)
+    observed = drivers(con, dimensions=["policy"], nowcast=nowcast, development=development)
+    assert observed[0]["period_market_rate"] == pytest.approx(5 / 100, abs=1e-15)
 
 
 # --- drivers_periods.sql: the defaults and the settled flag ----------------------------------
@@ -319,7 +336,7 @@ def periods_setup(con) -> None:
         con,
         "overturn_nowcast",
         [{"metric_date": date(2026, 6, 25) + timedelta(i), "market": "BR", "action": "penalize",
-          "completeness": 0.5, "history_rate": 0.1} for i in range(6)],
+          "age": 6 - i, "completeness": 0.5, "history_rate": 0.1} for i in range(6)],
         **NOWCAST,
     )  # fmt: skip
 
