@@ -722,6 +722,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for query in DEMO_QUERIES:
         print(f'  uv run modmetrics sql --warehouse {warehouse} "{query}"')
     print(f"  uv run modmetrics alerts --warehouse {warehouse}")
+    print(
+        f"  uv run modmetrics drivers --warehouse {warehouse} --market BR --metric overkill_rate "
+        "--by policy,queue"
+    )
     print(f"\nDashboards: open {settings.dashboards.resolve() / 'index.html'} in a browser")
     print(f"Or from Python: duckdb.connect('{warehouse}', read_only=True)")
     print(
