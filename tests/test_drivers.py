@@ -245,3 +245,19 @@ def test_projected_contributions_add_up_to_the_change_of_the_market_projection(
         assert sorted(r["policy"] for r in found) == ["hate", "spam"]
         total = sum(r["contribution"] for r in found)
         assert total == pytest.approx(want - baseline["rate"], abs=1e-9)
+
+
+@pytest.mark.parametrize("metric", ["overkill_rate", "penalty_ratio"])
+def test_the_view_rate_drivers_holds_the_commands_default_comparison(
+    warehouse, tmp_path, metric: str
+) -> None:
+    code, out, _ = drivers(warehouse, tmp_path, "--market", "BR", "--metric", metric,
+                           "--by", "queue", "--format", "json")  # fmt: skip
+    assert code == 0
+    stored = query(
+        warehouse,
+        "select queue, mix_effect, rate_effect, contribution from rate_drivers "
+        "where market = 'BR' and metric = ? and dimension = 'queue' order by driver_rank",
+        [metric],
+    )
+    assert [{k: r[k] for k in stored[0]} for r in json.loads(out)] == stored
