@@ -470,6 +470,66 @@ def segments(rows: pl.DataFrame, breakdown: str, title: str) -> go.Figure:
     return fig
 
 
+DRIVER_COLORS = {"mix": "#7570b3", "rate": "#d95f02"}  # Dark2, as PALETTE
+
+
+def drivers(rows: pl.DataFrame, metric: str) -> go.Figure:
+    """The largest drivers of one market's metric change (rows of rate_drivers, largest first):
+    per segment a diverging bar of its mix effect and its rate effect, stacked, in points."""
+    info = METRICS[metric]
+    first = rows.row(0, named=True)
+    names = [
+        f"{d.replace('_', ' ')}: {label(s)}"
+        for d, s in zip(rows["dimension"], rows["segment"], strict=True)
+    ]
+    custom = list(
+        zip(
+            *(rows[c].to_list() for c in ("baseline_share", "period_share", "baseline_rate",
+                                          "period_rate")),
+            [100 * v for v in rows["contribution"].to_list()],
+            strict=True,
+        )
+    )  # fmt: skip
+    hover = (
+        "<b>%{y}</b><br>%{fullData.name}: <b>%{x:+.3f} pts</b><br>"
+        "contribution (mix + rate) %{customdata[4]:+.3f} pts<br>"
+        "share %{customdata[0]:.1%} → %{customdata[1]:.1%}<br>"
+        "rate %{customdata[2]:.2%} → %{customdata[3]:.2%}<extra></extra>"
+    )
+    fig = go.Figure()
+    for effect, title in (("mix", "Mix: its share moved"), ("rate", "Rate: its own rate moved")):
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=[None if v is None else 100 * v for v in rows[f"{effect}_effect"].to_list()],
+                orientation="h",
+                name=title,
+                marker_color=DRIVER_COLORS[effect],
+                customdata=custom,
+                hovertemplate=hover,
+            )
+        )
+    settled = "" if first["period_settled"] else " (appeals still arriving)"
+    title = (
+        f"{info.title}: {_pct(first['baseline_market_rate'])} → {_pct(first['period_market_rate'])}"
+        f" ({100 * first['market_change']:+.2f} pts), "
+        f"{first['baseline_first_day']:%d %b}–{first['baseline_last_day']:%d %b} vs "
+        f"{first['period_first_day']:%d %b}–{first['period_last_day']:%d %b}{settled}"
+    )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(260, 90 + 30 * len(names))},
+        title=dict(text=title, x=0, font=dict(size=13)),
+        barmode="relative",
+    )
+    fig.update_xaxes(zeroline=True, zerolinecolor="#9ca3af", ticksuffix=" pts")
+    fig.update_yaxes(autorange="reversed", type="category")
+    return fig
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
 def _gap(row: dict, a: str, b: str):
     if row.get(a) is None or row.get(b) is None:
         return None

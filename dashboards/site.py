@@ -32,6 +32,7 @@ QUERIES = [
     "policy_days",
     "segments",
     "top_contributors",
+    "what_moved",
     "files",
     "file_problems",
     "rejections",
@@ -204,6 +205,12 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
     else:
         volumes = None
     top = of("top_contributors")
+    moved = of("what_moved")
+    what_moved = [
+        _plot(figures.drivers(moved.filter(pl.col("metric") == metric), metric), f"moved-{metric}")
+        for metric in METRICS
+        if not moved.filter(pl.col("metric") == metric).is_empty()
+    ]
     return _render(
         "market.html",
         stamp,
@@ -219,6 +226,7 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
         top_window=_window(top, "last 7 settled days") if not top.is_empty() else "",
         top_overkill=top.filter(pl.col("metric") == "overkill_rate").to_dicts(),
         top_leakage=top.filter(pl.col("metric") == "leakage_rate").to_dicts(),
+        what_moved=what_moved,
     )
 
 

@@ -1,4 +1,4 @@
-"""The `modmetrics` command: run, sql, export, generate, demo."""
+"""The `modmetrics` command: run, sql, drivers, export, generate, demo."""
 
 from __future__ import annotations
 
@@ -64,6 +64,38 @@ def _parser() -> argparse.ArgumentParser:
     _common(sql)
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(handler=cmd_sql)
+
+    drivers = sub.add_parser(
+        "drivers",
+        help="what moved a market's rate: its change split over segments into mix and rate",
+    )
+    drivers.add_argument("--market", required=True, help="BR, LATAM or EMEA")
+    drivers.add_argument("--metric", required=True, help="e.g. overkill_rate")
+    drivers.add_argument(
+        "--period",
+        metavar="FIRST:LAST",
+        help="the days to explain, e.g. 2026-06-29:2026-07-12 (default: the latest 7 days; "
+        "the latest 7 settled days for overkill and leakage)",
+    )
+    drivers.add_argument(
+        "--baseline",
+        metavar="FIRST:LAST",
+        help="the days to compare with (default: the 7 days before the default period)",
+    )
+    drivers.add_argument(
+        "--by",
+        default="policy",
+        metavar="DIMENSIONS",
+        help="comma-separated: any of policy, queue, source, object_type (default policy)",
+    )
+    drivers.add_argument(
+        "--projected",
+        action="store_true",
+        help="overkill and leakage: project the overturns still to come on provisional days",
+    )
+    _common(drivers)
+    drivers.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    drivers.set_defaults(handler=cmd_drivers)
 
     gen = sub.add_parser("generate", help="write realistic synthetic landing data")
     gen.add_argument("--out", type=Path, required=True, help="landing folder to write")
@@ -442,6 +474,80 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- drivers ---------------------------------------------------------------------------------
+
+
+def cmd_drivers(args: argparse.Namespace) -> int:
+    """The decomposition of one market's metric change, from the published warehouse."""
+    import duckdb
+
+    from warehouse.drivers import DriversError, check_request, drivers
+
+    dimensions = tuple(d.strip() for d in args.by.split(",") if d.strip())
+    period = _span_option("--period", args.period)
+    baseline = _span_option("--baseline", args.baseline)
+    try:
+        check_request(args.market, args.metric, dimensions, args.projected)
+    except DriversError as exc:
+        raise UserError(str(exc)) from None
+    settings = _settings(args)
+    if not settings.warehouse.is_file():
+        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    try:
+        con = open_read_only(settings.warehouse)
+        try:
+            found = drivers(
+                con, args.market, args.metric, dimensions, period, baseline, args.projected
+            )
+        finally:
+            con.close()
+    except DriversError as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.Error as exc:  # e.g. a warehouse from before the drivers views
+        raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
+    columns = [*found.columns, "baseline_settled", "period_settled"]
+    rows = [(*row, found.baseline.settled, found.period.settled) for row in found.rows]
+    if args.format == "table":
+        rates = "projected" if found.projected else "observed"
+        print(
+            f"{found.market} {found.metric} ({rates}): baseline {found.baseline.span} "
+            f"{found.baseline_rate:.4%} -> period {found.period.span} {found.period_rate:.4%}, "
+            f"change {100 * (found.period_rate - found.baseline_rate):+.4f} pts over "
+            f"{len(rows)} segment(s)"
+        )
+    for side in (found.baseline, found.period):
+        if not side.settled:
+            later = (
+                "its overturns still to come are projected"
+                if found.projected
+                else f"its {found.metric} will still rise as appeals arrive (see --projected)"
+            )
+            print(
+                f"modmetrics drivers: the {side.side} {side.span} is not settled: {later}",
+                file=sys.stderr,
+            )
+    write_rows(columns, rows, args.format, sys.stdout)
+    return EXIT_OK
+
+
+def _span_option(flag: str, value: str | None) -> tuple[date, date] | None:
+    """FIRST:LAST, both dates, inclusive."""
+    if value is None:
+        return None
+    first, sep, last = value.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        span = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+    except ValueError:
+        raise UserError(
+            f"{flag} must be two dates like 2026-06-29:2026-07-12, got {value!r}"
+        ) from None
+    if span[0] > span[1]:
+        raise UserError(f"{flag} starts after it ends: {value}")
+    return span
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
@@ -616,6 +722,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for query in DEMO_QUERIES:
         print(f'  uv run modmetrics sql --warehouse {warehouse} "{query}"')
     print(f"  uv run modmetrics alerts --warehouse {warehouse}")
+    print(
+        f"  uv run modmetrics drivers --warehouse {warehouse} --market BR --metric overkill_rate "
+        "--by policy,queue"
+    )
     print(f"\nDashboards: open {settings.dashboards.resolve() / 'index.html'} in a browser")
     print(f"Or from Python: duckdb.connect('{warehouse}', read_only=True)")
     print(
