@@ -32,6 +32,7 @@ QUERIES = [
     "policy_days",
     "segments",
     "top_contributors",
+    "qa_queues",
     "files",
     "file_problems",
     "rejections",
@@ -204,6 +205,7 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
     else:
         volumes = None
     top = of("top_contributors")
+    qa_queues = of("qa_queues")
     return _render(
         "market.html",
         stamp,
@@ -219,6 +221,8 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
         top_window=_window(top, "last 7 settled days") if not top.is_empty() else "",
         top_overkill=top.filter(pl.col("metric") == "overkill_rate").to_dicts(),
         top_leakage=top.filter(pl.col("metric") == "leakage_rate").to_dicts(),
+        qa_window=_window(qa_queues, "latest 28 days") if not qa_queues.is_empty() else "",
+        qa_queues=qa_queues.to_dicts(),
     )
 
 

@@ -41,6 +41,10 @@ SCHEMA_FILES = [
     "views/overturn_nowcast.sql",
     "views/market_daily_metrics.sql",
     "views/market_kpis.sql",
+    "views/qa_audits.sql",
+    "views/moderator_quality.sql",
+    "views/queue_quality.sql",
+    "views/auditor_agreement.sql",
 ]
 
 
