@@ -1,4 +1,4 @@
-"""The `modmetrics` command: run, sql, export, generate, demo."""
+"""The `modmetrics` command: run, sql, export, generate, demo, cases, quality."""
 
 from __future__ import annotations
 
