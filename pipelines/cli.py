@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import shutil
 import sys
 import time
@@ -655,7 +656,12 @@ def _print_review(args: argparse.Namespace, query) -> int:
         ) from None
     except duckdb.Error as exc:
         raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
-    write_rows(columns, rows, args.format, sys.stdout)
+    try:
+        write_rows(columns, rows, args.format, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return EXIT_OK
 
 
