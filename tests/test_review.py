@@ -265,11 +265,10 @@ def test_quality_by_auditor_compares_the_re_audit(warehouse) -> None:
     ]
 
 
-def test_the_market_page_lists_queues_by_qa_error_and_no_ids(warehouse) -> None:
-    pages = {
-        p.name: p.read_text(encoding="utf-8")
-        for p in (warehouse.parent / "dashboards").glob("*.html")
-    }
+def test_the_market_page_lists_queues_by_qa_error_and_no_ids(warehouse, tmp_path) -> None:
+    out = _cli(warehouse, "dashboards", "--out", tmp_path / "site")
+    assert "pages" in out
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "site").glob("*.html")}
     assert {"index.html", "br.html", "quality.html"} <= set(pages)
     # BR queues over the 28 days to 10-04: unspecified D02 (wrong, weight 4): 1 of 1;
     # q-fast D01 wrong, D03 right: 1 of 2; q-slow D04 wrong (1), D05 right (4): 1 of 5 by
