@@ -33,6 +33,7 @@ QUERIES = [
     "segments",
     "top_contributors",
     "what_moved",
+    "qa_queues",
     "files",
     "file_problems",
     "rejections",
@@ -211,6 +212,7 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
         for metric in METRICS
         if not moved.filter(pl.col("metric") == metric).is_empty()
     ]
+    qa_queues = of("qa_queues")
     return _render(
         "market.html",
         stamp,
@@ -227,6 +229,8 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
         top_overkill=top.filter(pl.col("metric") == "overkill_rate").to_dicts(),
         top_leakage=top.filter(pl.col("metric") == "leakage_rate").to_dicts(),
         what_moved=what_moved,
+        qa_window=_window(qa_queues, "latest 28 days") if not qa_queues.is_empty() else "",
+        qa_queues=qa_queues.to_dicts(),
     )
 
 

@@ -1,4 +1,4 @@
-"""The `modmetrics` command: run, sql, drivers, export, generate, demo."""
+"""The `modmetrics` command: run, sql, drivers, export, generate, demo, cases, quality."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import shutil
 import sys
 import time
@@ -153,6 +154,8 @@ def _parser() -> argparse.ArgumentParser:
     _common(alerts)
     alerts.add_argument("--format", choices=["table", "json"], default="table")
     alerts.set_defaults(handler=cmd_alerts)
+
+    _review_commands(sub)
 
     demo = sub.add_parser("demo", help="generate 60 days of sample data and run everything")
     demo.add_argument(
@@ -664,6 +667,108 @@ def _day_option(flag: str, value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise UserError(f"{flag} must be a date like 2026-10-31, got {value!r}") from None
+
+
+# --- cases and quality: review of the decisions behind the metrics -------------------------
+
+
+def _review_commands(sub) -> None:
+    from warehouse.vocabulary import MARKETS, METRICS
+
+    cases = sub.add_parser("cases", help="list the decisions behind a metric's numerator")
+    cases.add_argument("--market", required=True, choices=MARKETS)
+    cases.add_argument("--metric", required=True, choices=METRICS)
+    cases.add_argument("--from", dest="first_day", required=True, metavar="YYYY-MM-DD")
+    cases.add_argument("--to", dest="last_day", required=True, metavar="YYYY-MM-DD")
+    cases.add_argument("--policy", help="only this policy")
+    cases.add_argument("--queue", help="only this queue ('unspecified': delivered without one)")
+    cases.add_argument("--source", help="only this source (machine, human)")
+    cases.add_argument("--object-type", dest="object_type", help="only this object type")
+    _common(cases)
+    cases.add_argument("--format", choices=["table", "csv", "json"], default="csv")
+    cases.set_defaults(handler=cmd_cases)
+
+    quality = sub.add_parser(
+        "quality", help="QA feedback: error rates per moderator or queue, auditor agreement"
+    )
+    quality.add_argument("--by", required=True, choices=["moderator", "queue", "auditor"])
+    quality.add_argument("--market", choices=MARKETS, help="one market (default all)")
+    quality.add_argument(
+        "--from", dest="first_day", metavar="YYYY-MM-DD", help="first day (default: --to - 27)"
+    )
+    quality.add_argument(
+        "--to", dest="last_day", metavar="YYYY-MM-DD", help="last day (default: the latest)"
+    )
+    _common(quality)
+    quality.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    quality.set_defaults(handler=cmd_quality)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from warehouse.review import cases
+
+    first_day, last_day = _day_span(args)
+
+    def query(con):
+        return cases(
+            con,
+            args.market,
+            args.metric,
+            first_day,
+            last_day,
+            policy=args.policy,
+            queue=args.queue,
+            source=args.source,
+            object_type=args.object_type,
+        )
+
+    return _print_review(args, query)
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    from warehouse.review import quality
+
+    first_day, last_day = _day_span(args)
+    return _print_review(args, lambda con: quality(con, args.by, args.market, first_day, last_day))
+
+
+def _day_span(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    first_day = _day_option("--from", args.first_day)
+    last_day = _day_option("--to", args.last_day)
+    if first_day and last_day and first_day > last_day:
+        raise UserError(f"--from {first_day} is after --to {last_day}")
+    return first_day, last_day
+
+
+def _print_review(args: argparse.Namespace, query) -> int:
+    """Run `query` on a read-only connection to the published warehouse and print its rows."""
+    import duckdb
+
+    settings = _settings(args)
+    if not settings.warehouse.is_file():
+        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    try:
+        con = open_read_only(settings.warehouse)
+        try:
+            relation = query(con)
+            columns = [d[0] for d in relation.description]
+            rows = relation.fetchall()
+        finally:
+            con.close()
+    except (duckdb.BinderException, duckdb.CatalogException) as exc:
+        raise UserError(
+            f"{settings.warehouse}: {_first_line(exc)} (a warehouse made by an earlier version: "
+            "`modmetrics run` brings it up to date)"
+        ) from None
+    except duckdb.Error as exc:
+        raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
+    try:
+        write_rows(columns, rows, args.format, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OK
 
 
 # --- generate and demo -----------------------------------------------------------------------

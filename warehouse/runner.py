@@ -42,6 +42,10 @@ SCHEMA_FILES = [
     "views/market_daily_metrics.sql",
     "views/market_kpis.sql",
     "views/rate_drivers.sql",
+    "views/qa_audits.sql",
+    "views/moderator_quality.sql",
+    "views/queue_quality.sql",
+    "views/auditor_agreement.sql",
 ]
 
 
