@@ -16,7 +16,7 @@ import pytest
 
 from warehouse.runner import run_sql
 
-from .helpers import Z, Z2, assert_rows, given, select
+from .helpers import Z2, Z, assert_rows, given, select
 
 METRICS = ("penalty_ratio", "overkill_rate", "leakage_rate", "audit_overkill_rate",
            "audit_leakage_rate")  # fmt: skip
