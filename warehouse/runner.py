@@ -41,6 +41,7 @@ SCHEMA_FILES = [
     "views/overturn_nowcast.sql",
     "views/market_daily_metrics.sql",
     "views/market_kpis.sql",
+    "views/appeal_capture.sql",
 ]
 
 
