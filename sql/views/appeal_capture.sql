@@ -3,7 +3,8 @@
 -- among the audited no_actions QA judged violating (leakage errors), the same. The
 -- appeal-based rates only see errors somebody appealed and won, so they are a lower bound of
 -- the error rate; this view says how far below the QA estimate they sit, and why: errors not
--- appealed at all (appeal_rate) or appealed and not overturned (appeal_rate - capture_rate).
+-- appealed at all (not_appealed_rate) or appealed and not overturned
+-- (appealed_not_overturned_rate).
 -- Grain: (market, metric): metric is 'overkill_rate' (penalties) or 'leakage_rate'
 -- (no_actions), the appeal-based rate whose capture it measures; one row per market and metric
 -- with at least one audited decision in the window.
@@ -117,6 +118,10 @@ select
     shares.capture_rate,
     wilson_low(shares.capture_rate, shares.qa_error_n) as capture_rate_low,
     wilson_high(shares.capture_rate, shares.qa_error_n) as capture_rate_high,
+    -- where the other errors went: never appealed, or appealed and not overturned (upheld or
+    -- pending); with capture_rate they add up to 1
+    1 - shares.appeal_rate as not_appealed_rate,
+    shares.appeal_rate - shares.capture_rate as appealed_not_overturned_rate,
     case shares.metric when 'overkill_rate' then rates.overkill_rate else rates.leakage_rate end
         as appeal_based_rate,
     case shares.metric

@@ -84,7 +84,8 @@ def wilson(x: float, n: float) -> tuple[float, float]:
 def test_capture_and_appeal_rates_among_the_errors_qa_found(con) -> None:
     """BR overkill: QA errors p1, p2, p3 (weights 1, 1, 2: Σw = 4, Kish n = 4² / 6 = 8/3); p4
     (QA: right), p5 (provisional), p6 (before the window) and p7 (not audited) do not count.
-    Appealed: p1, p2 (Σw 2 -> 0.5); overturned: p1 (Σw 1 -> 0.25, its two appeals count once).
+    Appealed: p1, p2 (Σw 2 -> 0.5); overturned: p1 (Σw 1 -> 0.25, its two appeals count once);
+    never appealed p3 (Σw 2 -> 0.5), appealed and not overturned p2 (Σw 1 -> 0.25).
     BR leakage: n1, 1 of 1 appealed and overturned: Wilson of 1 on n = 1 is [1 / (1 + z²), 1].
     LATAM leakage: one audited no_action, QA judged it right: no error, the rates are NULL.
     Over the window BR overturned 2 of 100 penalties on appeal, QA found 1 of 10 (weights)."""
@@ -100,6 +101,7 @@ def test_capture_and_appeal_rates_among_the_errors_qa_found(con) -> None:
              "qa_error_n": 1.0, "appealed_weight": 1.0, "overturned_weight": 1.0,
              "appeal_rate": 1.0, "appeal_rate_low": 1 / (1 + Z2), "appeal_rate_high": 1.0,
              "capture_rate": 1.0, "capture_rate_low": 1 / (1 + Z2), "capture_rate_high": 1.0,
+             "not_appealed_rate": 0.0, "appealed_not_overturned_rate": 0.0,
              "appeal_based_rate": 1 / 50, "audit_based_rate": 1 / 5},
             {"market": "BR", "metric": "overkill_rate", **window, "audited": 4, "qa_errors": 3,
              "qa_errors_appealed": 2, "qa_errors_overturned": 1, "qa_error_weight": 4.0,
@@ -107,12 +109,14 @@ def test_capture_and_appeal_rates_among_the_errors_qa_found(con) -> None:
              "appeal_rate": 0.5, "appeal_rate_low": appeal_low, "appeal_rate_high": appeal_high,
              "capture_rate": 0.25, "capture_rate_low": capture_low,
              "capture_rate_high": capture_high,
+             "not_appealed_rate": 0.5, "appealed_not_overturned_rate": 0.25,
              "appeal_based_rate": 2 / 100, "audit_based_rate": 1 / 10},
             {"market": "LATAM", "metric": "leakage_rate", **window, "audited": 1,
              "qa_errors": 0, "qa_errors_appealed": 0, "qa_errors_overturned": 0,
              "qa_error_weight": 0.0, "qa_error_n": None, "appealed_weight": 0.0,
              "overturned_weight": 0.0, "appeal_rate": None, "appeal_rate_low": None,
              "appeal_rate_high": None, "capture_rate": None, "capture_rate_low": None,
-             "capture_rate_high": None, "appeal_based_rate": 0.0, "audit_based_rate": 0.0},
+             "capture_rate_high": None, "not_appealed_rate": None,
+             "appealed_not_overturned_rate": None, "appeal_based_rate": 0.0, "audit_based_rate": 0.0},
         ],
     )  # fmt: skip
