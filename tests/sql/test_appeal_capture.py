@@ -117,6 +117,7 @@ def test_capture_and_appeal_rates_among_the_errors_qa_found(con) -> None:
              "overturned_weight": 0.0, "appeal_rate": None, "appeal_rate_low": None,
              "appeal_rate_high": None, "capture_rate": None, "capture_rate_low": None,
              "capture_rate_high": None, "not_appealed_rate": None,
-             "appealed_not_overturned_rate": None, "appeal_based_rate": 0.0, "audit_based_rate": 0.0},
+             "appealed_not_overturned_rate": None, "appeal_based_rate": 0.0,
+             "audit_based_rate": 0.0},
         ],
     )  # fmt: skip
