@@ -304,7 +304,7 @@ def _projected(
 
 
 def _projected_traces(fig, projected: pl.DataFrame, info, market, color, markets: int) -> None:
-    """The projected final value of provisional days: a dashed line in a hatched band."""
+    """The projected final value of provisional days: a long-dashed line in a hatched band."""
     x = projected["metric_date"].to_list()
     band_x, band_y = _band(x, projected["low"].to_list(), projected["high"].to_list())
     group = f"{market} projected"
@@ -338,8 +338,9 @@ def _projected_traces(fig, projected: pl.DataFrame, info, market, color, markets
             y=projected["projected"].to_list(),
             customdata=customdata,
             mode="lines+markers",
-            marker=dict(size=6, symbol="diamond"),
-            line=dict(color=color, width=2, dash="dash"),
+            # long dashes and squares: the thresholds are dashed, escalations diamonds
+            marker=dict(size=5, symbol="square"),
+            line=dict(color=color, width=2, dash="longdash"),
             name=f"{market} {PROJECTED}",
             legendgroup=group,
             hovertemplate=(

@@ -111,7 +111,7 @@ def test_a_young_day_shows_its_observed_and_its_projected_value(visits, warehous
     at = projected["x"].index("2026-10-26")
     assert observed["y"][observed["x"].index("2026-10-26")] == 0.1
     assert projected["y"][at] == pytest.approx(0.2)
-    assert (observed["dash"], projected["dash"]) == ("dot", "dash")  # apart at a glance
+    assert (observed["dash"], projected["dash"]) == ("dot", "longdash")  # apart at a glance
     # the band holds the day's interval of its final value
     band = traces["BR projected final (95%) band"]
     on_day = [y for x, y in zip(band["x"], band["y"], strict=True) if x == "2026-10-26"]
