@@ -28,12 +28,14 @@ QUERIES = [
     "as_of",
     "kpis",
     "trends",
+    "projections",
     "volumes",
     "policy_days",
     "segments",
     "top_contributors",
     "what_moved",
     "qa_queues",
+    "appeal_capture",
     "files",
     "file_problems",
     "rejections",
@@ -150,6 +152,7 @@ def _overview(data: dict, days: pl.DataFrame | None, stamp: dict) -> str:
                         days,
                         data["thresholds"],
                         data["alert_events"],
+                        data["projections"],
                     ),
                     f"trend-{metric}",
                 )
@@ -181,6 +184,7 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
                         days,
                         of("thresholds"),
                         of("alert_events"),
+                        of("projections"),
                         critical_line=True,
                     ),
                     f"trend-{metric}",
@@ -231,6 +235,7 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
         what_moved=what_moved,
         qa_window=_window(qa_queues, "latest 28 days") if not qa_queues.is_empty() else "",
         qa_queues=qa_queues.to_dicts(),
+        capture=of("appeal_capture").to_dicts(),
     )
 
 
@@ -277,7 +282,8 @@ def _tiles(kpis: pl.DataFrame) -> list[dict]:
                     "info": info,
                     "day": spans.get("day"),
                     "week": spans.get("7 days"),
-                    # overkill and leakage are compared on settled periods only
+                    # overkill and leakage are compared on projected and settled periods only
+                    "projected": spans.get("7 days projected") if info.settles else None,
                     "settled": spans.get("settled 7 days") if info.settles else None,
                 }
             )

@@ -525,7 +525,7 @@ def test_open_alerts_are_listed_on_the_overview(visits, warehouse) -> None:
     cells = visits["index"].page.locator("#open-alerts tr").nth(1).locator("td").all_inner_texts()
     low, high = wilson(1 / 2, 2)
     assert cells == [
-        "warning", "BR", "Overkill rate (appeals)", "2026-10-26", "2026-10-30",
+        "warning", "BR", "Overkill overturned on appeal", "2026-10-26", "2026-10-30",
         "50.00%", f"{low:.2%} – {high:.2%}", "10.00%",
     ]  # fmt: skip
     assert visits["index"].page.locator("#open-alerts tr").count() == 2  # one alert open

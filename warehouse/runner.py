@@ -46,6 +46,7 @@ SCHEMA_FILES = [
     "views/moderator_quality.sql",
     "views/queue_quality.sql",
     "views/auditor_agreement.sql",
+    "views/appeal_capture.sql",
 ]
 
 
