@@ -2,7 +2,8 @@
 -- (every day when every_day), every market on every such day, with the trailing median of the
 -- trailing_days days before it. A failed export shows as a missing market-day, a volume far
 -- from its median, a machine share that jumps, or appeals or audits that stop arriving.
--- Variables: run_id, every_day, trailing_days, reporting_timezone, expected_markets.
+-- Variables: run_id, every_day, trailing_days, market_timezones (checks/market_timezones.sql),
+-- expected_markets.
 with checked_days as (
     select distinct metric_date
     from decision_rows
@@ -39,10 +40,11 @@ decisions_by_day as (
     group by metric_date, market
 ),
 
--- appeals and audits by the day they were filed or done, in the market of their decision
+-- appeals and audits by the day they were filed or done (in its zone), in the market of their
+-- decision
 arrivals as (
     select
-        (appeals.appealed_at at time zone getvariable('reporting_timezone'))::date as day,
+        market_day(decisions.market, appeals.appealed_at) as day,
         decisions.market,
         'appeals' as kind
     from appeals
@@ -50,7 +52,7 @@ arrivals as (
     where appeals.appealed_at >= (select first_day from window_start)
     union all
     select
-        (audits.audited_at at time zone getvariable('reporting_timezone'))::date,
+        market_day(decisions.market, audits.audited_at),
         decisions.market,
         'audits'
     from audits
