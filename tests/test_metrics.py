@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import duckdb
 import pytest
 
 from conftest import (
@@ -520,6 +521,26 @@ def test_changing_a_markets_zone_restates_only_its_days(market_zones) -> None:
         {"market": "EMEA", "timezone": "UTC"},
         {"market": "LATAM", "timezone": "UTC"},
     ]
+
+
+def test_a_warehouse_made_before_market_zones_keeps_its_days(market_zones) -> None:
+    """Such a warehouse has no market_timezones rows: its days are in warehouse_info's
+    reporting_timezone, so the same settings restate nothing, and the zones are recorded."""
+    landing, root = market_zones
+    warehouse = root / "before_zones.duckdb"
+    run(landing, warehouse)
+    con = duckdb.connect(str(warehouse.parent / ".modmetrics-work" / warehouse.name))
+    # what the schema of this version makes of such a warehouse: the table, empty
+    con.execute("delete from market_timezones")
+    con.close()
+    second = run(landing, warehouse)
+    assert (
+        scalar(warehouse, "select days_recomputed from pipeline_runs where run_id = ?", [second])
+        == 0
+    )
+    assert scalar(warehouse, "select list(timezone order by market) from market_timezones") == [
+        "UTC", "UTC", "UTC"
+    ]  # fmt: skip
 
 
 # --- provisional ---------------------------------------------------------------------------------
