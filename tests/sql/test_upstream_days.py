@@ -5,6 +5,7 @@ a São Paulo day is compared with a São Paulo day."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from warehouse.runner import read_sql, set_map_variable, set_variables
 
@@ -15,23 +16,66 @@ ZONES = {"BR": "America/Sao_Paulo", "LATAM": "UTC", "EMEA": "UTC"}
 OCT_1, OCT_2 = date(2026, 10, 1), date(2026, 10, 2)
 
 
+def market_days(con, decided, expected, appeals, zones, column="decisions") -> list[dict]:
+    """market_days.sql on decisions `decided` [(market, decided_at)] of run r, one a market-day
+    (daily_metrics made from them), d1 the first; appeals [{decision_id, appealed_at}]."""
+    rows = [
+        {"decision_id": f"d{i}", "market": m, "decided_at": t, "run_id": "r",
+         "metric_date": (t.astimezone(ZoneInfo(zones[m]))).date()}
+        for i, (m, t) in enumerate(decided, 1)
+    ]  # fmt: skip
+    given(con, "decision_rows", [{k: r[k] for k in ("market", "decided_at", "run_id",
+                                                    "metric_date")} for r in rows])  # fmt: skip
+    given(con, "decisions", [{"decision_id": r["decision_id"], "market": r["market"]}
+                             for r in rows])  # fmt: skip
+    given(con, "daily_metrics", [{"metric_date": r["metric_date"], "market": r["market"],
+                                  "decisions": 1, "source": "machine"} for r in rows])  # fmt: skip
+    given(con, "appeals", appeals, decision_id="varchar", appealed_at="timestamptz")
+    given(con, "audits", [], decision_id="varchar", audited_at="timestamptz")
+    set_variables(con, run_id="r", every_day=False, trailing_days=1, expected_markets=expected)
+    set_map_variable(con, "market_timezones", zones)
+    days = read_sql("checks/market_days.sql")
+    return select(con, f"select metric_date, market, {column} from ({days})")
+
+
+def test_each_market_is_expected_on_its_own_days(con) -> None:
+    """EMEA counts in Paris (UTC+2 in October): its decision at 2026-10-01 23:30 UTC is on its
+    10-02. That moment is on 10-01 in São Paulo and in UTC: BR and LATAM are expected on 10-01
+    only, not missing on 10-02."""
+    zones = {"BR": "America/Sao_Paulo", "LATAM": "UTC", "EMEA": "Europe/Paris"}
+    noon, late = datetime(2026, 10, 1, 12, tzinfo=UTC), datetime(2026, 10, 1, 23, 30, tzinfo=UTC)
+    decided = [("BR", noon), ("LATAM", noon), ("EMEA", noon), ("EMEA", late)]
+    assert_rows(
+        market_days(con, decided, ["BR", "LATAM", "EMEA"], [], zones),
+        [
+            {"metric_date": OCT_1, "market": "BR", "decisions": 1},
+            {"metric_date": OCT_1, "market": "EMEA", "decisions": 1},
+            {"metric_date": OCT_1, "market": "LATAM", "decisions": 1},
+            {"metric_date": OCT_2, "market": "EMEA", "decisions": 1},
+        ],
+    )
+
+
+def test_a_market_without_decisions_is_missing_on_its_day(con) -> None:
+    """Only EMEA delivered 2026-10-01 12:00 UTC: BR is expected on its 10-01 and has none."""
+    decided = [("EMEA", datetime(2026, 10, 1, 12, tzinfo=UTC))]
+    assert_rows(
+        market_days(con, decided, ["BR", "EMEA"], [], ZONES),
+        [
+            {"metric_date": OCT_1, "market": "BR", "decisions": 0},
+            {"metric_date": OCT_1, "market": "EMEA", "decisions": 1},
+        ],
+    )
+
+
 def test_an_appeal_filed_at_01_30_utc_arrives_on_brs_day_before(con) -> None:
     """d1's appeal, filed 2026-10-02 01:30 UTC, is filed on 10-01 in São Paulo. So BR's 10-01
     has 1 appeal filed and 10-02 none: 10-02's appeals_vs_median is 0 / median(1) = 0 (dated in
     UTC it would be NULL: no appeal on the day before, nothing expected)."""
-    given(con, "decision_rows", [{"metric_date": d, "market": "BR", "run_id": "r"}
-                                 for d in (OCT_1, OCT_2)])  # fmt: skip
-    given(con, "daily_metrics", [{"metric_date": d, "market": "BR", "decisions": 1,
-                                  "source": "machine"} for d in (OCT_1, OCT_2)])  # fmt: skip
-    given(con, "decisions", [{"decision_id": "d1", "market": "BR"}])
-    given(con, "appeals", [{"decision_id": "d1",
-                            "appealed_at": datetime(2026, 10, 2, 1, 30, tzinfo=UTC)}])  # fmt: skip
-    given(con, "audits", [], decision_id="varchar", audited_at="timestamptz")
-    set_variables(con, run_id="r", every_day=False, trailing_days=1, expected_markets=["BR"])
-    set_map_variable(con, "market_timezones", ZONES)
-    days = read_sql("checks/market_days.sql")
+    noon = [datetime(2026, 10, 1, 12, tzinfo=UTC), datetime(2026, 10, 2, 12, tzinfo=UTC)]
+    appeal = {"decision_id": "d1", "appealed_at": datetime(2026, 10, 2, 1, 30, tzinfo=UTC)}
     assert_rows(
-        select(con, f"select metric_date, market, appeals_vs_median from ({days})"),
+        market_days(con, [("BR", t) for t in noon], ["BR"], [appeal], ZONES, "appeals_vs_median"),
         [
             {"metric_date": OCT_1, "market": "BR", "appeals_vs_median": None},  # no history
             {"metric_date": OCT_2, "market": "BR", "appeals_vs_median": 0.0},
