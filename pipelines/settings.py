@@ -29,6 +29,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WrapValidator,
+    create_model,
     model_validator,
 )
 
@@ -178,6 +179,29 @@ class ValidationSettings(_Section):
     machine_share_tolerance: Share = 0.15  # warn when machine share moves more than this
 
 
+class MarketSettings(_Section):
+    """One market's own settings (section [markets.<market>])."""
+
+    # the zone its metric days are counted in (a São Paulo analyst's day); None: reporting_timezone
+    timezone: TimeZone | None = None
+
+
+def _market_keys(value: Any) -> Any:
+    """[markets.br] is [markets.BR]: markets are written in any case, as in the landing files."""
+    if isinstance(value, dict):
+        return {k.strip().upper() if isinstance(k, str) else k: v for k, v in value.items()}
+    return value
+
+
+# [markets]: a table per market of the vocabulary, each optional; another name is an unknown key
+_MarketTables = create_model(
+    "MarketTables",
+    __base__=_Section,
+    **{market: (MarketSettings, MarketSettings()) for market in MARKETS},
+)
+MarketTables = Annotated[_MarketTables, BeforeValidator(_market_keys)]
+
+
 class SparkSettings(_Section):
     """Where the Spark engine runs (section [spark]); used only with engine = "spark"."""
 
@@ -300,6 +324,7 @@ class Settings(_Section):
     warehouse: SettingPath = Path("data/warehouse.duckdb")
     landing: SettingPath = Path("data/landing")
     reporting_timezone: TimeZone = "UTC"
+    markets: MarketTables = _MarketTables()  # [markets.<market>]: e.g. its own timezone
     appeal_window_days: Days = 30
     memory_limit: MemorySize = "1GB"
     as_of: date | None = None
@@ -315,6 +340,14 @@ class Settings(_Section):
     def alerts_jsonl(self) -> Path:
         """The JSON Lines file alerts are appended to."""
         return self.alerts.jsonl_path or self.warehouse.parent / "alerts.jsonl"
+
+    @property
+    def market_timezones(self) -> dict[str, str]:
+        """The zone each market's days are counted in: its own, else reporting_timezone."""
+        return {
+            market: getattr(self.markets, market).timezone or self.reporting_timezone
+            for market in MARKETS
+        }
 
     @property
     def dashboards(self) -> Path:

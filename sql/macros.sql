@@ -50,6 +50,13 @@ select
 from query_table(decided)
 where metric_date in (select metric_date from query_table(stale));
 
+-- market_day: the day of timestamp ts in the market's own time zone, the one rule that turns a
+-- moment into a metric day (a decision's metric_date, the day an overturn became known). The
+-- zones are the variable market_timezones, a MAP market -> IANA zone ([markets.<market>]
+-- timezone, else reporting_timezone): a decision at 01:30 UTC is on the day before in São Paulo.
+create or replace macro market_day(market, ts) as
+    (ts at time zone getvariable('market_timezones')[market])::date;
+
 -- metric_rates: the one place the headline metrics are defined. Given any table of summed
 -- daily_metrics counts (a market-day, a policy-day, a market over 7 days...), appends each rate
 -- with its 95% Wilson interval. Rates are always a sum over a sum, never an average of rates.

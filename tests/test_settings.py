@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import cli
-from pipelines.settings import AlertSettings, SettingsError, load_settings
+from pipelines.settings import AlertSettings, Settings, SettingsError, load_settings
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 
@@ -147,3 +147,47 @@ def test_unusable_alert_settings_are_refused_in_one_line(
     with pytest.raises(SettingsError, match=re.escape(message)) as error:
         load_settings(config, environ={})
     assert "\n" not in str(error.value)
+
+
+def test_a_market_without_its_own_zone_counts_days_in_the_reporting_timezone(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "modmetrics.toml"
+    config.write_text(
+        'reporting_timezone = "Europe/Berlin"\n'
+        '[markets.BR]\ntimezone = "America/Sao_Paulo"\n'
+        '[markets.latam]\ntimezone = "America/Bogota"\n'  # markets are written in any case
+    )
+    assert load_settings(config, environ={}).market_timezones == {
+        "BR": "America/Sao_Paulo",
+        "LATAM": "America/Bogota",
+        "EMEA": "Europe/Berlin",
+    }
+    assert Settings().market_timezones == {  # today's behaviour is the default
+        "BR": "UTC",
+        "LATAM": "UTC",
+        "EMEA": "UTC",
+    }
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "[markets.BR]\ntimezone = 'Mars/Olympus'\n",
+            "markets.BR.timezone 'Mars/Olympus' is not an IANA time zone "
+            "(e.g. UTC, America/Sao_Paulo)",
+        ),
+        ("[markets.US]\ntimezone = 'UTC'\n", "unknown markets setting(s): US"),
+        ("[markets.BR]\nzone = 'UTC'\n", "unknown markets.BR setting(s): zone"),
+    ],
+    ids=["not-a-zone", "unknown-market", "unknown-key"],
+)
+def test_unusable_market_settings_are_refused_in_one_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config = tmp_path / "modmetrics.toml"
+    config.write_text(text)
+    with pytest.raises(SettingsError) as error:
+        load_settings(config, environ={})
+    assert str(error.value) == f"{config}: {message}"

@@ -146,6 +146,9 @@ class RunSettings(dg.ConfigurableResource):
     dashboards: str = Field(description="The folder the dashboard site is written to.")
     lake: str | None = Field(description="The Parquet lake folder ([lake] out); None: no lake.")
     reporting_timezone: str
+    market_timezones: dict[str, str] = Field(
+        description="The zone each market's metric days are counted in ([markets.<market>])."
+    )
     appeal_window_days: int
     as_of: str | None = Field(
         description="ISO date the run reports as of; None: today in the reporting time zone."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ SCHEMA_FILES = [
     "schema/daily_metrics.sql",
     "schema/overturn_development.sql",
     "schema/warehouse_info.sql",
+    "schema/market_timezones.sql",
     "schema/pipeline_runs.sql",
     "schema/validation_results.sql",
     "schema/alert_thresholds.sql",
@@ -74,6 +76,15 @@ def set_variables(
     """Make values visible to the SQL files as getvariable('name'), bound as parameters."""
     for name, value in values.items():
         con.execute(f"set variable {name} = ?", [value])
+
+
+def set_map_variable(con: duckdb.DuckDBPyConnection, name: str, values: Mapping[str, str]) -> None:
+    """A MAP(VARCHAR, VARCHAR) variable, getvariable('name')[key] (set_variables binds a dict as
+    a STRUCT)."""
+    con.execute(
+        f"set variable {name} = map(?::varchar[], ?::varchar[])",
+        [list(values), list(values.values())],
+    )
 
 
 @contextmanager
