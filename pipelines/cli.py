@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     drivers.add_argument(
         "--baseline",
         metavar="FIRST:LAST",
-        help="the days to compare with (default: the 7 days before the default period)",
+        help="the days to compare with (default: as many days right before the period)",
     )
     drivers.add_argument(
         "--by",

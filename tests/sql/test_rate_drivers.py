@@ -382,6 +382,23 @@ def test_an_overkill_period_with_provisional_days_is_not_settled(con) -> None:
     assert periods(con, "audit_overkill_rate", period=late)[1]["settled"] is True
 
 
+def test_a_period_without_a_baseline_is_compared_with_as_many_days_right_before_it(con) -> None:
+    """--period 06-15 .. 06-30 (16 days) alone: the baseline is 05-30 .. 06-14, not the default
+    06-07 .. 06-13; BR has decisions from 06-01, so 14 of its days."""
+    periods_setup(con)
+    assert_rows(
+        periods(con, "penalty_ratio", period=(date(2026, 6, 15), date(2026, 6, 30))),
+        [side("baseline", date(2026, 5, 30), date(2026, 6, 14), True, 14, 0),
+         side("period", date(2026, 6, 15), date(2026, 6, 30), True, 16, 0)],
+    )  # fmt: skip
+    # a baseline alone keeps the default period
+    assert_rows(
+        periods(con, "penalty_ratio", baseline=(date(2026, 6, 1), date(2026, 6, 7))),
+        [side("baseline", date(2026, 6, 1), date(2026, 6, 7), True, 7, 0),
+         side("period", date(2026, 6, 24), date(2026, 6, 30), True, 7, 0)],
+    )  # fmt: skip
+
+
 # --- rate_drivers: the view -------------------------------------------------------------------
 
 
