@@ -29,7 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader gone (`| head`) shows here, not as a message at exit
+        return code
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except (UserError, SettingsError) as exc:
         print(f"modmetrics: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -81,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     drivers.add_argument(
         "--baseline",
         metavar="FIRST:LAST",
-        help="the days to compare with (default: the 7 days before the default period)",
+        help="the days to compare with (default: as many days right before the period)",
     )
     drivers.add_argument(
         "--by",
@@ -762,12 +767,7 @@ def _print_review(args: argparse.Namespace, query) -> int:
         ) from None
     except duckdb.Error as exc:
         raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
-    try:
-        write_rows(columns, rows, args.format, sys.stdout)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `| head`: the reader has what it wanted
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    write_rows(columns, rows, args.format, sys.stdout)  # main() ends a closed pipe quietly
     return EXIT_OK
 
 

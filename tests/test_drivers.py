@@ -19,12 +19,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from conftest import NOWCAST_AS_OF, Landing, appeal, cli, decision, nowcast_history, query, run
+from pipelines.cli import main
 
 HOSTILE = "x'); drop table decisions; --"
 BASELINE, PERIOD = "2026-10-01:2026-10-07", "2026-10-08:2026-10-14"
@@ -198,6 +201,21 @@ def test_bad_input_is_one_line_and_exit_2(warehouse, tmp_path, changed, message)
     code, out, err = drivers(warehouse, tmp_path, *argv)
     assert (code, out) == (2, "")
     assert err == f"modmetrics: error: {message}\n"
+
+
+def test_a_reader_that_closes_the_pipe_ends_it_quietly(warehouse, tmp_path, monkeypatch) -> None:
+    """`modmetrics drivers ... | head -1`: stdout is a pipe whose reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    err = io.StringIO()
+    with open(write_end, "w") as pipe:
+        monkeypatch.setattr(sys, "stdout", pipe)
+        monkeypatch.setattr(sys, "stderr", err)
+        monkeypatch.chdir(tmp_path)
+        code = main(["drivers", "--warehouse", str(warehouse), "--market", "BR", "--metric",
+                     "overkill_rate", "--period", PERIOD, "--baseline", BASELINE,
+                     "--format", "json"])  # fmt: skip
+    assert (code, err.getvalue()) == (0, "")
 
 
 def test_without_a_warehouse_it_says_so_in_one_line(tmp_path) -> None:

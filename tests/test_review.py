@@ -259,8 +259,10 @@ def test_quality_by_auditor_compares_the_re_audit(warehouse) -> None:
     pair = {"market": "BR", "decisions": 1, "compared_audits": 1, "agreements": 0,
             "agreement_rate": 0.0, "expected_agreement": 0.0, "cohens_kappa": 0.0}  # fmt: skip
     got = [{k: r[k] for k in ("auditor_a", "auditor_b", *pair)} for r in rows]
+    # the market row pools the two verdicts: v = 1/2, p_e = 0.5, kappa = (0 - 0.5) / 0.5 = -1
+    market = pair | {"expected_agreement": 0.5, "cohens_kappa": -1.0}
     assert got == [
-        {"auditor_a": None, "auditor_b": None, **pair},
+        {"auditor_a": None, "auditor_b": None, **market},
         {"auditor_a": AUD_X, "auditor_b": AUD_Y, **pair},
     ]
 

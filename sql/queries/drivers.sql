@@ -16,7 +16,8 @@
 -- overkill_rate_projected x penalties, summed over the days). Segments have no projection of
 -- their own: the overturns still to come are spread by volume at the market's rate. A day
 -- without a projection (settled, or too little history) keeps its observed count
--- (drivers_periods.sql counts the provisional ones, which the command refuses).
+-- (drivers_periods.sql counts the provisional ones, which the command refuses). The segment
+-- keys match with `is not distinct from`: a no_action may come without a policy.
 with sides as (
     select 'baseline' as side, $baseline_first::date as first_day, $baseline_last::date as last_day
     union all
@@ -91,17 +92,17 @@ counted as (
         and leakage.action = 'no_action'
     left join known as known_penalties
         on known_penalties.metric_date = daily_metrics.metric_date
-        and known_penalties.policy = daily_metrics.policy
-        and known_penalties.queue = daily_metrics.queue
-        and known_penalties.source = daily_metrics.source
-        and known_penalties.object_type = daily_metrics.object_type
+        and known_penalties.policy is not distinct from daily_metrics.policy
+        and known_penalties.queue is not distinct from daily_metrics.queue
+        and known_penalties.source is not distinct from daily_metrics.source
+        and known_penalties.object_type is not distinct from daily_metrics.object_type
         and known_penalties.action = 'penalize'
     left join known as known_no_actions
         on known_no_actions.metric_date = daily_metrics.metric_date
-        and known_no_actions.policy = daily_metrics.policy
-        and known_no_actions.queue = daily_metrics.queue
-        and known_no_actions.source = daily_metrics.source
-        and known_no_actions.object_type = daily_metrics.object_type
+        and known_no_actions.policy is not distinct from daily_metrics.policy
+        and known_no_actions.queue is not distinct from daily_metrics.queue
+        and known_no_actions.source is not distinct from daily_metrics.source
+        and known_no_actions.object_type is not distinct from daily_metrics.object_type
         and known_no_actions.action = 'no_action'
     where daily_metrics.market = $market
 ),

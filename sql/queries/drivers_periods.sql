@@ -4,7 +4,9 @@
 -- $period_first, $period_last (a NULL date: the default).
 -- Defaults: the latest 7 days against the 7 before (kpi_periods last_7_days, previous_7_days);
 -- for overkill_rate and leakage_rate, which count appeals, the latest 7 settled days against the
--- 7 before (settled_7_days, previous_settled_7_days).
+-- 7 before (settled_7_days, previous_settled_7_days). A period given without a baseline is
+-- compared with as many days right before it (never with the default baseline, which may lie
+-- after it or overlap it).
 -- settled: false when an overkill or leakage period holds a day still inside the appeal window
 -- (the rule of `provisional`): its rate will still rise. Other metrics do not wait for appeals.
 -- unprojected_days: the provisional days of the market in the period that have no projection
@@ -36,8 +38,13 @@ defaults as (
 sides as (
     select
         'baseline' as side,
-        coalesce($baseline_first::date, baseline_first) as first_day,
-        coalesce($baseline_last::date, baseline_last) as last_day
+        -- a period asked for without a baseline: as many days right before it
+        coalesce(
+            $baseline_first::date,
+            $period_first::date - ($period_last::date - $period_first::date + 1)::integer,
+            baseline_first
+        ) as first_day,
+        coalesce($baseline_last::date, $period_first::date - 1, baseline_last) as last_day
     from defaults
     union all
     select

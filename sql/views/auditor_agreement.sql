@@ -7,11 +7,14 @@
 -- who audited a decision in common, plus one row per market with auditor_a and auditor_b NULL
 -- that pools all its pairs. Decisions of the qa_window days (default the latest 28 days of
 -- decisions); audits without an auditor_id and two audits by one auditor are not compared.
--- Method: Cohen's kappa (Cohen 1960) on the 2 x 2 table of verdicts, auditor_a as rater 1 (the
--- market row: the lower auditor id of each pair): kappa = (p_o - p_e) / (1 - p_e), p_o the share
--- of agreeing pairs, p_e = v_a v_b + (1 - v_a)(1 - v_b) with v the share each rater called
--- violating. Unweighted: agreement is about the auditors, not the population. NULL when p_e = 1
--- (both raters gave one verdict only: kappa is undefined).
+-- Method: Cohen's kappa (Cohen 1960) on the 2 x 2 table of verdicts, auditor_a as rater 1:
+-- kappa = (p_o - p_e) / (1 - p_e), p_o the share of agreeing pairs, p_e = v_a v_b + (1 - v_a)
+-- (1 - v_b) with v the share each rater called violating. The market row pools pairs of
+-- different auditors, who are not one rater 1 and one rater 2: there v_a = v_b = the share of
+-- all its compared audits called violating, p_e = v^2 + (1 - v)^2 (Scott's pi, Fleiss' kappa
+-- for two ratings an item), so the value does not depend on how the auditor ids sort.
+-- Unweighted: agreement is about the auditors, not the population. NULL when p_e = 1 (one
+-- verdict only: kappa is undefined).
 create or replace macro auditor_agreement_between(from_day, to_day) as table
 with current_audits as (
     select decision_id, audit_id, auditor_id, verdict
@@ -63,8 +66,15 @@ totals as (
         count(distinct decision_id) as decisions,
         count(*) as compared_audits,
         count(*) filter (where a_violating = b_violating) as agreements,
-        avg(a_violating::int) as a_violating_share,
-        avg(b_violating::int) as b_violating_share
+        -- the market row (auditor_a NULL): both shares are the pooled one, rater order unknown
+        case when grouping(auditor_a) = 1
+            then (avg(a_violating::int) + avg(b_violating::int)) / 2
+            else avg(a_violating::int)
+        end as a_violating_share,
+        case when grouping(auditor_a) = 1
+            then (avg(a_violating::int) + avg(b_violating::int)) / 2
+            else avg(b_violating::int)
+        end as b_violating_share
     from pairs
     group by grouping sets ((market, auditor_a, auditor_b), (market))
 ),

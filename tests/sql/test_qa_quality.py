@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+import pytest
+
 from warehouse.runner import run_sql
 
 from .helpers import Z2, assert_rows, given, select
@@ -267,10 +269,35 @@ def test_cohens_kappa_on_a_hand_made_table(con) -> None:
             "order by auditor_a nulls first",
         ),
         [
-            {"auditor_a": None, "auditor_b": None, **pair},  # the market: this one pair
+            # the market pools its pairs with one share of violating, 11 of 20 audits: p_e =
+            # 0.55^2 + 0.45^2 = 0.505, kappa = (0.7 - 0.505) / (1 - 0.505) (Scott's pi)
+            {
+                "auditor_a": None,
+                "auditor_b": None,
+                **pair,
+                "a_violating_share": 0.55,
+                "b_violating_share": 0.55,
+                "expected_agreement": 0.505,
+                "cohens_kappa": (0.7 - 0.505) / (1 - 0.505),
+            },
             {"auditor_a": "A", "auditor_b": "B", **pair},
         ],
     )
+
+
+@pytest.mark.parametrize("third", ["z", "w"])
+def test_the_market_kappa_does_not_depend_on_how_the_auditor_ids_sort(con, third: str) -> None:
+    # d1: x violating, y not; d2: y not, the third auditor violating. Named z (after y) the
+    # third is rater 2 of its pair, named w (before y) rater 1: by id order alone the raters'
+    # shares would be 1/2 and 1/2 (p_e 0.5, kappa -1) or 1 and 0 (p_e 0, kappa 0). Pooled:
+    # 2 of 4 audits violating, p_e = 0.5, p_o = 0, kappa = -1 whatever the names.
+    rows = [("d1", "q1", "x", V, 5, False), ("d1", "q2", "y", N, 6, False),
+            ("d2", "q3", "y", N, 5, False), ("d2", "q4", third, V, 6, False)]  # fmt: skip
+    _audit_rows(con, rows)
+    assert select(
+        con,
+        "select expected_agreement, cohens_kappa from auditor_agreement where auditor_a is null",
+    ) == [{"expected_agreement": 0.5, "cohens_kappa": -1.0}]
 
 
 def test_only_audits_by_two_auditors_are_compared(con) -> None:

@@ -309,6 +309,32 @@ def test_projected_adds_the_overturns_to_come_by_volume_at_the_market_rate(con) 
     assert observed[0]["period_market_rate"] == pytest.approx(5 / 100, abs=1e-15)
 
 
+def test_projected_counts_the_known_overturns_of_no_actions_without_a_policy(con) -> None:
+    """A no_action may come without a policy (only a penalty needs one). Period day 06-08,
+    completeness 0.5, history rate 0.1: 100 no_actions without a policy, 4 overturns known by
+    age 5. Projected 4 + 0.5 x 100 x 0.1 = 9 of 100, the market's BF projection; the baseline
+    day (settled) 10 of 100 in queue q1."""
+    d0, d1 = date(2026, 6, 1), date(2026, 6, 8)
+    given(
+        con,
+        "daily_metrics",
+        [
+            day_row(d0, no_actions=100, overturned_no_actions=10),
+            day_row(d1, policy=None, no_actions=100, overturned_no_actions=4),
+        ],
+        policy="varchar",
+    )
+    nowcast = [{"metric_date": d1, "market": "BR", "action": "no_action", "age": 5,
+                "completeness": 0.5, "history_rate": 0.1}]  # fmt: skip
+    development = [{"metric_date": d1, "market": "BR", "policy": None, "queue": "q1",
+                    "source": "machine", "object_type": "video", "action": "no_action",
+                    "development_age": 1, "overturns": 4}]  # fmt: skip
+    (row,) = drivers(con, dimensions=["queue"], metric="leakage_rate", projected=True,
+                     nowcast=nowcast, development=development)  # fmt: skip
+    assert row["period_market_rate"] == pytest.approx(9 / 100, abs=1e-15)
+    assert row["contribution"] == pytest.approx(9 / 100 - 10 / 100, abs=1e-15)
+
+
 # --- drivers_periods.sql: the defaults and the settled flag ----------------------------------
 
 KPI_PERIODS = [
@@ -380,6 +406,23 @@ def test_an_overkill_period_with_provisional_days_is_not_settled(con) -> None:
     late = (date(2026, 6, 15), date(2026, 6, 30))
     assert periods(con, "leakage_rate", period=late)[1]["unprojected_days"] == 9
     assert periods(con, "audit_overkill_rate", period=late)[1]["settled"] is True
+
+
+def test_a_period_without_a_baseline_is_compared_with_as_many_days_right_before_it(con) -> None:
+    """--period 06-15 .. 06-30 (16 days) alone: the baseline is 05-30 .. 06-14, not the default
+    06-07 .. 06-13; BR has decisions from 06-01, so 14 of its days."""
+    periods_setup(con)
+    assert_rows(
+        periods(con, "penalty_ratio", period=(date(2026, 6, 15), date(2026, 6, 30))),
+        [side("baseline", date(2026, 5, 30), date(2026, 6, 14), True, 14, 0),
+         side("period", date(2026, 6, 15), date(2026, 6, 30), True, 16, 0)],
+    )  # fmt: skip
+    # a baseline alone keeps the default period
+    assert_rows(
+        periods(con, "penalty_ratio", baseline=(date(2026, 6, 1), date(2026, 6, 7))),
+        [side("baseline", date(2026, 6, 1), date(2026, 6, 7), True, 7, 0),
+         side("period", date(2026, 6, 24), date(2026, 6, 30), True, 7, 0)],
+    )  # fmt: skip
 
 
 # --- rate_drivers: the view -------------------------------------------------------------------
