@@ -41,6 +41,7 @@ def alert_settings(sinks=("console", "jsonl"), backoff: float = 300.0, **rule) -
     never = dict(RULE, min_denominator=10**9)
     return AlertSettings(
         sinks=sinks,
+        method=rule.pop("method", "threshold"),
         retry_backoff_seconds=backoff,
         webhook_timeout_seconds=2.0,
         rules=tuple(
