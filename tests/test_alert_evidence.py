@@ -110,21 +110,34 @@ def cusum(rates: list[float], p: float, k: float = 0.5) -> list[float]:
     return out
 
 
+def shift_cusum(rates: list[float], baseline: float, inflation: float) -> list[float]:
+    """S_t of the shift chart: K = 1, z capped at 3, the baseline's error inflating the variance."""
+    s, out = 0.0, []
+    for r in rates:
+        sd = math.sqrt(N * baseline * (1 - baseline) * inflation)
+        s = max(0.0, s + min(3.0, (N * r - N * baseline) / sd) - 1.0)
+        out.append(s)
+    return out
+
+
 # 15 series: a warn and a shift chart each (30 charts), or only warn charts (15)
 H_WITH_SHIFT = siegmund_h(365 * 30 / 2)
+H_SHIFT = siegmund_h(365 * 30 / 2, k=1.0)
+# a day's baseline exposure: 3 calm days of its weekday in its history, plus N/7 a history day
+INFLATION = 1 + N / (3 * N + 21 * N / 7)
 H_WARN_ONLY = siegmund_h(365 * 15 / 2)
 H_CRITICAL_WARN_ONLY = siegmund_h(100 * 365 * 15 / 2)
 
 
 def test_the_hand_computed_thresholds() -> None:
-    assert (H_WITH_SHIFT, H_WARN_ONLY, H_CRITICAL_WARN_ONLY) == (6.76, 6.07, 10.67)
+    assert (H_WITH_SHIFT, H_SHIFT, H_WARN_ONLY, H_CRITICAL_WARN_ONLY) == (6.76, 3.49, 6.07, 10.67)
 
 
 def test_wobble_past_warn_does_not_open(landing, warehouse) -> None:
     # calm at 0.25, then two days at 0.35: past warn twice in a row, within noise
     overkill_days(landing, *[25] * CALM_DAYS, 35, 35, 25)
     assert max(cusum([0.35, 0.35], 0.30)) < H_WITH_SHIFT
-    assert max(cusum([0.35, 0.35], 0.25)) < H_WITH_SHIFT
+    assert max(shift_cusum([0.35, 0.35], 0.25, INFLATION)) < H_SHIFT
     go(landing, warehouse, settings())
     assert alerts_of(warehouse) == []
     # today's rule, on the same days, opens on the two days past warn
@@ -175,12 +188,12 @@ def test_the_warning_says_why(landing, warehouse) -> None:
 def test_a_shift_alert_opens_below_warn(landing, warehouse) -> None:
     # calm at 0.10, then 0.20: doubled, still under warn 0.30
     overkill_days(landing, *[10] * CALM_DAYS, 20, 20, 20)
-    s = cusum([0.20] * 3, 0.10)
-    assert s[1] < H_WITH_SHIFT < s[2]
+    s = shift_cusum([0.20] * 3, 0.10, INFLATION)
+    assert s[0] < H_SHIFT < s[1]
     go(landing, warehouse, settings())
-    assert alerts_of(warehouse) == [("notice", "open", "2026-09-29", "2026-10-01")]
+    assert alerts_of(warehouse) == [("notice", "open", "2026-09-29", "2026-09-30")]
     assert texts(warehouse) == [
-        "[NOTICE] overkill_rate BR opened: 20.00% over 3 days since 2026-09-29, 2.0 times its "
+        "[NOTICE] overkill_rate BR opened: 20.00% over 2 days since 2026-09-29, 2.0 times its "
         "usual 10.00% (weekday pattern known), still under the warn threshold 30.00%"
     ]
     # without shift alerts the same days open nothing: they are under warn

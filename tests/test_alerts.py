@@ -446,6 +446,7 @@ def test_the_webhook_url_never_appears_anywhere(landing, warehouse, monkeypatch,
     (landing.root / "modmetrics.toml").write_text(
         '[validation]\nexpected_markets = ["BR"]\n'
         '[alerts]\nsinks = ["console", "webhook"]\nretry_backoff_seconds = 0\n'
+        'method = "threshold"\n'  # 5 penalties a day: too few for evidence past warn
         "[alerts.overkill_rate]\nwarn = 0.3\ncritical = 0.6\nmin_denominator = 3\n"
     )
     for url in (f"http://127.0.0.1:{_free_port()}/hook/{SECRET}", f"nonsense://{SECRET}"):

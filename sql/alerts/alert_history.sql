@@ -27,17 +27,23 @@
 --             judged: metric_date in [d - appeal_window_days - 56, d - appeal_window_days)
 --   baseline  b, the history's rate on the day's weekday, shrunk toward its overall rate by one
 --             weekday's worth of pseudo-observations: (x_wd + r N / 7) / (n_wd + N / 7)
---   phi       max(1, Pearson chi2 of the history against its weekday baselines / (k - 1)): the
+--   phi       max(1, Pearson chi2 of the history against its weekday baselines / (k - 7)): the
 --             extra-binomial day-to-day variation; 1 with fewer than 14 history observations
 --   e_ref     the history's mean n per observation (the day's own n without history)
 --   increment against a rate p, in units of one typical day's standard deviation (a weighted
 --             CUSUM: a young day with little information moves the sum little either way):
 --               sign (x - e p) / sqrt(phi e_ref p (1 - p) w) - K e / e_ref
---             w: the window's days (each audit sits in w overlapping windows)
---   S_t = max(0, S_(t-1) + increment_t), K = 0.5 (tuned to a shift of one day's sd past p)
+--             w: the window's days (each audit sits in w overlapping windows); against the
+--             baseline the variance is times (1 + e_ref / the weekday's history exposure,
+--             pseudo-observations included): the error of the baseline itself
+--   S_t = max(0, S_(t-1) + increment_t), K = 0.5 (tuned to a shift of one day's sd past p);
+--             the shift chart K = 1 (two sds: its baseline is itself an estimate, whose error
+--             would shorten a K = 0.5 chart's run length many times over), and its day's
+--             z is capped at 3 (a sustained move takes two days or more: the counts' skewed
+--             tail makes single days past 4 sd far more common than a normal law says)
 --   charts    warn (p = warn), critical (p = critical), shift (p = b; only with a baseline:
 --             14 history observations, r > 0)
---   breach    S_warn > H: the data show the rate past warn; or S_shift > H (shift_alerts):
+--   breach    S_warn > H: the data show the rate past warn; or S_shift > H_shift (shift_alerts):
 --             a sustained move above the market's own weekday-adjusted level, even under warn
 --   level     critical: S_critical > H (the data show it past critical) or S_warn > H_critical
 --             (overwhelming evidence past warn); warning: S_warn > H; notice: S_shift > H only
@@ -48,7 +54,8 @@
 -- shift_alerts), so each needs an in-control average run length ARL0 >= 365 charts / budget
 -- days. Siegmund's approximation ("Sequential analysis", 1985) for a CUSUM of unit-variance
 -- increments with drift -K: ARL0 = (exp(2 K b) - 2 K b - 1) / (2 K^2), b = H + 1.166; H is the
--- smallest in steps of 0.01 that reaches the target, H_critical the one for 100 times it. It
+-- smallest in steps of 0.01 that reaches the target (H_shift: with K = 1), H_critical the one for
+-- 100 times it. It
 -- holds at the worst case of a stable series, a true rate exactly at warn (under warn the drift
 -- is more negative and false alarms rarer), and for the shift chart at a level exactly at its
 -- baseline; benchmarks/alerts_benchmark.py measures it on simulated markets.
@@ -77,6 +84,8 @@ with recursive settings as (
         getvariable('false_alarms_per_year') as false_alarms_per_year,
         appeal_window_days,
         0.5 as k,                 -- K
+        1.0 as k_shift,           -- K of the shift chart
+        3.0 as shift_cap,         -- the shift chart's largest z a day
         56 as history_days,       -- the history's span, as the nowcast's
         14 as min_history         -- observations for a baseline and phi
     from warehouse_info
@@ -86,14 +95,18 @@ design as (
     -- H and H_critical from the budget, by Siegmund's approximation (see the header)
     select
         any_value(s.k) as k,
+        any_value(s.k_shift) as k_shift,
         min(g.h) filter (where g.arl >= g.target) as h,
-        min(g.h) filter (where g.arl >= 100 * g.target) as h_critical
+        min(g.h) filter (where g.arl >= 100 * g.target) as h_critical,
+        min(g.h) filter (where g.arl_shift >= g.target) as h_shift
     from settings as s
     cross join lateral (
         select
             i / 100.0 as h,
             (exp(2 * s.k * (i / 100.0 + 1.166)) - 2 * s.k * (i / 100.0 + 1.166) - 1)
             / (2 * s.k * s.k) as arl,
+            (exp(2 * s.k_shift * (i / 100.0 + 1.166)) - 2 * s.k_shift * (i / 100.0 + 1.166) - 1)
+            / (2 * s.k_shift * s.k_shift) as arl_shift,
             365.0 * (select count(*) from alert_thresholds)
             * (case when s.shift_alerts then 2 else 1 end) / s.false_alarms_per_year as target
         from range(1, 5000) as r (i)
@@ -230,7 +243,8 @@ weekday_rates as (
         h.market,
         h.metric_date,
         h.weekday,
-        (sum(h.x) + any_value(t.x) / 7) / (sum(h.n) + any_value(t.n) / 7) as rate
+        (sum(h.x) + any_value(t.x) / 7) / (sum(h.n) + any_value(t.n) / 7) as rate,
+        sum(h.n) + any_value(t.n) / 7 as exposure
     from history as h
     inner join history_totals as t using (metric, market, metric_date)
     group by h.metric, h.market, h.metric_date, h.weekday
@@ -241,12 +255,13 @@ dispersion as (
         h.metric,
         h.market,
         h.metric_date,
-        sum((h.x - h.n * r.rate) ^ 2 / (h.n * r.rate * (1 - r.rate))) / (count(*) - 1) as phi
+        -- the seven weekday rates are fitted: k - 7 degrees of freedom
+        sum((h.x - h.n * r.rate) ^ 2 / (h.n * r.rate * (1 - r.rate))) / (count(*) - 7) as phi
     from history as h
     inner join weekday_rates as r using (metric, market, metric_date, weekday)
     where r.rate > 0 and r.rate < 1 and h.n > 0
     group by h.metric, h.market, h.metric_date
-    having count(*) > 1
+    having count(*) > 7
 ),
 
 scored as (
@@ -257,6 +272,8 @@ scored as (
         case when t.days >= s.min_history and t.x > 0 then
             coalesce(r.rate, t.x / t.n)
         end as baseline,
+        -- the exposure the baseline was estimated on: its own error adds e_ref / exposure
+        coalesce(r.exposure, t.n / 7) as baseline_exposure,
         coalesce(t.n / t.days, j.n) as e_ref
     from judged as j
     cross join settings as s
@@ -291,9 +308,12 @@ increments as (
         case
             when c.baseline is null or c.baseline >= 1 or not s.shift_alerts then null
             when c.lower_bound and c.sign = -1 then 0.0
-            else c.sign * (c.x - c.e * c.baseline)
-                / sqrt(c.phi * c.e_ref * c.baseline * (1 - c.baseline) * c.window_days)
-                - g.k * c.e / c.e_ref
+            else least(s.shift_cap, c.sign * (c.x - c.e * c.baseline)
+                / sqrt(
+                    c.phi * c.e_ref * c.baseline * (1 - c.baseline) * c.window_days
+                    * (1 + c.e_ref / c.baseline_exposure)
+                ))
+                - g.k_shift * c.e / c.e_ref
         end as step_shift
     from scored as c
     cross join design as g
@@ -356,12 +376,13 @@ levels as (
         c.* exclude (metric, market, day_number),
         g.h,
         g.h_critical,
+        g.h_shift,
         s.alert_method,
         case
             when s.alert_method = 'threshold' then
                 not (i.lower_bound and i.sign = -1)
                 and i.sign * i.value > i.sign * i.warn_threshold
-            else c.s_warn > g.h or c.s_shift > g.h
+            else c.s_warn > g.h or c.s_shift > g.h_shift
         end as breach,
         case
             when s.alert_method = 'threshold' then
