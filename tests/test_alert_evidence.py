@@ -223,3 +223,54 @@ def test_audit_rates_are_judged_on_rolling_windows(landing, warehouse) -> None:
     assert query(warehouse, "select opened_on::varchar as d, worst_value from alerts") == [
         {"d": "2026-09-05", "worst_value": 0.5}
     ]
+
+
+def test_young_days_are_judged_on_their_projection(landing, warehouse) -> None:
+    # calm days: 24 of 100 overturned, half resolved on the day, half 3 days later, so the
+    # nowcast's completeness at ages 0-2 is exactly 0.5; the last three days (ages 2, 1, 0 as of
+    # 2026-10-12) hold 28 overturns known so far: 28% observed, under warn, but 28 of an exposure
+    # of 0.5 x 100 = 50 is 56% projected
+    as_of = date(2026, 10, 12)
+    young = [as_of - timedelta(days=a) for a in (2, 1, 0)]
+    day = START
+    while day <= as_of:
+        d = day.isoformat()
+        landing.csv(
+            f"decisions/{d}.csv", [decision(f"d-{d}-{i}", f"{d}T10:00:00Z") for i in range(N)]
+        )
+        later = (day + timedelta(days=3)).isoformat()
+        resolved = [f"{d}T18:00:00Z"] * 28 if day in young else (
+            [f"{d}T18:00:00Z"] * 12 + [f"{later}T18:00:00Z"] * 12
+        )  # fmt: skip
+        landing.csv(
+            f"appeals/{d}.csv",
+            [
+                appeal(f"a-{d}-{i}", f"d-{d}-{i}", "overturned", f"{d}T12:00:00Z", at)
+                for i, at in enumerate(resolved)
+            ],
+        )
+        day += timedelta(days=1)
+    alerts = settings(shift_alerts=False)
+    run(landing, warehouse, appeal_window_days=7, as_of=as_of, alerts=alerts)
+    assert (
+        query(
+            warehouse,
+            "select overkill_rate, overkill_completeness from market_daily_metrics "
+            "where market = 'BR' and metric_date >= ? order by metric_date",
+            [young[0]],
+        )
+        == [{"overkill_rate": 0.28, "overkill_completeness": 0.5}] * 3
+    )
+    # each young day: (28 - 0.5 x 100 x 0.30) / sqrt(100 x 0.30 x 0.70) - 0.5 x 0.5
+    step = (28 - 15) / math.sqrt(100 * 0.3 * 0.7) - 0.25
+    assert 2 * step < H_WARN_ONLY < 3 * step
+    assert alerts_of(warehouse) == [("warning", "open", "2026-10-10", "2026-10-12")]
+    # 84 of an exposure of 150: 56%, +-1.96 sqrt(0.56 x 0.44 / 150)
+    assert texts(warehouse) == [
+        "[WARNING] overkill_rate BR opened: projected 56.00% (95% 48.06% to 63.94%) over 3 days "
+        "since 2026-10-10 with 50% of their appeals in; evidence above the warn threshold 30.00% "
+        "(at 2 false alarms a year across all series)"
+    ]
+    # today's rule reads 28% as a lower bound under warn: nothing
+    run(landing, warehouse, appeal_window_days=7, as_of=as_of, alerts=settings(method="threshold"))
+    assert query(warehouse, "select resolution from alerts") == [{"resolution": "withdrawn"}]

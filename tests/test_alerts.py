@@ -517,6 +517,7 @@ def test_the_run_summary_has_an_alerts_line(landing, warehouse, capsys) -> None:
     days(landing, WARN, WARN, CALM)
     (landing.root / "modmetrics.toml").write_text(
         '[validation]\nexpected_markets = ["BR"]\n'
+        '[alerts]\nmethod = "threshold"\n'  # 5 penalties a day: too few for evidence past warn
         "[alerts.overkill_rate]\nwarn = 0.3\ncritical = 0.6\nrecovery = 0.1\n"
         "min_denominator = 3\nprovisional_opens = true\n"
     )
