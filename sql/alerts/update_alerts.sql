@@ -14,10 +14,14 @@
 -- days say so), an open one 'escalated' or 'resolved', a resolved one that the restated days show
 -- open again 'reopened', an open one that no longer exists 'resolved' with a note (withdrawn).
 -- A resolved alert that stays resolved changes silently (e.g. a restated recovery day).
--- Severity never goes back: a warning that became critical stays critical, even if restated days
--- take the critical day away (the owners were told it is critical). event_id is alert_id|event
--- for an alert's first event of a kind, alert_id|event|n for its n-th (a reopened alert resolves
--- again): unique per occurrence, and the same on a rerun.
+-- Severity never goes back (notice < warning < critical): a warning that became critical stays
+-- critical, even if restated days take the critical day away (the owners were told it is
+-- critical); a notice (the evidence rule's shift alert) that becomes a warning is 'escalated'.
+-- The text says why: for the evidence rule, the pooled (projected) rate of the CUSUM run behind
+-- the event with its 95% interval, its days and the share of their appeals in, and the target
+-- it is past (a notice: how many times its usual level, and that it is still under warn).
+-- event_id is alert_id|event for an alert's first event of a kind, alert_id|event|n for its n-th
+-- (a reopened alert resolves again): unique per occurrence, and the same on a rerun.
 --
 -- Notified: every event is recorded; it is queued for the sinks only when it is news and still
 -- matters (alert_events.notified), so a first load of a long history announces what is current,
