@@ -55,7 +55,16 @@ def alerts(
                     for rule in run_settings.alert_rules
                 ],
             )
-            set_variables(con, run_id=run_id, now=now, alert_sinks=list(config.sinks))
+            set_variables(
+                con,
+                run_id=run_id,
+                now=now,
+                alert_sinks=list(config.sinks),
+                alert_method=run_settings.alert_method,
+                false_alarms_per_year=run_settings.alert_false_alarms_per_year,
+                audit_window_days=run_settings.alert_audit_window_days,
+                shift_alerts=run_settings.alert_shift_alerts,
+            )
             run_sql(con, "alerts/alert_history.sql")
             run_sql(con, "alerts/update_alerts.sql")
         # then delivery, row by row: a failing sink is recorded and retried, never raised

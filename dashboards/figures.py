@@ -74,7 +74,7 @@ METRICS = {
 
 PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")  # colour-blind safe (Dark2)
 MARKET_COLORS = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(MARKETS)}
-SEVERITY_COLORS = {"warning": "#e6a700", "critical": "#c62828"}
+SEVERITY_COLORS = {"notice": "#1565c0", "warning": "#e6a700", "critical": "#c62828"}
 LAYOUT = dict(
     # plain white, set here rather than through a Plotly template: applying a template costs
     # ~10 ms per figure, most of the site's build time

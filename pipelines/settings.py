@@ -311,6 +311,16 @@ class AlertSettings(_Section):
     webhook_timeout_seconds: Seconds = 5.0
     retry_backoff_seconds: Seconds = 300.0  # a failed delivery waits this, doubled each attempt
     group: AlertGrouping = "event"  # "run": one message per sink and run, listing its events
+    # how alerts are judged (sql/alerts/alert_history.sql): "evidence", CUSUMs on the counts whose
+    # thresholds come from the false-alarm budget, or "threshold", the day's value past warn for
+    # for_days days in a row (the rule before the evidence rule)
+    method: Literal["evidence", "threshold"] = "evidence"
+    # expected false alerts a year across all series (metrics x markets, warn and shift charts)
+    false_alarms_per_year: Annotated[
+        StrictFloat, _check(lambda v: v > 0, "must be a number of alerts a year, more than 0")
+    ] = 2.0
+    audit_window_days: Annotated[StrictInt, Field(ge=1)] = 7  # audit rates judged on this window
+    shift_alerts: StrictBool = True  # a notice on a sustained move against the market's own level
     # one per metric and market; the file writes them as [alerts.<metric>] tables (_file_values)
     rules: tuple[AlertRule, ...] = Field(default_factory=lambda: _alert_rules({}, "defaults"))
 

@@ -41,6 +41,7 @@ def alert_settings(sinks=("console", "jsonl"), backoff: float = 300.0, **rule) -
     never = dict(RULE, min_denominator=10**9)
     return AlertSettings(
         sinks=sinks,
+        method=rule.pop("method", "threshold"),
         retry_backoff_seconds=backoff,
         webhook_timeout_seconds=2.0,
         rules=tuple(
@@ -445,6 +446,7 @@ def test_the_webhook_url_never_appears_anywhere(landing, warehouse, monkeypatch,
     (landing.root / "modmetrics.toml").write_text(
         '[validation]\nexpected_markets = ["BR"]\n'
         '[alerts]\nsinks = ["console", "webhook"]\nretry_backoff_seconds = 0\n'
+        'method = "threshold"\n'  # 5 penalties a day: too few for evidence past warn
         "[alerts.overkill_rate]\nwarn = 0.3\ncritical = 0.6\nmin_denominator = 3\n"
     )
     for url in (f"http://127.0.0.1:{_free_port()}/hook/{SECRET}", f"nonsense://{SECRET}"):
@@ -515,6 +517,7 @@ def test_the_run_summary_has_an_alerts_line(landing, warehouse, capsys) -> None:
     days(landing, WARN, WARN, CALM)
     (landing.root / "modmetrics.toml").write_text(
         '[validation]\nexpected_markets = ["BR"]\n'
+        '[alerts]\nmethod = "threshold"\n'  # 5 penalties a day: too few for evidence past warn
         "[alerts.overkill_rate]\nwarn = 0.3\ncritical = 0.6\nrecovery = 0.1\n"
         "min_denominator = 3\nprovisional_opens = true\n"
     )

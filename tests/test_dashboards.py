@@ -197,7 +197,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root / "data" / "warehouse.duckdb",
         dashboards=True,
         appeal_window_days=10,
-        alerts=AlertSettings(sinks=("jsonl",), rules=rules),
+        # days of a few decisions: the threshold rule, whose markers the tests below check
+        alerts=AlertSettings(sinks=("jsonl",), rules=rules, method="threshold"),
     )
     return root / "data" / "dashboards"
 

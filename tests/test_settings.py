@@ -96,6 +96,13 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
         'direction = "below"\nwarn = 0.30\ncritical = 0.20\nrecovery = 0.33\n'
     )
     alerts = load_settings(config, environ={}).alerts
+    # the evidence rule's settings, by default
+    assert (
+        alerts.method,
+        alerts.false_alarms_per_year,
+        alerts.audit_window_days,
+        alerts.shift_alerts,
+    ) == ("evidence", 2.0, 7, True)
     assert (alerts.sinks, alerts.jsonl_path, alerts.webhook_url_env) == (
         ("jsonl",),
         tmp_path / "out" / "alerts.jsonl",
@@ -137,6 +144,9 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
         ("[alerts]\nwebhook_url_env = 'http://x'\n", "must be the name of an environment"),
         ("[alerts.overkill_rate]\nprovisional_opens = 1\n", "must be true or false"),
         ("[alerts]\ngroup = 'daily'\n", "alerts.group must be event or run, got 'daily'"),
+        ("[alerts]\nfalse_alarms_per_year = 0\n", "a number of alerts a year, more than 0"),
+        ("[alerts]\nmethod = 'magic'\n", "method must be 'evidence' or 'threshold'"),
+        ("[alerts]\naudit_window_days = 0\n", "audit_window_days must be 1 or more"),
     ],
 )
 def test_unusable_alert_settings_are_refused_in_one_line(

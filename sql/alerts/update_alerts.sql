@@ -14,10 +14,14 @@
 -- days say so), an open one 'escalated' or 'resolved', a resolved one that the restated days show
 -- open again 'reopened', an open one that no longer exists 'resolved' with a note (withdrawn).
 -- A resolved alert that stays resolved changes silently (e.g. a restated recovery day).
--- Severity never goes back: a warning that became critical stays critical, even if restated days
--- take the critical day away (the owners were told it is critical). event_id is alert_id|event
--- for an alert's first event of a kind, alert_id|event|n for its n-th (a reopened alert resolves
--- again): unique per occurrence, and the same on a rerun.
+-- Severity never goes back (notice < warning < critical): a warning that became critical stays
+-- critical, even if restated days take the critical day away (the owners were told it is
+-- critical); a notice (the evidence rule's shift alert) that becomes a warning is 'escalated'.
+-- The text says why: for the evidence rule, the pooled (projected) rate of the CUSUM run behind
+-- the event with its 95% interval, its days and the share of their appeals in, and the target
+-- it is past (a notice: how many times its usual level, and that it is still under warn).
+-- event_id is alert_id|event for an alert's first event of a kind, alert_id|event|n for its n-th
+-- (a reopened alert resolves again): unique per occurrence, and the same on a rerun.
 --
 -- Notified: every event is recorded; it is queued for the sinks only when it is news and still
 -- matters (alert_events.notified), so a first load of a long history announces what is current,
@@ -105,9 +109,12 @@ select
     d.* exclude (severity, threshold),
     s.status as was_status,
     s.severity as was_severity,
-    -- never back from critical
-    case when 'critical' in (d.severity, s.severity) then 'critical' else 'warning' end
-        as severity,
+    -- never back: notice < warning < critical
+    case
+        when 'critical' in (d.severity, s.severity) then 'critical'
+        when 'warning' in (d.severity, s.severity) then 'warning'
+        else 'notice'
+    end as severity,
     case when 'critical' in (d.severity, s.severity) then d.critical_threshold
         else d.warn_threshold end as threshold
 from derived_alerts as d
@@ -123,7 +130,7 @@ with transitions as (
         'opened' as event,
         1 as step,
         confirmed_on as metric_date,
-        case when opened_critical then 'critical' else 'warning' end as severity,
+        opened_severity as severity,
         case when opened_critical then critical_threshold else warn_threshold end as threshold,
         null as note
     from matched_alerts
@@ -147,24 +154,25 @@ with transitions as (
 
     union all
 
+    -- to a higher severity than the owners were told (a notice becoming a warning, either
+    -- becoming critical), dated on the first day at the new severity
     select
         alert_id,
         metric,
         market,
         'escalated',
         2,
-        first_critical_on,
-        'critical',
-        critical_threshold,
+        case severity when 'critical' then first_critical_on else first_warning_on end,
+        severity,
+        case severity when 'critical' then critical_threshold else warn_threshold end,
         null
     from matched_alerts
     where
-        severity = 'critical'
-        and first_critical_on is not null
-        and (
-            (was_status is null and not opened_critical)
-            or (was_severity = 'warning' and (was_status = 'open' or status = 'open'))
-        )
+        case severity when 'critical' then first_critical_on else first_warning_on end
+            is not null
+        and list_position(['notice', 'warning', 'critical'], severity)
+        > list_position(['notice', 'warning', 'critical'], coalesce(was_severity, opened_severity))
+        and (was_status is null or was_status = 'open' or status = 'open')
 
     union all
 
@@ -251,6 +259,22 @@ valued as (
         q.value as quoted_value,
         q.low as quoted_low,
         q.high as quoted_high,
+        q.alert_method,
+        -- the evidence rule's why: the pooled (projected) rate of the quoted day's CUSUM run,
+        -- x / e, with a normal 95% interval carrying phi; the shift run against its baseline
+        case when e.severity = 'notice' then q.shift_run_days else q.warn_run_days end
+            as run_days,
+        case when e.severity = 'notice' then q.shift_run_from else q.warn_run_from end
+            as run_from,
+        case when e.severity = 'notice' then q.shift_run_x / q.shift_run_e
+            else q.warn_run_x / q.warn_run_e end as run_rate,
+        case when e.severity = 'notice' then q.shift_run_e / q.shift_run_n
+            else q.warn_run_e / q.warn_run_n end as run_completeness,
+        case when e.severity = 'notice' then q.shift_run_e else q.warn_run_e end as run_e,
+        q.shift_run_expected / q.shift_run_e as run_baseline,
+        q.phi as quoted_phi,
+        q.s_critical > q.h as evidence_critical,
+        q.s_warn > q.h_critical as evidence_overwhelming,
         -- the reason, from the quoted day itself
         case
             when q.sign * q.value > q.sign * q.critical_threshold then 'critical'
@@ -290,7 +314,19 @@ worded as (
         printf('%.2f%%', 100 * quoted_value) as value_text,
         printf('%.2f%%', 100 * threshold) as threshold_text,
         printf(' (95%% CI %.2f%% to %.2f%%)', 100 * quoted_low, 100 * quoted_high)
-            as interval_text
+            as interval_text,
+        printf('%s%.2f%%', case when run_completeness < 1 then 'projected ' else '' end,
+            100 * run_rate)
+        || case when severity = 'notice' then '' else printf(' (95%% %.2f%% to %.2f%%)',
+            100 * greatest(0, run_rate - 1.959963984540054
+                * sqrt(quoted_phi * run_rate * (1 - run_rate) / run_e)),
+            100 * least(1, run_rate + 1.959963984540054
+                * sqrt(quoted_phi * run_rate * (1 - run_rate) / run_e))) end
+        || printf(' over %d day%s since %s', run_days, case when run_days = 1 then '' else 's' end,
+            run_from)
+        || case when run_completeness < 1 then
+            printf(' with %.0f%% of their appeals in', 100 * run_completeness) else '' end
+            as evidence_text
     from valued
 )
 
@@ -316,11 +352,37 @@ select
         when note is not null then
             printf('[RESOLVED] %s %s: alert open since %s withdrawn (%s)',
                 metric, market, opened_on, note)
+        when event = 'resolved' and alert_method = 'evidence' then
+            printf('[RESOLVED] %s %s: %s on %s, no evidence left past warn or its usual level; '
+                || 'open since %s', metric, market, value_text, quoted_on, opened_on)
         when event = 'resolved' then
             printf('[RESOLVED] %s %s: %s on %s, back %s the recovery threshold %s; open since %s',
                 metric, market, value_text, quoted_on,
                 case direction when 'above' then 'below' else 'above' end, threshold_text,
                 opened_on)
+        when alert_method = 'evidence' and severity = 'notice' then
+            printf('[NOTICE] %s %s %s: %s, %.1f times its usual %.2f%% (weekday pattern known), '
+                || 'still %s the warn threshold %.2f%%',
+                metric, market, event, evidence_text, run_rate / run_baseline,
+                100 * run_baseline, case direction when 'above' then 'under' else 'over' end,
+                100 * warn_threshold)
+        when alert_method = 'evidence' then
+            printf('[%s] %s %s %s: %s; %s (at %g false alarms a year across all series)',
+                upper(severity), metric, market, event, evidence_text,
+                case
+                    when severity = 'critical' and evidence_critical then printf(
+                        'evidence %s the critical threshold %.2f%%', direction,
+                        100 * (
+                            select t.critical_threshold from alert_thresholds as t
+                            where t.metric = worded.metric and t.market = worded.market
+                        ))
+                    when severity = 'critical' and evidence_overwhelming then printf(
+                        'overwhelming evidence %s the warn threshold %.2f%%', direction,
+                        100 * warn_threshold)
+                    else printf('evidence %s the warn threshold %.2f%%', direction,
+                        100 * warn_threshold)
+                end,
+                getvariable('false_alarms_per_year'))
         else
             printf('[%s] %s %s %s: %s on %s%s, %s; breaching since %s',
                 upper(severity), metric, market, event, value_text, quoted_on, interval_text,
