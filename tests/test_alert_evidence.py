@@ -274,3 +274,46 @@ def test_young_days_are_judged_on_their_projection(landing, warehouse) -> None:
     # today's rule reads 28% as a lower bound under warn: nothing
     run(landing, warehouse, appeal_window_days=7, as_of=as_of, alerts=settings(method="threshold"))
     assert query(warehouse, "select resolution from alerts") == [{"resolution": "withdrawn"}]
+
+
+def test_an_opening_alert_names_its_top_driver(landing, warehouse) -> None:
+    # every day 50 spam and 50 hate penalties; calm: 10 spam and 15 hate overturned (25%), from
+    # 2026-09-29: 10 and 35 (45%), the days of test_the_warning_says_why. The settled week
+    # 09-25..10-01 (4 calm days, 3 moved) against 09-18..09-24: the shares stay 1/2, so hate's
+    # contribution is all rate, (165/350 - 15/50) * (1/2 + 1/2) / 2 = +8.57 points, and spam's 0.
+    # object_type, source and queue have one segment each: they name no driver.
+    for offset in range(CALM_DAYS + 3):
+        d = (START + timedelta(days=offset)).isoformat()
+        moved = offset >= CALM_DAYS
+        overturned = {"spam": 10, "hate": 35 if moved else 15}
+        landing.csv(
+            f"decisions/{d}.csv",
+            [
+                decision(f"d-{d}-{p}-{i}", f"{d}T10:00:00Z", policy=p)
+                for p in overturned
+                for i in range(N // 2)
+            ],
+        )
+        landing.csv(
+            f"appeals/{d}.csv",
+            [
+                appeal(
+                    f"a-{d}-{p}-{i}",
+                    f"d-{d}-{p}-{i}",
+                    "overturned",
+                    f"{d}T12:00:00Z",
+                    f"{d}T18:00:00Z",
+                )  # fmt: skip
+                for p, k in overturned.items()
+                for i in range(k)
+            ],
+        )
+    go(landing, warehouse, settings(shift_alerts=False))
+    hate = (165 / 350 - 15 / 50) * (1 / 2 + 1 / 2) / 2
+    assert f"{100 * hate:+.2f}" == "+8.57"
+    assert texts(warehouse) == [
+        "[WARNING] overkill_rate BR opened: 45.00% (95% 39.37% to 50.63%) over 3 days since "
+        "2026-09-29; evidence above the warn threshold 30.00% (at 2 false alarms a year "
+        "across all series); top driver: policy hate, +8.57 pts (mix +0.00, rate +8.57) "
+        "(2026-09-25..2026-10-01 against 2026-09-18..2026-09-24)"
+    ]

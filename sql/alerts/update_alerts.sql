@@ -19,7 +19,9 @@
 -- critical); a notice (the evidence rule's shift alert) that becomes a warning is 'escalated'.
 -- The text says why: for the evidence rule, the pooled (projected) rate of the CUSUM run behind
 -- the event with its 95% interval, its days and the share of their appeals in, and the target
--- it is past (a notice: how many times its usual level, and that it is still under warn).
+-- it is past (a notice: how many times its usual level, and that it is still under warn); an
+-- opening or escalation then names the market-metric's top driver (views/rate_drivers.sql
+-- top_rate_drivers) with the two weeks it compares.
 -- event_id is alert_id|event for an alert's first event of a kind, alert_id|event|n for its n-th
 -- (a reopened alert resolves again): unique per occurrence, and the same on a rerun.
 --
@@ -398,7 +400,21 @@ select
                         printf('%.2f%%', 100 * warn_threshold))
                 end,
                 opened_on)
-    end as text
+    end
+    -- what moved the rate most between the default weeks (views/rate_drivers.sql), with its weeks:
+    -- for overkill and leakage the settled ones, older than the alert's young days
+    || coalesce(
+        case when note is null and event <> 'resolved' then (
+            select printf('; top %s (%s..%s against %s..%s)', drivers.driver_text,
+                drivers.period_first_day, drivers.period_last_day,
+                drivers.baseline_first_day, drivers.baseline_last_day)
+            from top_rate_drivers as drivers
+            where drivers.market = worded.market and drivers.metric = worded.metric
+            order by drivers.dimension, drivers.segment
+            limit 1
+        ) end,
+        ''
+    ) as text
 from worded;
 
 -- the derived alerts, under their stored ids

@@ -7,8 +7,9 @@
 -- Method: rate_decomposition (sql/macros.sql, symmetric Kitagawa), whose contributions of one
 -- (market, metric, dimension) sum to market_change. Observed rates (no projection: the settled
 -- comparison of overkill and leakage needs none). driver_rank orders the segments of a
--- dimension, metric_rank every segment of the market's metric, by the size of the contribution;
--- top_rate_drivers is the largest of each market and metric.
+-- dimension, metric_rank every segment of the market's metric, by the size of the contribution
+-- (the segments of a dimension with a single segment last: it holds the whole change and says
+-- nothing about what moved it); top_rate_drivers is the largest of each market and metric.
 create or replace view rate_drivers as
 with windows as (
     select period, first_day, last_day
@@ -79,7 +80,11 @@ measured as (
 ),
 
 decomposed as (
-    select * from rate_decomposition(measured)
+    select
+        *,
+        -- a dimension with one segment "explains" the whole change: it names no driver
+        count(*) over (partition by market, metric, dimension) as dimension_segments
+    from rate_decomposition(measured)
 ),
 
 spans as (
@@ -126,13 +131,15 @@ select
     decomposed.baseline_market_rate,
     decomposed.period_market_rate,
     decomposed.period_market_rate - decomposed.baseline_market_rate as market_change,
+    decomposed.dimension_segments,
     row_number() over (
         partition by decomposed.market, decomposed.metric, decomposed.dimension
         order by abs(decomposed.contribution) desc nulls last, segment
     ) as driver_rank,
     row_number() over (
         partition by decomposed.market, decomposed.metric
-        order by abs(decomposed.contribution) desc nulls last, decomposed.dimension, segment
+        order by decomposed.dimension_segments > 1 desc, abs(decomposed.contribution) desc nulls last,
+            decomposed.dimension, segment
     ) as metric_rank
 from decomposed
 inner join spans using (market, metric);
@@ -160,4 +167,4 @@ select
         dimension, segment, 100 * contribution, 100 * mix_effect, 100 * rate_effect
     ) as driver_text
 from rate_drivers
-where metric_rank = 1 and contribution is not null;
+where metric_rank = 1 and contribution is not null and contribution <> 0 and dimension_segments > 1;

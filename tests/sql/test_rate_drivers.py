@@ -457,12 +457,13 @@ def test_rate_drivers_holds_each_metric_by_each_dimension_over_its_default_weeks
     )
     change = 6 / 20 - 2 / 20
     # shares 0.5 on both sides: rate effects (0.4 - 0.1)(0.5 + 0.5)/2 and (0.2 - 0.1)(...)/2;
-    # one object type and one source: the whole change. Ties rank by dimension name.
+    # one object type and one source: the whole change, ranked last over the metric (a single
+    # segment names no driver). Ties rank by dimension name.
     spam, hate = 0.3 / 2, 0.1 / 2
     rows = [
-        ("object_type", "video", change, 1, 1), ("policy", "spam", spam, 1, 3),
-        ("policy", "hate", hate, 2, 5), ("queue", "q1", spam, 1, 4), ("queue", "q2", hate, 2, 6),
-        ("source", "machine", change, 1, 2),
+        ("object_type", "video", change, 1, 5), ("policy", "spam", spam, 1, 1),
+        ("policy", "hate", hate, 2, 3), ("queue", "q1", spam, 1, 2), ("queue", "q2", hate, 2, 4),
+        ("source", "machine", change, 1, 6),
     ]  # fmt: skip
     assert_rows(
         overkill,
@@ -486,7 +487,8 @@ def test_rate_drivers_holds_each_metric_by_each_dimension_over_its_default_weeks
         "select market, dimension, segment, driver_text from top_rate_drivers "
         "where metric = 'overkill_rate'",
     )
-    # object_type and source tie with the whole change: the first dimension by name wins
-    assert top == [{"market": "BR", "dimension": "object_type", "segment": "video",
-                    "driver_text": "driver: object_type video, +20.00 pts "
-                                   "(mix +0.00, rate +20.00)"}]  # fmt: skip
+    # policy spam and queue q1 tie (the same decisions): the first dimension by name wins; the
+    # single-segment object_type and source, with the whole change, are no driver
+    assert top == [{"market": "BR", "dimension": "policy", "segment": "spam",
+                    "driver_text": "driver: policy spam, +15.00 pts "
+                                   "(mix +0.00, rate +15.00)"}]  # fmt: skip
