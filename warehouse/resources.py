@@ -147,6 +147,7 @@ class RunSettings(dg.ConfigurableResource):
     lake: str | None = Field(description="The Parquet lake folder ([lake] out); None: no lake.")
     reporting_timezone: str
     appeal_window_days: int
+    audit_window_days: int
     as_of: str | None = Field(
         description="ISO date the run reports as of; None: today in the reporting time zone."
     )

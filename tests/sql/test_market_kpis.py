@@ -15,7 +15,7 @@ import pytest
 
 from warehouse.runner import run_sql
 
-from .helpers import assert_rows, given, select
+from .helpers import assert_rows, given, no_lag_data, select
 
 METRICS = ("penalty_ratio", "overkill_rate", "leakage_rate", "audit_overkill_rate",
            "audit_leakage_rate")  # fmt: skip
@@ -299,8 +299,10 @@ def test_market_kpis_from_daily_metrics(con) -> None:
             day(d(31), 100, 100),
         ],
     )
-    given(con, "warehouse_info", [{"as_of_date": d(31), "appeal_window_days": 3}], **WINDOW)
-    for view in ("kpi_periods", "metric_breakdowns", "market_kpis"):
+    given(con, "warehouse_info", [{"as_of_date": d(31), "appeal_window_days": 3,
+                                   "audit_window_days": 3}], **WINDOW, audit_window_days="integer")  # fmt: skip
+    no_lag_data(con)
+    for view in ("kpi_periods", "audit_completeness", "metric_breakdowns", "market_kpis"):
         run_sql(con, f"views/{view}.sql")
     assert_rows(
         select(
