@@ -422,6 +422,7 @@ def compute(
         "as_of_date date, appeal_window_days int, audit_window_days int",
     ).createOrReplaceTempView("warehouse_info")
     sql("views/kpi_periods.sql").createOrReplaceTempView("kpi_periods")
+    sql("views/audit_completeness.sql").createOrReplaceTempView("audit_completeness")
     sql("views/metric_breakdowns.sql").createOrReplaceTempView("metric_breakdowns")
     sql("views/overturn_nowcast.sql").createOrReplaceTempView("overturn_nowcast")
     write(sql("views/market_daily_metrics.sql"), "market_daily_metrics")
