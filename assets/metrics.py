@@ -39,8 +39,7 @@ def daily_metrics(
             + read_sql(OVERTURN_DEVELOPMENT)
         )
         con.execute(
-            "create or replace temp view audit_development_counts as "
-            + read_sql(AUDIT_DEVELOPMENT)
+            "create or replace temp view audit_development_counts as " + read_sql(AUDIT_DEVELOPMENT)
         )
         days = record_run(con, context, run_settings)
         run_sql(con, "metrics/daily_metrics.sql")

@@ -61,9 +61,9 @@ def warehouse(con, rows, audit_lags, overturn_lags=(), as_of: date = AS_OF, peri
     given(con, "daily_metrics", rows)
     given(con, "audit_development", audit_lags, **LAG_DATA, audits="bigint")
     given(con, "overturn_development", list(overturn_lags), **LAG_DATA, overturns="bigint")
-    given(con, "warehouse_info", [{"as_of_date": as_of, "appeal_window_days": 30,
-                                   "audit_window_days": AUDIT_WINDOW}],
-          appeal_window_days="integer", audit_window_days="integer")  # as schema/warehouse_info.sql  # fmt: skip
+    info = {"as_of_date": as_of, "appeal_window_days": 30, "audit_window_days": AUDIT_WINDOW}
+    # integers, as in schema/warehouse_info.sql
+    given(con, "warehouse_info", [info], appeal_window_days="integer", audit_window_days="integer")
     given(con, "kpi_periods", list(periods), period="varchar", first_day="date", last_day="date")
     run_sql(con, "views/audit_completeness.sql")
     run_sql(con, "views/metric_breakdowns.sql")

@@ -299,8 +299,8 @@ def test_market_kpis_from_daily_metrics(con) -> None:
             day(d(31), 100, 100),
         ],
     )
-    given(con, "warehouse_info", [{"as_of_date": d(31), "appeal_window_days": 3,
-                                   "audit_window_days": 3}], **WINDOW, audit_window_days="integer")  # fmt: skip
+    info = {"as_of_date": d(31), "appeal_window_days": 3, "audit_window_days": 3}
+    given(con, "warehouse_info", [info], **WINDOW, audit_window_days="integer")
     no_lag_data(con)
     for view in ("kpi_periods", "audit_completeness", "metric_breakdowns", "market_kpis"):
         run_sql(con, f"views/{view}.sql")

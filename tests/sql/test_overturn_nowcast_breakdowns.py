@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from warehouse.runner import run_sql
 
-from .helpers import Z, Z2, assert_rows, given, select
+from .helpers import Z2, Z, assert_rows, given, select
 
 AS_OF = date(2026, 12, 31)
 WINDOW = 2
@@ -30,18 +30,26 @@ def day(age: int) -> date:
 
 
 def counts(metric_date: date, policy: str, penalties: int) -> dict:
-    return {"metric_date": metric_date, "market": "BR", "policy": policy} | SEGMENT | {
-        "penalties": penalties,
-        "no_actions": 0,
-    }
+    return (
+        {"metric_date": metric_date, "market": "BR", "policy": policy}
+        | SEGMENT
+        | {
+            "penalties": penalties,
+            "no_actions": 0,
+        }
+    )
 
 
 def development(metric_date: date, policy: str, age: int, overturns: int) -> dict:
-    return {"metric_date": metric_date, "market": "BR", "policy": policy} | SEGMENT | {
-        "action": "penalize",
-        "development_age": age,
-        "overturns": overturns,
-    }
+    return (
+        {"metric_date": metric_date, "market": "BR", "policy": policy}
+        | SEGMENT
+        | {
+            "action": "penalize",
+            "development_age": age,
+            "overturns": overturns,
+        }
+    )
 
 
 def history(policies: dict[str, int] | None = None) -> tuple[list[dict], list[dict]]:
