@@ -295,8 +295,8 @@ class Settings(_Section):
     landing: SettingPath = Path("data/landing")
     reporting_timezone: TimeZone = "UTC"
     appeal_window_days: Days = 30
-    # days whose QA audits are still arriving (audit_provisional): on the sample data 99% of
-    # audits are in by age 5 (docs/data-dictionary.md 4.10)
+    # days whose QA audits are still arriving (audit_provisional): on the sample data 90.5% of a
+    # day's audits are in by age 6 and all by age 7 (docs/benchmarks.md, "Audit lag")
     audit_window_days: Days = 7
     memory_limit: MemorySize = "1GB"
     as_of: date | None = None
