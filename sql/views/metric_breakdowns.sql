@@ -57,7 +57,7 @@ known_metrics as (
             else audit_completeness.completeness
         end as day_audit_completeness
     from daily_metrics
-    cross join warehouse_info
+    left join warehouse_info on true  -- no row yet (a warehouse before its first run): no flags
     left join late_overturns
         on late_overturns.metric_date = daily_metrics.metric_date
         and late_overturns.market = daily_metrics.market
