@@ -9,6 +9,10 @@ this run, so a dead host costs one timeout per run, not one per row. Every confi
 row per event, so a webhook whose URL variable is not set yet fails (and keeps) its rows until the
 variable is set.
 
+With [alerts] group = "run", each sink gets one message per run listing all of its due events
+(sql/alerts/due_messages.sql builds the messages); the outcome is still recorded on every event's
+row, so a failed group leaves all its rows failed and they are retried together.
+
 The webhook URL comes from an environment variable and is never printed, logged, stored, or put
 into an error: errors are described by their kind and reason only.
 """
@@ -21,6 +25,7 @@ import os
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,31 +52,38 @@ class SinkConfig:
     webhook_url_env: str
     webhook_timeout_seconds: float = 5.0
     retry_backoff_seconds: float = 300.0
+    group: str = "event"  # "event": a message per event; "run": one per sink and run
 
     def webhook_url(self) -> str | None:
         return os.environ.get(self.webhook_url_env) or None
 
 
-def send(config: SinkConfig, sink: str, event_id: str, payload: str) -> None:
-    """Deliver one notification; raise DeliveryError when the sink fails."""
+def send(config: SinkConfig, sink: str, key: str, payload: str, events: Sequence[str] = ()) -> None:
+    """Deliver one message under its idempotency `key`; raise DeliveryError when the sink fails.
+
+    `payload` is what the console prints (its `text`) and the webhook posts; `events` are the
+    payloads of the events it carries, which the JSON Lines file appends one a line (default: the
+    payload itself, a single event's).
+    """
     if sink == "console":
         text = json.loads(payload)["text"]
         print(f"modmetrics alert: {text}", flush=True)  # an OSError here is recorded by the caller
-        log.info("alert %s: %s", event_id, text)
+        log.info("alert %s: %s", key, text)
     elif sink == "jsonl":
+        lines = "".join(f"{event}\n" for event in events or [payload])
         try:
             config.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
             with config.jsonl_path.open("a", encoding="utf-8") as handle:
-                handle.write(payload + "\n")
+                handle.write(lines)  # one write: a group's lines go in together
         except OSError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc.strerror or exc}") from None
     elif sink == "webhook":
-        _post(config, event_id, payload)
+        _post(config, key, payload)
     else:
         raise DeliveryError(f"unknown sink {sink!r}")
 
 
-def _post(config: SinkConfig, event_id: str, payload: str) -> None:
+def _post(config: SinkConfig, key: str, payload: str) -> None:
     url = config.webhook_url()
     if not url:
         raise DeliveryError(f"environment variable {config.webhook_url_env} is not set")
@@ -80,7 +92,7 @@ def _post(config: SinkConfig, event_id: str, payload: str) -> None:
             url,
             data=payload.encode("utf-8"),
             method="POST",
-            headers={"Content-Type": "application/json", "Idempotency-Key": event_id},
+            headers={"Content-Type": "application/json", "Idempotency-Key": key},
         )
         with urllib.request.urlopen(request, timeout=config.webhook_timeout_seconds) as response:
             response.read()
@@ -106,7 +118,8 @@ def _describe(exc: BaseException, url: str) -> str:
 
 
 def deliver_due(con: duckdb.DuckDBPyConnection, config: SinkConfig, now: datetime) -> dict:
-    """Send every due notification and record each outcome; return counts by outcome."""
+    """Send every due notification and record each outcome on its row; return the rows by
+    outcome, and the messages sent."""
     if "webhook" in config.sinks and not config.webhook_url():
         warning = (
             f"the webhook sink is configured but environment variable {config.webhook_url_env} "
@@ -115,40 +128,44 @@ def deliver_due(con: duckdb.DuckDBPyConnection, config: SinkConfig, now: datetim
         log.warning("alerts: %s", warning)
         if "console" in config.sinks:
             print(f"modmetrics alert: warning: {warning}", flush=True)
-    set_variables(con, now=now)
-    due = con.execute(read_sql("alerts/due_notifications.sql")).fetchall()
-    counts = {"delivered": 0, "failed": 0, "waiting": 0}
+    set_variables(con, now=now, alert_group=config.group)
+    messages = con.execute(read_sql("alerts/due_messages.sql")).fetchall()
+    counts = {"delivered": 0, "failed": 0, "waiting": 0, "messages": 0}
     failed_sinks: dict[str, datetime] = {}  # sink -> when its rows are tried again
-    for event_id, sink, payload, attempts in due:
+    for sink, key, event_ids, payloads, attempts, payload in messages:
+        rows = [sink, event_ids]  # the outbox rows the message carries
         if sink in failed_sinks:
-            # failed already this run: wait with the failed row instead of trying again now
+            # failed already this run: wait with the failed rows instead of trying again now
             con.execute(
                 "update alert_notifications set next_attempt_at = ? "
-                "where event_id = ? and sink = ?",
-                [failed_sinks[sink], event_id, sink],
+                "where sink = ? and list_contains(?, event_id)",
+                [failed_sinks[sink], *rows],
             )
-            counts["waiting"] += 1
+            counts["waiting"] += len(event_ids)
             continue
         try:
-            send(config, sink, event_id, payload)
+            send(config, sink, key, payload, payloads)
         except Exception as exc:  # any failure is recorded, never raised
             reason = str(exc) if isinstance(exc, DeliveryError) else _describe_any(exc, config)
             wait = timedelta(seconds=config.retry_backoff_seconds * 2**attempts)
             failed_sinks[sink] = now + min(wait, MAX_BACKOFF)
             con.execute(
                 "update alert_notifications set status = 'failed', attempts = attempts + 1, "
-                "last_error = ?, next_attempt_at = ? where event_id = ? and sink = ?",
-                [reason, failed_sinks[sink], event_id, sink],
+                "last_error = ?, next_attempt_at = ?, message_key = ? "
+                "where sink = ? and list_contains(?, event_id)",
+                [reason, failed_sinks[sink], key, *rows],
             )
-            log.warning("alert %s: %s sink failed: %s", event_id, sink, reason)
-            counts["failed"] += 1
+            log.warning("alert %s: %s sink failed: %s", key, sink, reason)
+            counts["failed"] += len(event_ids)
         else:
             con.execute(
                 "update alert_notifications set status = 'delivered', attempts = attempts + 1, "
-                "last_error = null, delivered_at = ? where event_id = ? and sink = ?",
-                [now, event_id, sink],
+                "last_error = null, delivered_at = ?, message_key = ? "
+                "where sink = ? and list_contains(?, event_id)",
+                [now, key, *rows],
             )
-            counts["delivered"] += 1
+            counts["delivered"] += len(event_ids)
+            counts["messages"] += 1
     return counts
 
 

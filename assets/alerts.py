@@ -22,6 +22,7 @@ def sink_config(run_settings: RunSettings) -> SinkConfig:
         webhook_url_env=run_settings.alert_webhook_url_env,
         webhook_timeout_seconds=run_settings.alert_webhook_timeout_seconds,
         retry_backoff_seconds=run_settings.alert_retry_backoff_seconds,
+        group=run_settings.alert_group,
     )
 
 

@@ -1,6 +1,6 @@
 """Ingest assets: decisions, appeals and QA audits from the landing folder into the warehouse."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 
 from warehouse.resources import RunSettings, WarehouseResource
-from warehouse.runner import run_sql, set_variables, transaction
+from warehouse.runner import read_sql, run_sql, set_map_variable, set_variables, transaction
 from warehouse.vocabulary import MARKETS
 
 from .landing import record_files, stage_new_files
@@ -23,29 +23,30 @@ def ingest(
     landing: Path,
     run_id: str,
     now: datetime,
-    reporting_timezone: str,
+    market_timezones: Mapping[str, str],
     before_reading: Callable[[], None] = lambda: None,
 ) -> dict:
     """Ingest the new landing files of `kind`; return what happened, for the run's metadata.
 
     Files are read and judged first, into temp table `staged` (a file that cannot be read only
     fails itself); then the manifest, quarantine and merge of this kind are written in one
-    transaction, so a failure leaves none of them half-done.
+    transaction, so a failure leaves none of them half-done. `market_timezones`: the zone each
+    market's decisions are dated in (sql/macros.sql market_day).
     """
     set_variables(
         con,
         run_id=run_id,
         run_started_at=now,
-        reporting_timezone=reporting_timezone,
         markets=list(MARKETS),  # the markets staging accepts (sql/macros.sql is_market)
     )
+    set_map_variable(con, "market_timezones", market_timezones)
     # `before_reading` runs before each new file is read: the wiring passes the start of the
     # validation library's import, which then overlaps DuckDB's reading (and costs nothing on a
     # run with no new file)
     outcomes = stage_new_files(con, landing, kind, before_reading=before_reading)
     with transaction(con):
         if kind == "decisions":
-            _keep_stored_rows_comparable(con, reporting_timezone)
+            _keep_stored_rows_comparable(con)
         record_files(con, outcomes, run_id, now)
         run_sql(con, "ingest/withdraw_replaced_files.sql")
         run_sql(con, f"ingest/merge_{kind}.sql")
@@ -71,15 +72,19 @@ def ingest(
     }
 
 
-def _keep_stored_rows_comparable(con: duckdb.DuckDBPyConnection, reporting_timezone: str) -> None:
-    """Before new decisions merge: date stored ones in the current zone, hash them as DuckDB now
-    does (both only when warehouse_info says they were made otherwise)."""
-    info = con.execute("select reporting_timezone, duckdb_version from warehouse_info").fetchone()
-    if info is None:
-        return  # nothing stored yet
-    if info[0] != reporting_timezone:
+def _keep_stored_rows_comparable(con: duckdb.DuckDBPyConnection) -> None:
+    """Before new decisions merge: date stored ones of a market in its current zone, hash them as
+    DuckDB now does (only where market_timezones and warehouse_info say they were made otherwise),
+    and record the zones the days are now in."""
+    con.execute(
+        "create or replace temp table restated_markets as "
+        + read_sql("ingest/timezone_changes.sql")
+    )
+    if con.execute("select count(*) from restated_markets").fetchone()[0]:
         run_sql(con, "ingest/restate_timezone.sql")
-    if info[1] != con.execute("select version()").fetchone()[0]:
+    run_sql(con, "ingest/record_market_timezones.sql")
+    info = con.execute("select duckdb_version from warehouse_info").fetchone()
+    if info is not None and info[0] != con.execute("select version()").fetchone()[0]:
         run_sql(con, "ingest/rehash_rows.sql")
 
 
@@ -105,7 +110,7 @@ def _materialize(
             Path(run_settings.landing),
             context.run.run_id,
             run_started_at(context),
-            run_settings.reporting_timezone,
+            run_settings.market_timezones,
             before_reading,
         )
     for error in summary["file_errors"]:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from warehouse.resources import RunSettings, WarehouseResource
-from warehouse.runner import read_sql, run_sql, set_variables, transaction
+from warehouse.runner import read_sql, run_sql, set_map_variable, set_variables, transaction
 
 from .ingest import appeals, audits, decisions, run_started_at
 
@@ -30,9 +30,8 @@ def daily_metrics(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, run_settings: RunSettings
 ) -> dg.MaterializeResult:
     with warehouse.get_connection() as con, transaction(con):
-        set_variables(
-            con, run_id=context.run.run_id, reporting_timezone=run_settings.reporting_timezone
-        )
+        set_variables(con, run_id=context.run.run_id)
+        set_map_variable(con, "market_timezones", run_settings.market_timezones)
         con.execute(f"create or replace temp view daily_counts as {read_sql(DAILY_COUNTS)}")
         con.execute(
             "create or replace temp view overturn_development_counts as "

@@ -12,7 +12,7 @@ import duckdb
 from assets.ingest import run_started_at
 from assets.metrics import daily_metrics
 from warehouse.resources import RunSettings, WarehouseResource
-from warehouse.runner import read_sql, set_variables
+from warehouse.runner import read_sql, run_sql, set_variables
 
 from . import suites
 from .gx_runner import Outcome, query_frame, validate
@@ -42,6 +42,7 @@ def validate_upstream(
         expected_markets=list(thresholds.expected_markets),
         run_started_at=now,
     )
+    run_sql(con, "checks/market_timezones.sql")
     days = query_frame(con, read_sql("checks/market_days.sql"))
     files = query_frame(con, read_sql("checks/file_rejections.sql"))
     rejected_days = query_frame(con, read_sql("checks/day_rejections.sql"))

@@ -29,34 +29,38 @@ class Metric:
 # Words only: the numbers come from the warehouse (sql/macros.sql metric_rates defines them).
 METRICS = {
     "overkill_rate": Metric(
-        "Overkill rate (appeals)",
+        "Overkill overturned on appeal",
         "penalties overturned",
         "penalties",
-        "Share of penalties overturned on appeal: content or creators penalised that did not "
-        "violate policy (false positives), by the day of the decision.",
+        "Share of penalties overturned on a creator's appeal, by the day of the decision. A lower "
+        "bound of the overkill error rate: only the errors somebody appealed, and won, are "
+        "counted (each market page shows how many of the errors QA finds appeals overturn).",
         settles=True,
     ),
     "leakage_rate": Metric(
-        "Leakage rate (appeals)",
+        "Leakage overturned on appeal",
         "no-actions overturned",
         "no-actions",
-        "Share of 'no action' decisions overturned on a reporter's appeal: violating content "
-        "left up (false negatives), by the day of the decision.",
+        "Share of 'no action' decisions overturned on a reporter's appeal, by the day of the "
+        "decision. A lower bound of the leakage error rate: violating content nobody appealed "
+        "is not counted.",
         settles=True,
     ),
     "audit_overkill_rate": Metric(
-        "Audit overkill rate",
+        "Overkill error rate found by QA audit",
         "audit weight judged non-violating",
         "audited penalty weight",
-        "Weighted share of QA-audited penalties judged non-violating. Its interval uses the "
-        "effective (Kish) sample size of the weighted audit sample.",
+        "The estimate of the overkill error rate itself: the weighted share of QA-audited "
+        "penalties judged non-violating. Its interval uses the effective (Kish) sample size of "
+        "the weighted audit sample.",
         count_format=",.1f",
     ),
     "audit_leakage_rate": Metric(
-        "Audit leakage rate",
+        "Leakage error rate found by QA audit",
         "audit weight judged violating",
         "audited no-action weight",
-        "Weighted share of QA-audited 'no action' decisions judged violating.",
+        "The estimate of the leakage error rate itself: the weighted share of QA-audited "
+        "'no action' decisions judged violating.",
         count_format=",.1f",
     ),
     "penalty_ratio": Metric(
@@ -156,11 +160,13 @@ def trend(
     days: pl.DataFrame,
     thresholds: pl.DataFrame,
     events: pl.DataFrame,
+    projections: pl.DataFrame | None = None,
     *,
     critical_line: bool = False,
 ) -> go.Figure:
-    """One metric per day for the given markets: line, 95% band, provisional days dotted, the
-    alert thresholds and the alert events."""
+    """One metric per day for the given markets: line, 95% band, provisional days dotted, their
+    projected final value with its 95% band (overkill and leakage), the alert thresholds and
+    the alert events."""
     info = METRICS[metric]
     fig = go.Figure()
     for market in markets:
@@ -171,8 +177,15 @@ def trend(
             ),
             days,
         )
+        projected = _projected(projections, metric, market, series) if info.settles else None
         x = series["metric_date"].to_list()
-        band_x, band_y = _band(x, series["low"].to_list(), series["high"].to_list())
+        low, high = series["low"], series["high"]
+        if projected is not None:
+            # a projected day has the projection's band, not the observed value's
+            hidden = projected["projected"].is_not_null() & series["provisional"].fill_null(False)
+            low = pl.select(pl.when(~hidden).then(low)).to_series()
+            high = pl.select(pl.when(~hidden).then(high)).to_series()
+        band_x, band_y = _band(x, low.to_list(), high.to_list())
         fig.add_trace(
             go.Scatter(
                 x=band_x,
@@ -222,13 +235,18 @@ def trend(
                     customdata=customdata,
                     mode="lines+markers",
                     marker=dict(size=5, symbol="circle-open"),
-                    line=dict(color=color, width=2, dash="dot"),
+                    line=dict(color=color, width=1.5, dash="dot"),
+                    # fainter when a projection is drawn beside it: the number to judge is that
+                    opacity=0.6 if projected is not None else 1.0,
                     name=f"{market} (provisional)",
                     legendgroup=market,
-                    showlegend=False,
+                    # beside its projection, on a one-market chart (three would crowd it)
+                    showlegend=projected is not None and len(markets) == 1,
                     hovertemplate=_hover(info, f"<b>{market}</b> %{{x|%a %d %b %Y}}", note=True),
                 )
             )
+        if projected is not None:
+            _projected_traces(fig, projected, info, market, color, len(markets))
     if rows.filter((pl.col("metric") == metric) & pl.col("value").is_not_null()).is_empty():
         fig.add_annotation(
             text="no data yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
@@ -244,6 +262,96 @@ def trend(
         xaxis=dict(title=None),
     )
     return fig
+
+
+PROJECTED = "projected final (95%)"
+
+
+def _projected(
+    projections: pl.DataFrame | None, metric: str, market: str, series: pl.DataFrame
+) -> pl.DataFrame | None:
+    """A market's projected final values on the calendar of `series` (None when no day has
+    one), starting from the last settled day's observed value so that the lines join."""
+    if projections is None:
+        return None
+    chosen = projections.filter(
+        (pl.col("metric") == metric) & (pl.col("market") == market) & pl.col("value").is_not_null()
+    )
+    if chosen.is_empty():
+        return None
+    joined = series.select("metric_date", "value", "low", "high", "provisional").join(
+        chosen.select(
+            "metric_date",
+            pl.col("value").alias("p_value"),
+            pl.col("low").alias("p_low"),
+            pl.col("high").alias("p_high"),
+            "completeness",
+        ),
+        on="metric_date",
+        how="left",
+    )
+    provisional = pl.col("provisional").fill_null(False)
+    joins = provisional.shift(-1, fill_value=False) & ~provisional
+    return joined.select(
+        "metric_date",
+        pl.when(joins).then(pl.col("value")).otherwise(pl.col("p_value")).alias("projected"),
+        # the band opens from the last settled day's value, not from its (sampling) interval
+        pl.when(joins).then(pl.col("value")).otherwise(pl.col("p_low")).alias("low"),
+        pl.when(joins).then(pl.col("value")).otherwise(pl.col("p_high")).alias("high"),
+        pl.when(joins).then(1.0).otherwise(pl.col("completeness")).alias("completeness"),
+        pl.col("value").alias("observed"),
+    )
+
+
+def _projected_traces(fig, projected: pl.DataFrame, info, market, color, markets: int) -> None:
+    """The projected final value of provisional days: a long-dashed line in a hatched band."""
+    x = projected["metric_date"].to_list()
+    band_x, band_y = _band(x, projected["low"].to_list(), projected["high"].to_list())
+    group = f"{market} projected"
+    fig.add_trace(
+        go.Scatter(
+            x=band_x,
+            y=band_y,
+            mode="lines",
+            line=dict(width=0),
+            fill="toself",
+            fillcolor=_rgba(color, 0.18 if markets == 1 else 0.1),
+            fillpattern=dict(shape="/", fgcolor=_rgba(color, 0.6), size=7, solidity=0.2),
+            hoverinfo="skip",
+            name=f"{market} {PROJECTED} band",
+            showlegend=False,
+            legendgroup=group,
+        )
+    )
+    customdata = list(
+        zip(
+            projected["low"].to_list(),
+            projected["high"].to_list(),
+            projected["completeness"].to_list(),
+            projected["observed"].to_list(),
+            strict=True,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=projected["projected"].to_list(),
+            customdata=customdata,
+            mode="lines+markers",
+            # long dashes and squares: the thresholds are dashed, escalations diamonds
+            marker=dict(size=5, symbol="square"),
+            line=dict(color=color, width=2, dash="longdash"),
+            name=f"{market} {PROJECTED}",
+            legendgroup=group,
+            hovertemplate=(
+                f"<b>{market}</b> %{{x|%a %d %b %Y}}<br>"
+                f"{info.title}, projected final: <b>%{{y:.2%}}</b><br>"
+                "95% interval of the final value: %{customdata[0]:.2%} – %{customdata[1]:.2%}<br>"
+                "observed so far: %{customdata[3]:.2%}<br>"
+                "expected share of the overturns already in: %{customdata[2]:.0%}<extra></extra>"
+            ),
+        )
+    )
 
 
 def _threshold_lines(fig, thresholds, metric, markets, days, critical_line) -> None:
@@ -468,6 +576,66 @@ def segments(rows: pl.DataFrame, breakdown: str, title: str) -> go.Figure:
     fig.update_annotations(font_size=11)
     fig.update_yaxes(tickformat=".2%", rangemode="tozero")
     return fig
+
+
+DRIVER_COLORS = {"mix": "#7570b3", "rate": "#d95f02"}  # Dark2, as PALETTE
+
+
+def drivers(rows: pl.DataFrame, metric: str) -> go.Figure:
+    """The largest drivers of one market's metric change (rows of rate_drivers, largest first):
+    per segment a diverging bar of its mix effect and its rate effect, stacked, in points."""
+    info = METRICS[metric]
+    first = rows.row(0, named=True)
+    names = [
+        f"{d.replace('_', ' ')}: {label(s)}"
+        for d, s in zip(rows["dimension"], rows["segment"], strict=True)
+    ]
+    custom = list(
+        zip(
+            *(rows[c].to_list() for c in ("baseline_share", "period_share", "baseline_rate",
+                                          "period_rate")),
+            [100 * v for v in rows["contribution"].to_list()],
+            strict=True,
+        )
+    )  # fmt: skip
+    hover = (
+        "<b>%{y}</b><br>%{fullData.name}: <b>%{x:+.3f} pts</b><br>"
+        "contribution (mix + rate) %{customdata[4]:+.3f} pts<br>"
+        "share %{customdata[0]:.1%} → %{customdata[1]:.1%}<br>"
+        "rate %{customdata[2]:.2%} → %{customdata[3]:.2%}<extra></extra>"
+    )
+    fig = go.Figure()
+    for effect, title in (("mix", "Mix: its share moved"), ("rate", "Rate: its own rate moved")):
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=[None if v is None else 100 * v for v in rows[f"{effect}_effect"].to_list()],
+                orientation="h",
+                name=title,
+                marker_color=DRIVER_COLORS[effect],
+                customdata=custom,
+                hovertemplate=hover,
+            )
+        )
+    settled = "" if first["period_settled"] else " (appeals still arriving)"
+    title = (
+        f"{info.title}: {_pct(first['baseline_market_rate'])} → {_pct(first['period_market_rate'])}"
+        f" ({100 * first['market_change']:+.2f} pts), "
+        f"{first['baseline_first_day']:%d %b}–{first['baseline_last_day']:%d %b} vs "
+        f"{first['period_first_day']:%d %b}–{first['period_last_day']:%d %b}{settled}"
+    )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(260, 90 + 30 * len(names))},
+        title=dict(text=title, x=0, font=dict(size=13)),
+        barmode="relative",
+    )
+    fig.update_xaxes(zeroline=True, zerolinecolor="#9ca3af", ticksuffix=" pts")
+    fig.update_yaxes(autorange="reversed", type="category")
+    return fig
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value:.2%}"
 
 
 def _gap(row: dict, a: str, b: str):

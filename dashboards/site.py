@@ -28,10 +28,14 @@ QUERIES = [
     "as_of",
     "kpis",
     "trends",
+    "projections",
     "volumes",
     "policy_days",
     "segments",
     "top_contributors",
+    "what_moved",
+    "qa_queues",
+    "appeal_capture",
     "files",
     "file_problems",
     "rejections",
@@ -148,6 +152,7 @@ def _overview(data: dict, days: pl.DataFrame | None, stamp: dict) -> str:
                         days,
                         data["thresholds"],
                         data["alert_events"],
+                        data["projections"],
                     ),
                     f"trend-{metric}",
                 )
@@ -179,6 +184,7 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
                         days,
                         of("thresholds"),
                         of("alert_events"),
+                        of("projections"),
                         critical_line=True,
                     ),
                     f"trend-{metric}",
@@ -204,6 +210,13 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
     else:
         volumes = None
     top = of("top_contributors")
+    moved = of("what_moved")
+    what_moved = [
+        _plot(figures.drivers(moved.filter(pl.col("metric") == metric), metric), f"moved-{metric}")
+        for metric in METRICS
+        if not moved.filter(pl.col("metric") == metric).is_empty()
+    ]
+    qa_queues = of("qa_queues")
     return _render(
         "market.html",
         stamp,
@@ -219,6 +232,10 @@ def _market_page(data: dict, market: str, days: pl.DataFrame | None, stamp: dict
         top_window=_window(top, "last 7 settled days") if not top.is_empty() else "",
         top_overkill=top.filter(pl.col("metric") == "overkill_rate").to_dicts(),
         top_leakage=top.filter(pl.col("metric") == "leakage_rate").to_dicts(),
+        what_moved=what_moved,
+        qa_window=_window(qa_queues, "latest 28 days") if not qa_queues.is_empty() else "",
+        qa_queues=qa_queues.to_dicts(),
+        capture=of("appeal_capture").to_dicts(),
     )
 
 
@@ -265,7 +282,8 @@ def _tiles(kpis: pl.DataFrame) -> list[dict]:
                     "info": info,
                     "day": spans.get("day"),
                     "week": spans.get("7 days"),
-                    # overkill and leakage are compared on settled periods only
+                    # overkill and leakage are compared on projected and settled periods only
+                    "projected": spans.get("7 days projected") if info.settles else None,
                     "settled": spans.get("settled 7 days") if info.settles else None,
                 }
             )

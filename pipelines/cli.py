@@ -1,4 +1,4 @@
-"""The `modmetrics` command: run, sql, export, generate, demo."""
+"""The `modmetrics` command: run, sql, drivers, export, generate, demo, cases, quality."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import shutil
 import sys
 import time
@@ -65,6 +66,38 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(handler=cmd_sql)
 
+    drivers = sub.add_parser(
+        "drivers",
+        help="what moved a market's rate: its change split over segments into mix and rate",
+    )
+    drivers.add_argument("--market", required=True, help="BR, LATAM or EMEA")
+    drivers.add_argument("--metric", required=True, help="e.g. overkill_rate")
+    drivers.add_argument(
+        "--period",
+        metavar="FIRST:LAST",
+        help="the days to explain, e.g. 2026-06-29:2026-07-12 (default: the latest 7 days; "
+        "the latest 7 settled days for overkill and leakage)",
+    )
+    drivers.add_argument(
+        "--baseline",
+        metavar="FIRST:LAST",
+        help="the days to compare with (default: the 7 days before the default period)",
+    )
+    drivers.add_argument(
+        "--by",
+        default="policy",
+        metavar="DIMENSIONS",
+        help="comma-separated: any of policy, queue, source, object_type (default policy)",
+    )
+    drivers.add_argument(
+        "--projected",
+        action="store_true",
+        help="overkill and leakage: project the overturns still to come on provisional days",
+    )
+    _common(drivers)
+    drivers.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    drivers.set_defaults(handler=cmd_drivers)
+
     gen = sub.add_parser("generate", help="write realistic synthetic landing data")
     gen.add_argument("--out", type=Path, required=True, help="landing folder to write")
     gen.add_argument("--start", type=date.fromisoformat, help="first day (default: DAYS ago)")
@@ -122,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     alerts.add_argument("--format", choices=["table", "json"], default="table")
     alerts.set_defaults(handler=cmd_alerts)
 
+    _review_commands(sub)
+
     demo = sub.add_parser("demo", help="generate 60 days of sample data and run everything")
     demo.add_argument(
         "--dir",
@@ -156,10 +191,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_pipeline(settings, validation=not args.no_validation)
 
 
-def run_pipeline(settings: Settings, out=None, validation: bool = True) -> int:
+def run_pipeline(
+    settings: Settings, out=None, validation: bool = True, dashboards: bool = True
+) -> int:
     """Materialise the asset graph for `settings` and print the summary; return the exit code.
 
-    `validation=False` leaves the Great Expectations checks out (for the benchmark only)."""
+    `validation=False` leaves the Great Expectations checks out (for the benchmark only),
+    `dashboards=False` the dashboards (for the tests that do not read them)."""
     out = out or sys.stdout
     landing = settings.landing
     if not landing.is_dir():
@@ -183,7 +221,7 @@ def run_pipeline(settings: Settings, out=None, validation: bool = True) -> int:
     checks = CHECKS if validation else WAREHOUSE_CHECKS  # the SQL checks predate validation
     started = time.perf_counter()
     result = dg.materialize(
-        assets_for(settings.engine) + checks,
+        assets_for(settings.engine, dashboards) + checks,
         resources=build_resources(settings),
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
@@ -203,7 +241,7 @@ def run_pipeline(settings: Settings, out=None, validation: bool = True) -> int:
                 file=sys.stderr,
             )
         return EXIT_FAILED
-    _print_run_summary(settings, result.run_id, seconds, out)
+    _print_run_summary(settings, result.run_id, seconds, out, dashboards)
     return EXIT_OK
 
 
@@ -237,7 +275,9 @@ def _failure_reason(result) -> str:
     return "see the Dagster event log"
 
 
-def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> None:
+def _print_run_summary(
+    settings: Settings, run_id: str, seconds: float, out, dashboards: bool = True
+) -> None:
     import duckdb
 
     con = duckdb.connect(str(settings.warehouse), read_only=True)
@@ -294,7 +334,8 @@ def _print_run_summary(settings: Settings, run_id: str, seconds: float, out) -> 
     print(f"  validation: {validation_summary(settings.warehouse, run_id)}", file=out)
     print(f"  alerts: {alerts_summary(settings.warehouse, run_id)}", file=out)
     print(f"  warehouse: {settings.warehouse}  ({seconds:.1f} s)", file=out)
-    print(f"  dashboards: {settings.dashboards / 'index.html'}", file=out)
+    if dashboards:
+        print(f"  dashboards: {settings.dashboards / 'index.html'}", file=out)
     if settings.lake:
         print(f"  lake: {settings.lake}", file=out)
     for f in failed:
@@ -436,6 +477,80 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- drivers ---------------------------------------------------------------------------------
+
+
+def cmd_drivers(args: argparse.Namespace) -> int:
+    """The decomposition of one market's metric change, from the published warehouse."""
+    import duckdb
+
+    from warehouse.drivers import DriversError, check_request, drivers
+
+    dimensions = tuple(d.strip() for d in args.by.split(",") if d.strip())
+    period = _span_option("--period", args.period)
+    baseline = _span_option("--baseline", args.baseline)
+    try:
+        check_request(args.market, args.metric, dimensions, args.projected)
+    except DriversError as exc:
+        raise UserError(str(exc)) from None
+    settings = _settings(args)
+    if not settings.warehouse.is_file():
+        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    try:
+        con = open_read_only(settings.warehouse)
+        try:
+            found = drivers(
+                con, args.market, args.metric, dimensions, period, baseline, args.projected
+            )
+        finally:
+            con.close()
+    except DriversError as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.Error as exc:  # e.g. a warehouse from before the drivers views
+        raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
+    columns = [*found.columns, "baseline_settled", "period_settled"]
+    rows = [(*row, found.baseline.settled, found.period.settled) for row in found.rows]
+    if args.format == "table":
+        rates = "projected" if found.projected else "observed"
+        print(
+            f"{found.market} {found.metric} ({rates}): baseline {found.baseline.span} "
+            f"{found.baseline_rate:.4%} -> period {found.period.span} {found.period_rate:.4%}, "
+            f"change {100 * (found.period_rate - found.baseline_rate):+.4f} pts over "
+            f"{len(rows)} segment(s)"
+        )
+    for side in (found.baseline, found.period):
+        if not side.settled:
+            later = (
+                "its overturns still to come are projected"
+                if found.projected
+                else f"its {found.metric} will still rise as appeals arrive (see --projected)"
+            )
+            print(
+                f"modmetrics drivers: the {side.side} {side.span} is not settled: {later}",
+                file=sys.stderr,
+            )
+    write_rows(columns, rows, args.format, sys.stdout)
+    return EXIT_OK
+
+
+def _span_option(flag: str, value: str | None) -> tuple[date, date] | None:
+    """FIRST:LAST, both dates, inclusive."""
+    if value is None:
+        return None
+    first, sep, last = value.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        span = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+    except ValueError:
+        raise UserError(
+            f"{flag} must be two dates like 2026-06-29:2026-07-12, got {value!r}"
+        ) from None
+    if span[0] > span[1]:
+        raise UserError(f"{flag} starts after it ends: {value}")
+    return span
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
@@ -554,6 +669,108 @@ def _day_option(flag: str, value: str | None) -> date | None:
         raise UserError(f"{flag} must be a date like 2026-10-31, got {value!r}") from None
 
 
+# --- cases and quality: review of the decisions behind the metrics -------------------------
+
+
+def _review_commands(sub) -> None:
+    from warehouse.vocabulary import MARKETS, METRICS
+
+    cases = sub.add_parser("cases", help="list the decisions behind a metric's numerator")
+    cases.add_argument("--market", required=True, choices=MARKETS)
+    cases.add_argument("--metric", required=True, choices=METRICS)
+    cases.add_argument("--from", dest="first_day", required=True, metavar="YYYY-MM-DD")
+    cases.add_argument("--to", dest="last_day", required=True, metavar="YYYY-MM-DD")
+    cases.add_argument("--policy", help="only this policy")
+    cases.add_argument("--queue", help="only this queue ('unspecified': delivered without one)")
+    cases.add_argument("--source", help="only this source (machine, human)")
+    cases.add_argument("--object-type", dest="object_type", help="only this object type")
+    _common(cases)
+    cases.add_argument("--format", choices=["table", "csv", "json"], default="csv")
+    cases.set_defaults(handler=cmd_cases)
+
+    quality = sub.add_parser(
+        "quality", help="QA feedback: error rates per moderator or queue, auditor agreement"
+    )
+    quality.add_argument("--by", required=True, choices=["moderator", "queue", "auditor"])
+    quality.add_argument("--market", choices=MARKETS, help="one market (default all)")
+    quality.add_argument(
+        "--from", dest="first_day", metavar="YYYY-MM-DD", help="first day (default: --to - 27)"
+    )
+    quality.add_argument(
+        "--to", dest="last_day", metavar="YYYY-MM-DD", help="last day (default: the latest)"
+    )
+    _common(quality)
+    quality.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    quality.set_defaults(handler=cmd_quality)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from warehouse.review import cases
+
+    first_day, last_day = _day_span(args)
+
+    def query(con):
+        return cases(
+            con,
+            args.market,
+            args.metric,
+            first_day,
+            last_day,
+            policy=args.policy,
+            queue=args.queue,
+            source=args.source,
+            object_type=args.object_type,
+        )
+
+    return _print_review(args, query)
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    from warehouse.review import quality
+
+    first_day, last_day = _day_span(args)
+    return _print_review(args, lambda con: quality(con, args.by, args.market, first_day, last_day))
+
+
+def _day_span(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    first_day = _day_option("--from", args.first_day)
+    last_day = _day_option("--to", args.last_day)
+    if first_day and last_day and first_day > last_day:
+        raise UserError(f"--from {first_day} is after --to {last_day}")
+    return first_day, last_day
+
+
+def _print_review(args: argparse.Namespace, query) -> int:
+    """Run `query` on a read-only connection to the published warehouse and print its rows."""
+    import duckdb
+
+    settings = _settings(args)
+    if not settings.warehouse.is_file():
+        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    try:
+        con = open_read_only(settings.warehouse)
+        try:
+            relation = query(con)
+            columns = [d[0] for d in relation.description]
+            rows = relation.fetchall()
+        finally:
+            con.close()
+    except (duckdb.BinderException, duckdb.CatalogException) as exc:
+        raise UserError(
+            f"{settings.warehouse}: {_first_line(exc)} (a warehouse made by an earlier version: "
+            "`modmetrics run` brings it up to date)"
+        ) from None
+    except duckdb.Error as exc:
+        raise UserError(f"{settings.warehouse}: {_first_line(exc)}") from None
+    try:
+        write_rows(columns, rows, args.format, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OK
+
+
 # --- generate and demo -----------------------------------------------------------------------
 
 
@@ -610,6 +827,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for query in DEMO_QUERIES:
         print(f'  uv run modmetrics sql --warehouse {warehouse} "{query}"')
     print(f"  uv run modmetrics alerts --warehouse {warehouse}")
+    print(
+        f"  uv run modmetrics drivers --warehouse {warehouse} --market BR --metric overkill_rate "
+        "--by policy,queue"
+    )
     print(f"\nDashboards: open {settings.dashboards.resolve() / 'index.html'} in a browser")
     print(f"Or from Python: duckdb.connect('{warehouse}', read_only=True)")
     print(

@@ -26,6 +26,7 @@ def build_resources(settings: Settings) -> dict:
             dashboards=str(settings.dashboards),
             lake=str(settings.lake) if settings.lake else None,
             reporting_timezone=settings.reporting_timezone,
+            market_timezones=settings.market_timezones,
             appeal_window_days=settings.appeal_window_days,
             audit_window_days=settings.audit_window_days,
             as_of=settings.as_of.isoformat() if settings.as_of else None,

@@ -29,11 +29,12 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WrapValidator,
+    create_model,
     model_validator,
 )
 
 from warehouse.resources import RULE_FIELDS
-from warehouse.vocabulary import ALERT_SINKS, ENGINES, MARKETS, METRICS
+from warehouse.vocabulary import ALERT_GROUPINGS, ALERT_SINKS, ENGINES, MARKETS, METRICS
 
 DEFAULT_CONFIG_FILE = Path("modmetrics.toml")
 
@@ -133,6 +134,12 @@ MemorySize = Annotated[
 Engine = Annotated[
     str, _check(ENGINES.__contains__, f"must be {' or '.join(ENGINES)}, got {{value!r}}")
 ]
+AlertGrouping = Annotated[
+    str,
+    _check(
+        ALERT_GROUPINGS.__contains__, f"must be {' or '.join(ALERT_GROUPINGS)}, got {{value!r}}"
+    ),
+]
 Markets = Annotated[
     tuple[str, ...],
     BeforeValidator(_upper),
@@ -171,6 +178,29 @@ class ValidationSettings(_Section):
     volume_rise: Annotated[StrictFloat, Field(ge=0)] = 1.0  # ... or above (1 + rise) x median
     max_rejected_share: Share = 0.02  # warn when a file rejects more than this share of rows
     machine_share_tolerance: Share = 0.15  # warn when machine share moves more than this
+
+
+class MarketSettings(_Section):
+    """One market's own settings (section [markets.<market>])."""
+
+    # the zone its metric days are counted in (a São Paulo analyst's day); None: reporting_timezone
+    timezone: TimeZone | None = None
+
+
+def _market_keys(value: Any) -> Any:
+    """[markets.br] is [markets.BR]: markets are written in any case, as in the landing files."""
+    if isinstance(value, dict):
+        return {k.strip().upper() if isinstance(k, str) else k: v for k, v in value.items()}
+    return value
+
+
+# [markets]: a table per market of the vocabulary, each optional; another name is an unknown key
+_MarketTables = create_model(
+    "MarketTables",
+    __base__=_Section,
+    **{market: (MarketSettings, MarketSettings()) for market in MARKETS},
+)
+MarketTables = Annotated[_MarketTables, BeforeValidator(_market_keys)]
 
 
 class SparkSettings(_Section):
@@ -281,6 +311,7 @@ class AlertSettings(_Section):
     webhook_url_env: VariableName = "MODMETRICS_ALERT_WEBHOOK_URL"  # the URL is never stored
     webhook_timeout_seconds: Seconds = 5.0
     retry_backoff_seconds: Seconds = 300.0  # a failed delivery waits this, doubled each attempt
+    group: AlertGrouping = "event"  # "run": one message per sink and run, listing its events
     # one per metric and market; the file writes them as [alerts.<metric>] tables (_file_values)
     rules: tuple[AlertRule, ...] = Field(default_factory=lambda: _alert_rules({}, "defaults"))
 
@@ -294,6 +325,7 @@ class Settings(_Section):
     warehouse: SettingPath = Path("data/warehouse.duckdb")
     landing: SettingPath = Path("data/landing")
     reporting_timezone: TimeZone = "UTC"
+    markets: MarketTables = _MarketTables()  # [markets.<market>]: e.g. its own timezone
     appeal_window_days: Days = 30
     # days whose QA audits are still arriving (audit_provisional): on the sample data 90.5% of a
     # day's audits are in by age 6 and all by age 7 (docs/benchmarks.md, "Audit lag")
@@ -312,6 +344,14 @@ class Settings(_Section):
     def alerts_jsonl(self) -> Path:
         """The JSON Lines file alerts are appended to."""
         return self.alerts.jsonl_path or self.warehouse.parent / "alerts.jsonl"
+
+    @property
+    def market_timezones(self) -> dict[str, str]:
+        """The zone each market's days are counted in: its own, else reporting_timezone."""
+        return {
+            market: getattr(self.markets, market).timezone or self.reporting_timezone
+            for market in MARKETS
+        }
 
     @property
     def dashboards(self) -> Path:

@@ -9,8 +9,9 @@
 
 Decisions are written in the file of the (UTC) day they were taken; appeal rows in the file of
 the day they were filed (``pending`` row) and of the day they were resolved (resolved row, same
-``appeal_id``); audits in the file of the day they were done.  A few decision days are
-delivered only under ``decisions/late/``.
+``appeal_id``); audits in the file of the day they were done (a tenth of them with a blind
+second audit by another auditor, done earlier, in the same file: the calibration re-audits).
+A few decision days are delivered only under ``decisions/late/``.
 
 Everything is vectorised (numpy + polars), generated one day at a time, and deterministic: the
 same arguments give byte-identical files.  Each day uses its own ``numpy`` generator seeded from
@@ -146,6 +147,10 @@ APPELLANTS = ("reporter", "creator")  # code = action code (penalty -> creator)
 AUDIT_RATE_HUMAN = 0.095
 AUDIT_WEIGHT = np.array([1, 4])  # by source code
 QA_ERROR = 0.008
+# Calibration: this share of the clean audits comes with a blind second audit of the same
+# decision by another auditor, done earlier (so the audit that counts, the latest, is unchanged)
+# and delivered in the same file.
+REAUDIT_SHARE = 0.10
 VERDICTS = ("non_violating", "violating")
 
 WEEKDAY_FACTOR = np.array([0.93, 0.91, 0.92, 0.96, 1.03, 1.14, 1.11])  # Monday .. Sunday
@@ -197,6 +202,7 @@ SEC_US = 1_000_000
 # Stream ids for numpy generators: default_rng([seed, stream, day]).
 _S_PLAN, _S_DATA, _S_DEC_DIRT, _S_APP_DIRT, _S_AUD_DIRT = 0, 1, 2, 3, 4
 _S_DEC_LAYOUT, _S_APP_LAYOUT, _S_AUD_LAYOUT = 5, 6, 7
+_S_REAUDIT = 8
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,7 +294,19 @@ def _concat_chunks(chunks: list[dict[str, np.ndarray]], keys: tuple[str, ...]) -
 # --------------------------------------------------------------------------------------------
 
 _APPEAL_KEYS = ("day", "ets", "anum", "dnum", "appealed", "status", "resolved", "appellant", "off")
-_AUDIT_KEYS = ("day", "ets", "qnum", "dnum", "audited", "verdict", "auditor", "src", "off")
+_AUDIT_KEYS = (
+    "day",
+    "ets",
+    "qnum",
+    "dnum",
+    "audited",
+    "verdict",
+    "auditor",
+    "src",
+    "off",
+    "decided",
+    "truth",
+)
 
 
 class _Landing:
@@ -342,6 +360,7 @@ class _Landing:
         self.next_obj = 1
         self.next_app = 1
         self.next_aud = 1
+        self.next_reaudit = 1
         self.next_orphan = total + 1
 
         self.appeal_chunks: list[dict[str, np.ndarray]] = []
@@ -516,6 +535,7 @@ class _Landing:
 
         keep = audited < self.end_us
         idx, audited, verdict, auditor = idx[keep], audited[keep], verdict[keep], auditor[keep]
+        truth = truth[keep]
         m = idx.size
         qnum = self.next_aud + np.arange(m, dtype=np.int64)
         self.next_aud += m
@@ -529,6 +549,8 @@ class _Landing:
             "auditor": auditor,
             "src": src[idx],
             "off": off[idx],
+            "decided": ts[idx],
+            "truth": truth,
         }
         if m:
             self.audit_chunks.append(chunk)
@@ -804,7 +826,7 @@ class _Landing:
                 "_variant": variant,
             }
         )
-        return frame.with_columns(
+        frame = frame.with_columns(
             _id("audit_id", "q-", self.width),
             _id("decision_id", "d-", self.width),
             _id("auditor_id", "m-", 6),
@@ -815,6 +837,41 @@ class _Landing:
             .otherwise(pl.col("verdict"))
             .alias("verdict"),
         ).drop("_messy", "_invalid", "_bad_verdict", "_variant")
+        return pl.concat([frame, self._reaudits(d, ev, used, frame)])
+
+    def _reaudits(self, d: int, ev: dict, dirty: np.ndarray, frame: pl.DataFrame) -> pl.DataFrame:
+        """The blind second audits of REAUDIT_SHARE of the clean audits of ``ev``: another
+        auditor, its own QA error, a time between a day after the decision and the first audit."""
+        rng = self._rng(_S_REAUDIT, d)
+        n = ev["day"].size
+        delay = ev["audited"] - ev["decided"]
+        chosen = rng.random(n) < REAUDIT_SHARE
+        idx = np.flatnonzero(chosen & ~dirty & (delay > DAY_US + 3600 * SEC_US))
+        k = idx.size
+        at = ev["decided"][idx] + DAY_US + (rng.random(k) * (delay[idx] - DAY_US)).astype(np.int64)
+        step = 1 + rng.integers(0, self.n_auditors - 1, size=k)
+        auditor = (ev["auditor"][idx] - self.auditor_base + step) % self.n_auditors
+        verdict = ev["truth"][idx] ^ (rng.random(k) < QA_ERROR).astype(np.int64)
+        qnum = self.next_reaudit + np.arange(k, dtype=np.int64)
+        self.next_reaudit += k
+        reaudits = pl.DataFrame(
+            {
+                "audit_id": qnum,
+                "decision_id": ev["dnum"][idx].astype(np.int64),
+                "audited_at": at.astype(np.int64),
+                "verdict": _codes(VERDICTS, verdict.astype(np.int8)),
+                "auditor_id": (auditor + self.auditor_base).astype(np.int64),
+                "sample_weight": AUDIT_WEIGHT[ev["src"][idx]].astype(np.int64),
+                "_src": ev["src"][idx].astype(np.int8),
+                "_off": ev["off"][idx].astype(np.int16),
+            }
+        ).with_columns(
+            _id("audit_id", "qr-", self.width),
+            _id("decision_id", "d-", self.width),
+            _id("auditor_id", "m-", 6),
+            pl.lit(None, dtype=frame.schema["_bad"]).alias("_bad"),
+        )
+        return reaudits.select(frame.columns).cast(frame.schema)
 
     # ---------------------------------------------------------------- writing
 

@@ -50,6 +50,13 @@ select
 from query_table(decided)
 where metric_date in (select metric_date from query_table(stale));
 
+-- market_day: the day of timestamp ts in the market's own time zone, the one rule that turns a
+-- moment into a metric day (a decision's metric_date, the day an overturn became known). The
+-- zones are the variable market_timezones, a MAP market -> IANA zone ([markets.<market>]
+-- timezone, else reporting_timezone): a decision at 01:30 UTC is on the day before in São Paulo.
+create or replace macro market_day(market, ts) as
+    (ts at time zone getvariable('market_timezones')[market])::date;
+
 -- metric_rates: the one place the headline metrics are defined. Given any table of summed
 -- daily_metrics counts (a market-day, a policy-day, a market over 7 days...), appends each rate
 -- with its 95% Wilson interval. Rates are always a sum over a sum, never an average of rates.
@@ -240,3 +247,61 @@ from current_versions
 qualify row_number() over (
     partition by decision_id order by audited_at desc, audit_id desc
 ) = 1;
+
+-- rate_decomposition: what moved a rate between a baseline and a period, split over segments.
+-- `measured` holds, per comparison (market, metric, dimension), segment (policy, queue, source,
+-- object_type: the keys the dimension does not split by are NULL) and side ('baseline' or
+-- 'period'), the segment's numerator and denominator as metric_values gives them. Method: the
+-- symmetric Kitagawa split (Kitagawa, "Components of a difference between two rates", 1955):
+-- with denominator shares s0, s1 and rates r0, r1 of a segment in the baseline and the period,
+--   mix_effect  = (s1 - s0) (r0 + r1) / 2      (the segment's weight moved)
+--   rate_effect = (r1 - r0) (s0 + s1) / 2      (the segment's own rate moved)
+--   contribution = mix_effect + rate_effect = s1 r1 - s0 r0,
+-- so the contributions of a comparison sum exactly to the change of its market rate (sum of
+-- numerators over sum of denominators). A segment absent from one side (no denominator there)
+-- has share 0 on that side and the other side's rate: its rate_effect is 0 and its mix_effect
+-- s r, which keeps the sum exact. A segment with no denominator on either side is left out.
+-- Shares and effects are NULL when the market has no denominator on a side (no rate to move).
+create or replace macro rate_decomposition(measured) as table
+with sides as (
+    select
+        market, metric, dimension, policy, queue, source, object_type,
+        coalesce(sum(numerator) filter (where side = 'baseline'), 0) as baseline_numerator,
+        coalesce(sum(denominator) filter (where side = 'baseline'), 0) as baseline_denominator,
+        coalesce(sum(numerator) filter (where side = 'period'), 0) as period_numerator,
+        coalesce(sum(denominator) filter (where side = 'period'), 0) as period_denominator
+    from query_table(measured)
+    group by market, metric, dimension, policy, queue, source, object_type
+    having coalesce(sum(denominator) filter (where side = 'baseline'), 0) > 0
+        or coalesce(sum(denominator) filter (where side = 'period'), 0) > 0
+),
+
+shares as (
+    select
+        *,
+        sum(baseline_numerator) over comparison
+            / nullif(sum(baseline_denominator) over comparison, 0) as baseline_market_rate,
+        sum(period_numerator) over comparison
+            / nullif(sum(period_denominator) over comparison, 0) as period_market_rate,
+        baseline_denominator
+            / nullif(sum(baseline_denominator) over comparison, 0) as baseline_share,
+        period_denominator / nullif(sum(period_denominator) over comparison, 0) as period_share,
+        coalesce(
+            baseline_numerator / nullif(baseline_denominator, 0),
+            period_numerator / nullif(period_denominator, 0)
+        ) as baseline_rate,
+        coalesce(
+            period_numerator / nullif(period_denominator, 0),
+            baseline_numerator / nullif(baseline_denominator, 0)
+        ) as period_rate
+    from sides
+    window comparison as (partition by market, metric, dimension)
+)
+
+select
+    *,
+    (period_share - baseline_share) * (baseline_rate + period_rate) / 2 as mix_effect,
+    (period_rate - baseline_rate) * (baseline_share + period_share) / 2 as rate_effect,
+    (period_share - baseline_share) * (baseline_rate + period_rate) / 2
+        + (period_rate - baseline_rate) * (baseline_share + period_share) / 2 as contribution
+from shares;

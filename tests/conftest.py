@@ -351,10 +351,13 @@ def br_only_deployment(folder: Path) -> None:
     (folder / "modmetrics.toml").write_text('[validation]\nexpected_markets = ["BR"]\n')
 
 
-def run(landing: Landing | Path, warehouse: Path, **values) -> str:
-    """Materialise the whole asset graph once (as `modmetrics run` does); return the run id."""
+def run(landing: Landing | Path, warehouse: Path, dashboards: bool = False, **values) -> str:
+    """Materialise the asset graph once (as `modmetrics run` does); return the run id.
+
+    The dashboards are built only when asked (`dashboards=True`): most tests read the warehouse,
+    and the pages cost a third of a small run. tests/test_dashboards.py builds and reads them."""
     out = io.StringIO()
-    code = run_pipeline(settings(landing, warehouse, **values), out=out)
+    code = run_pipeline(settings(landing, warehouse, **values), out=out, dashboards=dashboards)
     assert code == 0, out.getvalue()
     return scalar(warehouse, "select last_run_id from warehouse_info")
 

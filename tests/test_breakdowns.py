@@ -66,7 +66,7 @@ def test_kpi_periods_end_on_the_latest_complete_day(warehouse) -> None:
         warehouse, "select period, first_day::varchar, last_day::varchar from kpi_periods"
     ) == [
         ("latest_day", "2026-10-30", "2026-10-30"),
-        ("previous_day", "2026-10-29", "2026-10-29"),
+        ("same_day_last_week", "2026-10-23", "2026-10-23"),
         ("last_7_days", "2026-10-24", "2026-10-30"),
         ("previous_7_days", "2026-10-17", "2026-10-23"),
         ("settled_7_days", "2026-10-24", "2026-10-30"),
@@ -142,16 +142,20 @@ def test_a_change_larger_than_its_interval_is_significant(warehouse) -> None:
     }
 
 
-def test_no_change_is_within_noise(warehouse) -> None:
+def test_the_day_is_compared_with_the_same_weekday_a_week_before(warehouse) -> None:
+    """Friday 10-30 (2 of 5 overturned) against Friday 10-23 (0 of 5, before the overturns
+    began), not against Thursday 10-29 (2 of 5): +40 points, within the noise of 5 penalties."""
     (row,) = query(
         warehouse,
-        "select value, previous_value, change, change_is_significant from market_kpis "
+        "select previous_first_day::varchar as previous_day, value, previous_value, change, "
+        "change_is_significant from market_kpis "
         "where market = 'BR' and metric = 'overkill_rate' and span = 'day'",
     )
     assert row == {
+        "previous_day": "2026-10-23",
         "value": pytest.approx(0.4),
-        "previous_value": pytest.approx(0.4),
-        "change": pytest.approx(0.0),
+        "previous_value": 0.0,
+        "change": pytest.approx(0.4),
         "change_is_significant": False,
     }
 

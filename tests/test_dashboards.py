@@ -23,6 +23,7 @@ after 2026-10-21 are provisional):
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import subprocess
@@ -194,6 +195,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run(
         landing,
         root / "data" / "warehouse.duckdb",
+        dashboards=True,
         appeal_window_days=10,
         alerts=AlertSettings(sinks=("jsonl",), rules=rules),
     )
@@ -441,6 +443,36 @@ def test_top_contributors_rank_policy_and_queue_by_errors_in_the_settled_week(vi
     assert first_row("latam", "overkill_rate") == [SCRIPT_POLICY, SCRIPT_QUEUE, "1", "1", "100.00%"]
 
 
+def test_what_moved_draws_each_drivers_mix_and_rate_apart(visits, warehouse) -> None:
+    """BR's penalty ratio, 10-17 .. 10-23 against 10-24 .. 10-30: 14/28 -> 15/29, the one more
+    penalty being x, whose policy, queue and object type are markup and new: each is a segment
+    of share 0 -> 1/29 at rate 1, so mix (1/29)(1 + 1)/2, rate 0, in points. Next, source
+    machine: share 7/28 -> 8/29, rate 1 on both sides: mix 8/29 - 1/4. Overkill, leakage and the
+    audits have no week to compare with (no decisions or audits before): no chart."""
+    charts = visits["br"].charts()
+    assert sorted(c for c in charts if c.startswith("moved-")) == ["moved-penalty_ratio"]
+    traces = {t["name"]: t for t in charts["moved-penalty_ratio"]}
+    mix, rate = traces["Mix: its share moved"], traces["Rate: its own rate moved"]
+    assert mix["type"] == rate["type"] == "bar"
+    new = [SCRIPT_OBJECT_TYPE, SCRIPT_POLICY, SCRIPT_QUEUE]
+    names = ["object type", "policy", "queue"]
+    assert mix["y"][:4] == [
+        *(f"{n}: {html.escape(s, quote=False)}" for n, s in zip(names, new, strict=True)),
+        "source: machine",
+    ]
+    assert mix["x"][:4] == pytest.approx([100 / 29] * 3 + [100 * (8 / 29 - 1 / 4)], abs=1e-9)
+    assert rate["x"][:4] == pytest.approx([0.0] * 4, abs=1e-9)
+    stored = rows(
+        warehouse,
+        "select 100 * mix_effect, 100 * rate_effect from rate_drivers "
+        "where market = 'BR' and metric = 'penalty_ratio' order by metric_rank limit 8",
+    )
+    assert list(zip(mix["x"], rate["x"], strict=True)) == stored
+    section = visits["br"].page.locator("#what-moved")
+    assert section.inner_text() == "What moved"
+    assert visits["br"].dialogs == []
+
+
 def test_script_injection_in_a_policy_name_is_shown_as_text(visits, site: Path) -> None:
     assert visits["latam"].dialogs == []
     assert SCRIPT_POLICY in visits["latam"].page.inner_text("table.top")
@@ -493,7 +525,7 @@ def test_open_alerts_are_listed_on_the_overview(visits, warehouse) -> None:
     cells = visits["index"].page.locator("#open-alerts tr").nth(1).locator("td").all_inner_texts()
     low, high = wilson(1 / 2, 2)
     assert cells == [
-        "warning", "BR", "Overkill rate (appeals)", "2026-10-26", "2026-10-30",
+        "warning", "BR", "Overkill overturned on appeal", "2026-10-26", "2026-10-30",
         "50.00%", f"{low:.2%} – {high:.2%}", "10.00%",
     ]  # fmt: skip
     assert visits["index"].page.locator("#open-alerts tr").count() == 2  # one alert open

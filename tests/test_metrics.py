@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import duckdb
 import pytest
 
 from conftest import (
@@ -449,6 +450,102 @@ def test_changing_the_reporting_timezone_restates_every_day(midnight) -> None:
     assert query(warehouse, "select reporting_timezone from warehouse_info") == [
         {"reporting_timezone": "America/Sao_Paulo"}
     ]
+
+
+# --- a metric day per market: [markets.<market>] timezone ----------------------------------------
+
+SAO_PAULO = {"BR": {"timezone": "America/Sao_Paulo"}}  # [markets.BR] timezone = "..."
+MARKET_ZONE_DECISIONS = [
+    decision("b-1", "2026-10-01T01:30:00Z", market="BR"),  # 2026-09-30 22:30 in São Paulo
+    decision("e-1", "2026-10-01T01:30:00Z", market="EMEA"),  # EMEA has no zone: UTC, 10-01
+    decision("e-2", "2026-10-05T12:00:00Z", market="EMEA"),  # a day BR's zone never touches
+]
+
+
+@pytest.fixture(scope="module")
+def market_zones(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("market_zones")
+    landing = Landing(root / "landing")
+    landing.csv("decisions/d.csv", MARKET_ZONE_DECISIONS)
+    return landing, root
+
+
+def _market_days(warehouse) -> list[dict]:
+    return query(
+        warehouse,
+        "select metric_date::varchar as day, market, decisions "
+        "from market_daily_metrics order by metric_date, market",
+    )
+
+
+SAO_PAULO_DAYS = [
+    {"day": "2026-09-30", "market": "BR", "decisions": 1},
+    {"day": "2026-10-01", "market": "EMEA", "decisions": 1},
+    {"day": "2026-10-05", "market": "EMEA", "decisions": 1},
+]
+
+
+def test_a_markets_zone_puts_01_30_utc_on_the_day_before_in_sao_paulo(market_zones) -> None:
+    landing, root = market_zones
+    warehouse = root / "sao_paulo_br.duckdb"
+    run(landing, warehouse, markets=SAO_PAULO)
+    assert query(
+        warehouse, "select decision_id, metric_date::varchar as day from decisions order by 1"
+    ) == [
+        {"decision_id": "b-1", "day": "2026-09-30"},
+        {"decision_id": "e-1", "day": "2026-10-01"},
+        {"decision_id": "e-2", "day": "2026-10-05"},
+    ]
+    assert _market_days(warehouse) == SAO_PAULO_DAYS
+
+
+def test_changing_a_markets_zone_restates_only_its_days(market_zones) -> None:
+    landing, root = market_zones
+    warehouse = root / "switch_br.duckdb"
+    first = run(landing, warehouse)
+    assert _market_days(warehouse) == [
+        {"day": "2026-10-01", "market": "BR", "decisions": 1},
+        {"day": "2026-10-01", "market": "EMEA", "decisions": 1},
+        {"day": "2026-10-05", "market": "EMEA", "decisions": 1},
+    ]
+    second = run(landing, warehouse, markets=SAO_PAULO)  # no new file: only the zone changed
+    assert _market_days(warehouse) == SAO_PAULO_DAYS
+    # BR's old day (10-01) and new day (09-30) are recomputed; EMEA's 10-05 is left as it was
+    assert query(
+        warehouse,
+        "select days_recomputed, first_day_recomputed::varchar as first, "
+        "last_day_recomputed::varchar as last from pipeline_runs where run_id = ?",
+        [second],
+    ) == [{"days_recomputed": 2, "first": "2026-09-30", "last": "2026-10-01"}]
+    assert (
+        scalar(warehouse, "select run_id from daily_metrics where metric_date = '2026-10-05'")
+        == first
+    )
+    assert query(warehouse, "select market, timezone from market_timezones order by market") == [
+        {"market": "BR", "timezone": "America/Sao_Paulo"},
+        {"market": "EMEA", "timezone": "UTC"},
+        {"market": "LATAM", "timezone": "UTC"},
+    ]
+
+
+def test_a_warehouse_made_before_market_zones_keeps_its_days(market_zones) -> None:
+    """Such a warehouse has no market_timezones rows: its days are in warehouse_info's
+    reporting_timezone, so the same settings restate nothing, and the zones are recorded."""
+    landing, root = market_zones
+    warehouse = root / "before_zones.duckdb"
+    run(landing, warehouse)
+    con = duckdb.connect(str(warehouse.parent / ".modmetrics-work" / warehouse.name))
+    # what the schema of this version makes of such a warehouse: the table, empty
+    con.execute("delete from market_timezones")
+    con.close()
+    second = run(landing, warehouse)
+    assert (
+        scalar(warehouse, "select days_recomputed from pipeline_runs where run_id = ?", [second])
+        == 0
+    )
+    assert scalar(warehouse, "select list(timezone order by market) from market_timezones") == [
+        "UTC", "UTC", "UTC"
+    ]  # fmt: skip
 
 
 # --- provisional ---------------------------------------------------------------------------------

@@ -207,6 +207,29 @@ def test_human_only_audit_files_and_weights(medium) -> None:
     )
 
 
+def test_a_tenth_of_the_audits_have_an_earlier_second_audit_by_another_auditor(medium) -> None:
+    _, _, con = medium
+    con.execute("""CREATE TEMP TABLE reaudits AS
+        SELECT r.audit_id, r.auditor_id, try_cast(r.audited_at AS TIMESTAMPTZ) AS done_at,
+               o.auditor_id AS first_auditor, try_cast(o.audited_at AS TIMESTAMPTZ) AS first_done,
+               r.filename = o.filename AS same_file
+        FROM audits r JOIN audits o
+          ON o.decision_id = r.decision_id AND o.audit_id NOT LIKE 'qr-%'
+        WHERE r.audit_id LIKE 'qr-%'""")
+    reaudits, audits = (
+        _one(con, "SELECT count(*) FROM reaudits"),
+        _one(con, "SELECT count(*) FROM audits WHERE audit_id NOT LIKE 'qr-%'"),
+    )
+    assert 0.07 <= reaudits / audits <= 0.12
+    # each doubles one audit, by another auditor, earlier (the one that counts stays the same),
+    # in the same file; the auditor ids are the auditors' (m-5xxxxx), not moderators'
+    assert _one(con, "SELECT count(DISTINCT audit_id) FROM reaudits") == reaudits
+    assert _one(con, "SELECT count(*) FROM reaudits WHERE auditor_id = first_auditor") == 0
+    assert _one(con, "SELECT count(*) FROM reaudits WHERE NOT done_at < first_done") == 0
+    assert _one(con, "SELECT bool_and(same_file) FROM reaudits")
+    assert _one(con, "SELECT bool_and(auditor_id LIKE 'm-5%') FROM reaudits")
+
+
 def test_ids_are_unique_and_well_formed(medium) -> None:
     _, summary, con = medium
     n_ids = summary["decision_ids"] - summary["dirty_by_kind"]["missing_decision_id"]

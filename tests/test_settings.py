@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import cli
-from pipelines.settings import AlertSettings, SettingsError, load_settings
+from pipelines.settings import AlertSettings, Settings, SettingsError, load_settings
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 
@@ -59,8 +59,13 @@ def test_file_then_environment_then_flags(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['reporting_timezone = "Mars/Olympus"\n', "appeal_window_days = -1\n", "colour = 'red'\n"],
-    ids=["bad-timezone", "negative-window", "unknown-setting"],
+    [
+        'reporting_timezone = "Mars/Olympus"\n',
+        "appeal_window_days = -1\n",
+        "colour = 'red'\n",
+        "[alerts]\ngroup = 'daily'\n",
+    ],
+    ids=["bad-timezone", "negative-window", "unknown-setting", "bad-alert-group"],
 )
 def test_unusable_settings_are_refused(tmp_path: Path, text: str) -> None:
     config = tmp_path / "modmetrics.toml"
@@ -82,6 +87,7 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
         'jsonl_path = "out/alerts.jsonl"\n'
         'webhook_url_env = "MY_HOOK"\n'
         "retry_backoff_seconds = 60\n"
+        'group = "run"\n'
         "[alerts.overkill_rate]\n"
         "warn = 0.10\ncritical = 0.15\nrecovery = 0.08\nmin_denominator = 200\nfor_days = 3\n"
         "[alerts.overkill_rate.markets.BR]\n"
@@ -103,8 +109,9 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
     )  # fmt: skip
     # provisional overkill is a lower bound: it opens alerts by default (never resolves them)
     assert (emea.warn, emea.for_days, emea.provisional_opens) == (0.10, 3, True)
-    # the webhook is opt-in
+    # the webhook is opt-in; a message per event unless grouped
     assert AlertSettings().sinks == ("console", "jsonl")
+    assert (AlertSettings().group, alerts.group) == ("event", "run")
     ratio = alerts.rule("penalty_ratio", "LATAM")
     assert (ratio.direction, ratio.warn, ratio.critical, ratio.recovery) == (
         "below", 0.30, 0.20, 0.33,
@@ -129,6 +136,7 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
         ("[alerts.overkill_rate.markets.US]\nwarn = 0.1\n", "may hold only tables BR, LATAM"),
         ("[alerts]\nwebhook_url_env = 'http://x'\n", "must be the name of an environment"),
         ("[alerts.overkill_rate]\nprovisional_opens = 1\n", "must be true or false"),
+        ("[alerts]\ngroup = 'daily'\n", "alerts.group must be event or run, got 'daily'"),
     ],
 )
 def test_unusable_alert_settings_are_refused_in_one_line(
@@ -139,3 +147,47 @@ def test_unusable_alert_settings_are_refused_in_one_line(
     with pytest.raises(SettingsError, match=re.escape(message)) as error:
         load_settings(config, environ={})
     assert "\n" not in str(error.value)
+
+
+def test_a_market_without_its_own_zone_counts_days_in_the_reporting_timezone(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "modmetrics.toml"
+    config.write_text(
+        'reporting_timezone = "Europe/Berlin"\n'
+        '[markets.BR]\ntimezone = "America/Sao_Paulo"\n'
+        '[markets.latam]\ntimezone = "America/Bogota"\n'  # markets are written in any case
+    )
+    assert load_settings(config, environ={}).market_timezones == {
+        "BR": "America/Sao_Paulo",
+        "LATAM": "America/Bogota",
+        "EMEA": "Europe/Berlin",
+    }
+    assert Settings().market_timezones == {  # today's behaviour is the default
+        "BR": "UTC",
+        "LATAM": "UTC",
+        "EMEA": "UTC",
+    }
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "[markets.BR]\ntimezone = 'Mars/Olympus'\n",
+            "markets.BR.timezone 'Mars/Olympus' is not an IANA time zone "
+            "(e.g. UTC, America/Sao_Paulo)",
+        ),
+        ("[markets.US]\ntimezone = 'UTC'\n", "unknown markets setting(s): US"),
+        ("[markets.BR]\nzone = 'UTC'\n", "unknown markets.BR setting(s): zone"),
+    ],
+    ids=["not-a-zone", "unknown-market", "unknown-key"],
+)
+def test_unusable_market_settings_are_refused_in_one_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config = tmp_path / "modmetrics.toml"
+    config.write_text(text)
+    with pytest.raises(SettingsError) as error:
+        load_settings(config, environ={})
+    assert str(error.value) == f"{config}: {message}"

@@ -25,8 +25,8 @@ from test_metrics import (
     EMEA_DECISIONS,
     LATAM_APPEALS,
     LATAM_DECISIONS,
-    MIDNIGHT_APPEALS,
-    MIDNIGHT_DECISIONS,
+    MARKET_ZONE_DECISIONS,
+    SAO_PAULO,
 )
 from test_rejections import BASE, CASES, COLUMNS, _case_file, _good
 from test_runs import MESSY_CSV
@@ -320,29 +320,57 @@ def test_files_account_for_every_row_on_both_engines(engines) -> None:
     )
 
 
-def test_both_engines_date_decisions_in_the_reporting_time_zone(tmp_path) -> None:
-    """Offsets that cross midnight, read in São Paulo: the same days on both engines (the hand
-    count is test_metrics.py's: 3 decisions on 2026-10-05, 1 on 2026-10-06)."""
+def test_both_engines_date_each_market_in_its_own_zone(tmp_path) -> None:
+    """[markets.BR] timezone = America/Sao_Paulo, EMEA without one (reporting_timezone UTC): the
+    same days, metrics, development ages and recorded zones on both engines. b-1 and e-1, both
+    decided at 2026-10-01 01:30 UTC, are on 09-30 (BR) and 10-01 (EMEA); both are overturned at
+    2026-10-03 01:00 UTC, 10-02 in São Paulo (BR: age 2) and 10-03 in UTC (EMEA: age 2)."""
     landing = Landing(tmp_path / "landing")
-    landing.csv("decisions/d.csv", MIDNIGHT_DECISIONS)
-    landing.csv("appeals/a.csv", MIDNIGHT_APPEALS)
-    sql = (
-        "select metric_date, decisions, overturned_penalties from market_daily_metrics "
-        "order by metric_date"
+    landing.csv("decisions/d.csv", MARKET_ZONE_DECISIONS)
+    known = "2026-10-03T01:00:00Z"
+    landing.csv(
+        "appeals/a.csv",
+        [
+            appeal("a-b1", "b-1", "overturned", "2026-10-02T10:00:00Z", known),
+            appeal("a-e1", "e-1", "overturned", "2026-10-02T10:00:00Z", known),
+        ],
     )
-    days = {}
+    tables = {
+        "decisions": "select decision_id, market, metric_date from decisions order by 1",
+        "days": MARKET_DAYS,
+        "ages": "select metric_date, market, development_age, overturns from overturn_development "
+        "order by all",
+        "zones": "select * from market_timezones order by market",
+    }
+    found = {}
     for engine in ("duckdb", "spark"):
         warehouse = tmp_path / engine / "warehouse.duckdb"
-        run(landing, warehouse, as_of=AS_OF, engine=engine, reporting_timezone="America/Sao_Paulo")
-        days[engine] = query(warehouse, sql)
-    assert (
-        days["spark"]
-        == days["duckdb"]
-        == [
-            {"metric_date": date(2026, 10, 5), "decisions": 3, "overturned_penalties": 1},
-            {"metric_date": date(2026, 10, 6), "decisions": 1, "overturned_penalties": 0},
-        ]
-    )
+        run(landing, warehouse, as_of=AS_OF, engine=engine, markets=SAO_PAULO)
+        found[engine] = {name: query(warehouse, sql) for name, sql in tables.items()}
+    for name in tables:
+        _assert_same_rows(found["spark"][name], found["duckdb"][name])
+    assert found["spark"]["decisions"] == [
+        {"decision_id": "b-1", "market": "BR", "metric_date": date(2026, 9, 30)},
+        {"decision_id": "e-1", "market": "EMEA", "metric_date": date(2026, 10, 1)},
+        {"decision_id": "e-2", "market": "EMEA", "metric_date": date(2026, 10, 5)},
+    ]
+    assert [
+        (d["metric_date"], d["market"], d["penalties"], d["overkill_rate"])
+        for d in found["spark"]["days"]
+    ] == [
+        (date(2026, 9, 30), "BR", 1, 1.0),
+        (date(2026, 10, 1), "EMEA", 1, 1.0),
+        (date(2026, 10, 5), "EMEA", 1, 0.0),
+    ]
+    assert found["spark"]["ages"] == [
+        {"metric_date": date(2026, 9, 30), "market": "BR", "development_age": 2, "overturns": 1},
+        {"metric_date": date(2026, 10, 1), "market": "EMEA", "development_age": 2, "overturns": 1},
+    ]
+    assert found["spark"]["zones"] == [
+        {"market": "BR", "timezone": "America/Sao_Paulo"},
+        {"market": "EMEA", "timezone": "UTC"},
+        {"market": "LATAM", "timezone": "UTC"},
+    ]
 
 
 def test_a_duckdb_run_after_a_spark_restatement_knows_the_stored_versions(engines, tmp_path):

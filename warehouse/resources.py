@@ -146,6 +146,9 @@ class RunSettings(dg.ConfigurableResource):
     dashboards: str = Field(description="The folder the dashboard site is written to.")
     lake: str | None = Field(description="The Parquet lake folder ([lake] out); None: no lake.")
     reporting_timezone: str
+    market_timezones: dict[str, str] = Field(
+        description="The zone each market's metric days are counted in ([markets.<market>])."
+    )
     appeal_window_days: int
     audit_window_days: int
     as_of: str | None = Field(
@@ -168,6 +171,7 @@ class RunSettings(dg.ConfigurableResource):
     alert_webhook_url_env: str
     alert_webhook_timeout_seconds: float
     alert_retry_backoff_seconds: float
+    alert_group: str  # "event" or "run": one message per event, or per sink and run
     # the Spark engine (engine = "spark"; see SparkSettings)
     spark_master: str
     spark_driver_memory: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ SCHEMA_FILES = [
     "schema/overturn_development.sql",
     "schema/audit_development.sql",
     "schema/warehouse_info.sql",
+    "schema/market_timezones.sql",
     "schema/pipeline_runs.sql",
     "schema/validation_results.sql",
     "schema/alert_thresholds.sql",
@@ -44,6 +46,12 @@ SCHEMA_FILES = [
     "views/overturn_nowcast_breakdowns.sql",
     "views/market_daily_metrics.sql",
     "views/market_kpis.sql",
+    "views/rate_drivers.sql",
+    "views/qa_audits.sql",
+    "views/moderator_quality.sql",
+    "views/queue_quality.sql",
+    "views/auditor_agreement.sql",
+    "views/appeal_capture.sql",
 ]
 
 
@@ -71,6 +79,15 @@ def set_variables(
     """Make values visible to the SQL files as getvariable('name'), bound as parameters."""
     for name, value in values.items():
         con.execute(f"set variable {name} = ?", [value])
+
+
+def set_map_variable(con: duckdb.DuckDBPyConnection, name: str, values: Mapping[str, str]) -> None:
+    """A MAP(VARCHAR, VARCHAR) variable, getvariable('name')[key] (set_variables binds a dict as
+    a STRUCT)."""
+    con.execute(
+        f"set variable {name} = map(?::varchar[], ?::varchar[])",
+        [list(values), list(values.values())],
+    )
 
 
 @contextmanager

@@ -19,7 +19,16 @@ METRICS = (
     "penalty_ratio",
 )
 
+# The metrics that count appeals: their recent days keep rising while appeals arrive, so they are
+# compared on settled days (out of the appeal window) unless projected.
+APPEAL_METRICS = ("overkill_rate", "leakage_rate")
+
+# The dimensions a metric's change can be split over (daily_metrics' segment keys but the market).
+SEGMENT_DIMENSIONS = ("policy", "queue", "source", "object_type")
+
 ALERT_SINKS = ("console", "jsonl", "webhook")
+# how notifications are grouped into messages: one per event, or one per sink and run
+ALERT_GROUPINGS = ("event", "run")
 ENGINES = ("duckdb", "spark")
 
 

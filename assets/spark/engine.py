@@ -18,6 +18,7 @@ import os
 import shutil
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +41,7 @@ from assets.landing import (
 )
 from assets.metrics import record_run
 from warehouse.resources import RunSettings, WarehouseResource
-from warehouse.runner import run_sql, set_variables, transaction
+from warehouse.runner import run_sql, set_map_variable, set_variables, transaction
 from warehouse.vocabulary import MARKETS
 
 from .translate import translate_file
@@ -317,7 +318,7 @@ def compute(
     *,
     run_id: str,
     run_started_at: datetime,
-    reporting_timezone: str,
+    market_timezones: Mapping[str, str],
     as_of_date: date,
     appeal_window_days: int,
     audit_window_days: int,
@@ -334,8 +335,11 @@ def compute(
     variables = {
         "run_id": run_id,
         "run_started_at": run_started_at,
-        "reporting_timezone": reporting_timezone,
         "markets": list(MARKETS),  # a list: Spark binds it as an array (a tuple it refuses)
+        # a MAP market -> zone, as DuckDB's variable (sql/macros.sql market_day)
+        "market_timezones": F.create_map(
+            *[F.lit(v) for pair in market_timezones.items() for v in pair]
+        ),
     }
     work = out / "_staged"  # intermediate tables, removed at the end
     timings: dict[str, float] = {}
@@ -431,11 +435,18 @@ def compute(
 
 
 def load_warehouse(
-    con: duckdb.DuckDBPyConnection, files: list[PlannedFile], out: Path, run_id: str, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    files: list[PlannedFile],
+    out: Path,
+    run_id: str,
+    now: datetime,
+    market_timezones: Mapping[str, str],
 ) -> None:
     """Replace the warehouse's ingestion and metric tables with Spark's, in the caller's
-    transaction; file_manifest from `files`, with the rows Spark read of each."""
+    transaction; file_manifest from `files`, with the rows Spark read of each; and record the
+    zones Spark dated each market's days in (`market_timezones`)."""
     set_variables(con, spark_output=str(out), run_id=run_id, run_started_at=now)
+    set_map_variable(con, "market_timezones", market_timezones)
     con.execute(
         "create or replace temp table spark_files (file_id bigint, kind varchar, path varchar, "
         "size_bytes bigint, modified_at timestamptz, content_sha256 varchar, status varchar, "
@@ -460,6 +471,7 @@ def load_warehouse(
     run_sql(con, "batch/load_warehouse.sql")
     # the versions' hashes as DuckDB makes them: the next DuckDB run compares against them
     run_sql(con, "ingest/rehash_rows.sql")
+    run_sql(con, "ingest/record_market_timezones.sql")
 
 
 # --- the Dagster asset ---------------------------------------------------------------------------
@@ -521,14 +533,14 @@ def spark_restatement(
         out,
         run_id=context.run.run_id,
         run_started_at=now,
-        reporting_timezone=run_settings.reporting_timezone,
+        market_timezones=run_settings.market_timezones,
         as_of_date=run_settings.as_of_date(),
         appeal_window_days=run_settings.appeal_window_days,
         audit_window_days=run_settings.audit_window_days,
     )
     with warehouse.get_connection() as con:
         with transaction(con):
-            load_warehouse(con, files, out, context.run.run_id, now)
+            load_warehouse(con, files, out, context.run.run_id, now, run_settings.market_timezones)
             days = record_run(con, context, run_settings, all_days=True)
         counts = dict(
             con.execute("select kind, count(*) from file_manifest group by kind").fetchall()

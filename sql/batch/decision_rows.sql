@@ -3,7 +3,7 @@
 -- both flag identical duplicates with the rule of sql/macros.sql is_identical_duplicate.
 -- The Spark engine runs it (translated); tests/test_spark.py checks both give the same tables.
 -- Reads staged_decisions (sql/staging/stg_decisions.sql over every file).
--- Variables: reporting_timezone, run_id.
+-- Variables: market_timezones, run_id.
 select
     decision_id,
     object_id,
@@ -17,7 +17,7 @@ select
     moderator_id,
     queue,
     decided_at,
-    (decided_at at time zone getvariable('reporting_timezone'))::date as metric_date,
+    market_day(market, decided_at) as metric_date,
     row_hash,
     is_identical_duplicate(decision_id, row_hash, file_id, line_number) as is_duplicate,
     file_id,

@@ -1,7 +1,9 @@
 -- day_rejections: per decision day, the share of the decision rows of run run_id's files (every
 -- file when every_day) that were rejected. A rejected row counts on the day of its decided_at,
 -- where that can be read and is not in the future (the others have no decision day; the
--- per-file share covers them). Variables: run_id, every_day, reporting_timezone, run_started_at.
+-- per-file share covers them), in the zone of the market its record names (macros.sql
+-- market_day), else the reporting time zone. Variables: run_id, every_day, reporting_timezone,
+-- market_timezones (checks/market_timezones.sql), run_started_at.
 with checked_files as (
     select file_id
     from file_manifest
@@ -11,14 +13,20 @@ with checked_files as (
 ),
 
 rejected_times as (
-    select parse_timestamp(clean_text(json_extract_string(record, '$.decided_at'))) as decided_at
+    select
+        upper(clean_text(json_extract_string(record, '$.market'))) as market,
+        parse_timestamp(clean_text(json_extract_string(record, '$.decided_at'))) as decided_at
     from rejected_rows
     where source_table = 'decisions'
       and file_id in (select file_id from checked_files)
 ),
 
 rejected as (
-    select (decided_at at time zone getvariable('reporting_timezone'))::date as metric_date
+    select
+        coalesce(
+            market_day(market, decided_at),  -- NULL for a market not in market_timezones
+            (decided_at at time zone getvariable('reporting_timezone'))::date
+        ) as metric_date
     from rejected_times
     where decided_at <= getvariable('run_started_at')
 ),

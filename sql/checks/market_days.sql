@@ -2,9 +2,21 @@
 -- (every day when every_day), every market on every such day, with the trailing median of the
 -- trailing_days days before it. A failed export shows as a missing market-day, a volume far
 -- from its median, a machine share that jumps, or appeals or audits that stop arriving.
--- Variables: run_id, every_day, trailing_days, reporting_timezone, expected_markets.
+-- A market's days are in its own zone (macros.sql market_day), so "every such day" is, for
+-- each market, its days that the run's moments fall on: when EMEA counts in Paris, a decision
+-- at 23:30 UTC brings EMEA's next day but not BR's or LATAM's.
+-- Variables: run_id, every_day, trailing_days, market_timezones (checks/market_timezones.sql),
+-- expected_markets.
 with checked_days as (
     select distinct metric_date
+    from decision_rows
+    where run_id = getvariable('run_id') or getvariable('every_day')
+),
+
+-- the run's moments in 15-minute buckets: every zone's offset is a multiple of 15 minutes, so
+-- no bucket straddles a local midnight
+checked_moments as (
+    select distinct to_timestamp(floor(epoch(decided_at) / 900) * 900) as moment
     from decision_rows
     where run_id = getvariable('run_id') or getvariable('every_day')
 ),
@@ -19,8 +31,10 @@ checked_markets as (
 ),
 
 grid as (
-    select checked_days.metric_date, checked_markets.market
-    from checked_days
+    select distinct
+        market_day(checked_markets.market, checked_moments.moment) as metric_date,
+        checked_markets.market
+    from checked_moments
     cross join checked_markets
 ),
 
@@ -39,10 +53,11 @@ decisions_by_day as (
     group by metric_date, market
 ),
 
--- appeals and audits by the day they were filed or done, in the market of their decision
+-- appeals and audits by the day they were filed or done (in its zone), in the market of their
+-- decision
 arrivals as (
     select
-        (appeals.appealed_at at time zone getvariable('reporting_timezone'))::date as day,
+        market_day(decisions.market, appeals.appealed_at) as day,
         decisions.market,
         'appeals' as kind
     from appeals
@@ -50,7 +65,7 @@ arrivals as (
     where appeals.appealed_at >= (select first_day from window_start)
     union all
     select
-        (audits.audited_at at time zone getvariable('reporting_timezone'))::date,
+        market_day(decisions.market, audits.audited_at),
         decisions.market,
         'audits'
     from audits

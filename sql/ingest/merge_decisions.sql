@@ -1,7 +1,7 @@
 -- merge_decisions: put this run's decisions into the warehouse.
 -- Reads temp tables staged (this run's rows through sql/staging/stg_decisions.sql) and
 -- replaced_files. Writes quarantine (rule failures), decision_rows, conflicting_decisions and
--- stale_metric_days. Variables: run_id, run_started_at, reporting_timezone.
+-- stale_metric_days. Variables: run_id, run_started_at, market_timezones.
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate and conflicting_decision_ids. This file only chooses
 -- the rows a run can change, hands them to the rules, and writes the verdicts in place.
@@ -89,7 +89,7 @@ select
     staged.decision_id, staged.object_id, staged.object_type, staged.creator_id,
     staged.market, staged.policy, staged.action, staged.penalty, staged.source,
     staged.moderator_id, staged.queue, staged.decided_at,
-    (staged.decided_at at time zone getvariable('reporting_timezone'))::date,
+    market_day(staged.market, staged.decided_at),
     staged.row_hash,
     coalesce(judged.is_duplicate, false),
     staged.file_id, staged.line_number, getvariable('run_id')
@@ -123,7 +123,7 @@ where decision_id not in (select decision_id from conflicting_decisions);
 
 -- 6. Days to recompute: those of this run's decisions, and those the touched ids were on.
 insert into stale_metric_days
-select distinct (decided_at at time zone getvariable('reporting_timezone'))::date
+select distinct market_day(market, decided_at)
 from staged
 where reject_reason is null
 union

@@ -2,12 +2,12 @@
 -- (metric_date, market, policy, source, object_type, queue, action, development_age) with at
 -- least one overturn. The lag data of the nowcast (views/overturn_nowcast.sql). development_age =
 -- days from the decision's metric_date to the day its overturn became known: the first
--- overturned appeal's resolved_at, as a date in the reporting time zone (the convention that
--- makes metric_date from decided_at, batch/decision_rows.sql). A decision counts once, as
+-- overturned appeal's resolved_at, as a date in the market's time zone (macros.sql market_day,
+-- the rule that makes metric_date from decided_at). A decision counts once, as
 -- daily_counts' overturned_penalties / overturned_no_actions do: summed over the ages, the rows
 -- of a day give exactly those counts. DuckDB runs it through metrics/daily_metrics.sql, the
 -- Spark engine translated. Reads decisions, appeals, stale_metric_days. Variables:
--- reporting_timezone.
+-- market_timezones.
 with day_decisions as (
     select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
 ),
@@ -31,7 +31,7 @@ select
     datediff(
         'day',
         day_decisions.metric_date,
-        (first_overturns.known_at at time zone getvariable('reporting_timezone'))::date
+        market_day(day_decisions.market, first_overturns.known_at)
     ) as development_age,
     count(*) as overturns
 from day_decisions

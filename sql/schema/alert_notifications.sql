@@ -1,8 +1,9 @@
 -- alert_notifications: the outbox, one row per (event, sink). A run writes an event's rows in
--- the transaction that records the event, then delivers what is due; a failed delivery stays
+-- the transaction that records the event, then delivers what is due (one message a row, or one
+-- a sink with [alerts] group = "run": sql/alerts/due_messages.sql); a failed delivery stays
 -- here ('failed') with its error and is retried from next_attempt_at, doubling the wait.
 create table if not exists alert_notifications (
-    event_id varchar not null,             -- alert_events.event_id: the Idempotency-Key
+    event_id varchar not null,             -- alert_events.event_id: the event's idempotency key
     alert_id varchar not null,
     event varchar not null,                -- opened | escalated | resolved
     sink varchar not null,                 -- console | jsonl | webhook
@@ -15,3 +16,6 @@ create table if not exists alert_notifications (
     created_at timestamptz not null,
     primary key (event_id, sink)
 );
+-- the Idempotency-Key of the message that last carried the row: its event_id, or with
+-- [alerts] group = "run" the grouped message's key (sql/alerts/due_messages.sql); NULL until tried
+alter table alert_notifications add column if not exists message_key varchar;

@@ -15,7 +15,7 @@ create table if not exists decision_rows (
     moderator_id varchar,
     queue varchar,
     decided_at timestamptz not null,
-    metric_date date not null,             -- date of decided_at in the reporting time zone
+    metric_date date not null,             -- date of decided_at in the market's time zone
     row_hash ubigint not null,
     is_duplicate boolean not null,         -- identical to a row kept earlier: counted once
     file_id bigint not null,

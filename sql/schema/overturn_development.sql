@@ -1,6 +1,6 @@
 -- overturn_development: the lag data of the nowcast. Additive counts: the overturns of each
 -- cohort (decision metric_date x segment x action) by development age, the days from metric_date
--- to the day the overturn became known (its appeal's resolved_at in the reporting time zone).
+-- to the day the overturn became known (its appeal's resolved_at in the market's time zone).
 -- Rewritten with daily_metrics, for the same stale days, in the same transaction.
 -- Grain: (metric_date, market, policy, source, object_type, queue, action, development_age).
 create table if not exists overturn_development (

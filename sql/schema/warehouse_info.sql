@@ -1,7 +1,7 @@
 -- warehouse_info: one row, the settings the current numbers were computed with.
 create table if not exists warehouse_info (
     as_of_date date not null,              -- provisional = metric_date > as_of_date - appeal_window_days
-    reporting_timezone varchar not null,   -- the zone stored metric_dates are in
+    reporting_timezone varchar not null,   -- the reporting zone (as_of, a market without its own)
     duckdb_version varchar not null,       -- the DuckDB whose hash() made the stored row_hash
     appeal_window_days integer not null,
     last_run_id varchar not null,

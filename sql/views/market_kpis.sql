@@ -1,12 +1,23 @@
 -- market_kpis: each market's headline metrics on the latest complete day, over the last 7 days
--- and over the last 7 settled days, against the period before, with a 95% interval for the
--- change (Newcombe's hybrid score interval from the two Wilson intervals). The change is
--- significant when that interval leaves out zero: the move is larger than the noise.
+-- and over the last 7 settled days, against the period before (for the day: the same weekday a
+-- week before), with a 95% interval for the change (Newcombe's hybrid score interval from the
+-- two intervals). The change is significant when that interval leaves out zero: the move is
+-- larger than the noise.
 -- Overkill and leakage only grow while their appeals arrive, so a provisional period is not
--- compared with an older one (it would look like an improvement): their change is judged on
--- settled periods only.
--- Grain: (market, metric, span): span is 'day' (the latest complete day), '7 days' or
--- 'settled 7 days'.
+-- compared with an older one (it would look like an improvement): their observed change is
+-- judged on settled periods only, and on projected values ('7 days projected'):
+--   value = sum over the period's days of the projected final overturns Y (overturn_nowcast;
+--     a settled day's observed overturns) / sum of n (penalties or no_actions);
+--   var = sum of each young day's own variance (var - shared_sd^2) + (sum of shared_sd)^2: the
+--     error of the recent settled rate r is common to the young days, so it adds up linearly;
+--   interval: the Wilson interval of the value with n = sum of n (the noise of the sample, as
+--     for every other span) widened by the projection's 1.96 sqrt(var) / n, squared and added,
+--     cut to [0, 1]. On settled days var = 0 and it is the Wilson interval of the observed rate.
+--     It is conservative: the overturns still to come have their binomial noise in both parts.
+--   NULL when a provisional day of the period with decisions has no projection (too little
+--     history, overturn_nowcast): no factor is invented.
+-- Grain: (market, metric, span): span is 'day' (the latest complete day), '7 days', '7 days
+-- projected' (overkill and leakage only) or 'settled 7 days'.
 create or replace view market_kpis as
 with market_periods as (
     select *
@@ -14,10 +25,101 @@ with market_periods as (
     where breakdown = 'market' and period <> 'day'
 ),
 
-kpi_values as (
+observed_values as (
     select period, first_day, last_day, provisional, market, metric, value, low, high,
         numerator, denominator, sample_size
     from metric_values(market_periods)
+),
+
+-- each day of the last 7 days and the 7 before, with its projected final overturns
+projected_days as (
+    select
+        kpi_periods.period || '_projected' as period,
+        kpi_periods.first_day,
+        kpi_periods.last_day,
+        days.market,
+        actions.metric,
+        days.provisional and counts.n > 0 as projected,
+        counts.n,
+        case
+            when days.provisional and counts.n > 0 then nowcast.overturns_projected
+            else counts.observed
+        end as overturns,
+        case when days.provisional and counts.n > 0 then
+            nowcast.overturns_projected_variance - nowcast.overturns_projected_shared_sd ^ 2
+        else 0 end as own_variance,
+        case when days.provisional and counts.n > 0 then
+            nowcast.overturns_projected_shared_sd
+        else 0 end as shared_sd
+    from market_daily_metrics as days
+    inner join kpi_periods
+        on days.metric_date between kpi_periods.first_day and kpi_periods.last_day
+    cross join (
+        select 'overkill_rate' as metric, 'penalize' as action
+        union all
+        select 'leakage_rate', 'no_action'
+    ) as actions
+    cross join lateral (
+        select
+            case when actions.action = 'penalize' then days.penalties else days.no_actions end
+                as n,
+            case
+                when actions.action = 'penalize' then days.overturned_penalties
+                else days.overturned_no_actions
+            end as observed
+    ) as counts
+    left join overturn_nowcast as nowcast
+        on nowcast.metric_date = days.metric_date
+        and nowcast.market = days.market
+        and nowcast.action = actions.action
+    where kpi_periods.period in ('last_7_days', 'previous_7_days')
+),
+
+projected_periods as (
+    select
+        period,
+        first_day,
+        last_day,
+        market,
+        metric,
+        bool_or(projected) as provisional,
+        -- NULL when a day that needs a projection has none
+        case when count(*) filter (where projected and overturns is null) = 0
+            then sum(overturns)::double end as numerator,
+        sum(n)::double as denominator,
+        sum(own_variance) + sum(shared_sd) ^ 2 as variance
+    from projected_days
+    group by period, first_day, last_day, market, metric
+),
+
+projected_values as (
+    select
+        period,
+        first_day,
+        last_day,
+        provisional,
+        market,
+        metric,
+        value,
+        -- (greatest and least skip NULLs: no bounds without a value)
+        case when value is not null then
+            greatest(0.0, value - sqrt((value - wilson_low(value, denominator)) ^ 2
+                + (1.959963984540054 * sqrt(variance) / denominator) ^ 2))
+        end as low,
+        case when value is not null then
+            least(1.0, value + sqrt((wilson_high(value, denominator) - value) ^ 2
+                + (1.959963984540054 * sqrt(variance) / denominator) ^ 2))
+        end as high,
+        numerator,
+        denominator,
+        denominator as sample_size
+    from (select *, numerator / nullif(denominator, 0) as value from projected_periods)
+),
+
+kpi_values as (
+    select * from observed_values
+    union all
+    select * from projected_values
 ),
 
 paired as (
@@ -27,6 +129,7 @@ paired as (
         case current.period
             when 'latest_day' then 'day'
             when 'last_7_days' then '7 days'
+            when 'last_7_days_projected' then '7 days projected'
             else 'settled 7 days'
         end as span,
         current.first_day,
@@ -55,11 +158,13 @@ paired as (
         on previous.market = current.market
         and previous.metric = current.metric
         and previous.period = case current.period
-            when 'latest_day' then 'previous_day'
+            when 'latest_day' then 'same_day_last_week'
             when 'last_7_days' then 'previous_7_days'
+            when 'last_7_days_projected' then 'previous_7_days_projected'
             else 'previous_settled_7_days'
         end
-    where current.period in ('latest_day', 'last_7_days', 'settled_7_days')
+    where current.period in
+        ('latest_day', 'last_7_days', 'last_7_days_projected', 'settled_7_days')
 )
 
 select
@@ -70,7 +175,8 @@ from (
     select
         *,
         -- NULL: not judged, the periods' appeals are not equally complete
-        not (metric in ('overkill_rate', 'leakage_rate') and provisional) as comparable
+        not (metric in ('overkill_rate', 'leakage_rate') and provisional
+             and span <> '7 days projected') as comparable
     from paired
 )
 order by market, metric, span;

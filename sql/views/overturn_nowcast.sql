@@ -23,6 +23,9 @@
 -- where N = the history's n: the binomial noise of the overturns to come, the day's own
 -- deviation from r (phi), and the error of r itself. The rate is Y / n with the normal interval
 -- Y / n +- 1.96 sqrt(var) / n, cut to [X / n, 1] (what is known can only grow).
+-- For sums over days (the 7-day KPI tiles) the view also gives Y, var and shared_sd = (1 - c) n
+-- sqrt(phi r (1 - r) / N), the part of the deviation due to the error of r: every young day of
+-- the market and action shares it, so over days var = sum(var - shared_sd^2) + (sum shared_sd)^2.
 -- BF is chosen: on the backtest (benchmarks/nowcast_backtest.py, docs/benchmarks.md) it meets the
 -- targets at ages 5-14 where chain ladder's X / c amplifies the noise of few early overturns. It
 -- shrinks a young day toward r by the share 1 - c still to come: a real shift shows fully only as
@@ -167,12 +170,15 @@ projected as (
         known.x + (1 - completeness.completeness) * known.n * history.rate as y_bf,
         coalesce(dispersion.phi, 1.0) * known.n * history.rate * (1 - completeness.completeness)
             / nullif(completeness.completeness, 0) as var_chain_ladder,
+        -- var_bf = var_own + shared_sd^2: the day's own part (the overturns to come, its
+        -- deviation from r) and the error of r, which every young day of the market shares
         (1 - completeness.completeness) * known.n * history.rate
-            + (1 - completeness.completeness) ^ 2 * (
-                (coalesce(dispersion.phi, 1.0) - 1) * known.n * history.rate * (1 - history.rate)
-                + known.n * known.n * coalesce(dispersion.phi, 1.0) * history.rate * (1 - history.rate)
-                    / history.n
-            ) as var_bf
+            + (1 - completeness.completeness) ^ 2
+                * (coalesce(dispersion.phi, 1.0) - 1) * known.n * history.rate * (1 - history.rate)
+            as var_own,
+        (1 - completeness.completeness) * known.n
+            * sqrt(coalesce(dispersion.phi, 1.0) * history.rate * (1 - history.rate) / history.n)
+            as shared_sd
     from known
     inner join completeness using (metric_date, market, action)
     inner join history using (market, action)
@@ -200,5 +206,10 @@ select
     ) end as rate_chain_ladder_high,
     y_bf / n as rate_bf,
     greatest(x / n, y_bf / n - 1.959963984540054 * sqrt(var_bf) / n) as rate_bf_low,
-    least(1.0, y_bf / n + 1.959963984540054 * sqrt(var_bf) / n) as rate_bf_high
-from projected;
+    least(1.0, y_bf / n + 1.959963984540054 * sqrt(var_bf) / n) as rate_bf_high,
+    -- what a sum over days needs (market_kpis): Y, its variance, and the part of its standard
+    -- deviation shared with the market's other young days, which adds up linearly
+    y_bf as overturns_projected,
+    var_bf as overturns_projected_variance,
+    shared_sd as overturns_projected_shared_sd
+from (select *, var_own + shared_sd ^ 2 as var_bf from projected);

@@ -1,4 +1,4 @@
-"""The statistical macros of sql/macros.sql: wilson_low, wilson_high and kish_n.
+"""The macros of sql/macros.sql: wilson_low, wilson_high, kish_n, and market_day.
 
 Expected bounds are the data dictionary's formula (section 4.2),
 
@@ -11,7 +11,11 @@ every one of them to within 2e-16.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
+
+from warehouse.runner import set_map_variable
 
 from .helpers import TOLERANCE, Z2, assert_rows, given, select
 
@@ -144,3 +148,15 @@ def test_kish_n_is_null_without_weights(con) -> None:
 def test_kish_n_with_large_integer_sums(con) -> None:
     """INTEGER sums: 100000 * 100000 > 2^31 - 1; 100000² / 100000 = 100000."""
     assert_rows(select(con, "select kish_n(100000, 100000) as n"), [{"n": 100000.0}])
+
+
+def test_market_day_is_the_date_in_the_markets_own_zone(con) -> None:
+    """2026-10-01 01:30 UTC is 2026-09-30 22:30 in São Paulo (UTC-3): BR's day is the 30th, while
+    EMEA, counted in UTC, keeps the 1st."""
+    set_map_variable(con, "market_timezones", {"BR": "America/Sao_Paulo", "EMEA": "UTC"})
+    given(con, "moments", [{"market": m, "ts": datetime(2026, 10, 1, 1, 30, tzinfo=UTC)}
+                           for m in ("BR", "EMEA")])  # fmt: skip
+    assert_rows(
+        select(con, "select market, market_day(market, ts) as day from moments order by market"),
+        [{"market": "BR", "day": date(2026, 9, 30)}, {"market": "EMEA", "day": date(2026, 10, 1)}],
+    )

@@ -1,15 +1,18 @@
 """sql/metrics/overturn_development.sql: the overturns of the stale days by development age, the
-days from the decision's metric_date to its first overturn's resolved date in the reporting time
-zone (the convention of metric_date)."""
+days from the decision's metric_date to its first overturn's resolved date in the market's time
+zone (sql/macros.sql market_day, the convention of metric_date)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from warehouse.runner import set_variables
+from warehouse.runner import set_map_variable
 
 from .helpers import assert_rows, given, select, view
 from .test_daily_counts import DAY, decision
+
+# BR counts days in São Paulo (UTC-3, no daylight saving since 2019), EMEA in UTC
+ZONES = {"BR": "America/Sao_Paulo", "LATAM": "UTC", "EMEA": "UTC"}
 
 
 def appeal(decision_id: str, status: str, resolved_at: datetime | None) -> dict:
@@ -20,7 +23,7 @@ def development(con, decisions, appeals, days=(DAY,)) -> list[dict]:
     given(con, "decisions", decisions, queue="varchar")
     given(con, "appeals", appeals, resolved_at="timestamptz")
     given(con, "stale_metric_days", [{"metric_date": d} for d in days], metric_date="date")
-    set_variables(con, reporting_timezone="America/Sao_Paulo")
+    set_map_variable(con, "market_timezones", ZONES)
     view(con, "development", "metrics/overturn_development.sql")
     return select(
         con,
@@ -55,3 +58,20 @@ def test_overturns_count_at_the_age_their_first_overturn_became_known(con) -> No
             base | {"action": "penalize", "development_age": 4, "overturns": 1},
         ],
     )
+
+
+def test_development_age_is_counted_in_each_markets_zone(con) -> None:
+    """b1 (BR) and e1 (EMEA), both of 2026-10-01, overturned at the same moment, 2026-10-03 01:00
+    UTC: that is 10-02 22:00 in São Paulo (age 1) and 10-03 in UTC (age 2)."""
+    decisions = [decision("b1"), decision("e1", market="EMEA")]
+    known = datetime(2026, 10, 3, 1, tzinfo=UTC)
+    appeals = [appeal("b1", "overturned", known), appeal("e1", "overturned", known)]
+    assert_rows(
+        development(con, decisions, appeals),
+        [
+            {"metric_date": DAY, "market": "BR", "action": "penalize", "development_age": 1,
+             "overturns": 1},
+            {"metric_date": DAY, "market": "EMEA", "action": "penalize", "development_age": 2,
+             "overturns": 1},
+        ],
+    )  # fmt: skip

@@ -209,3 +209,28 @@ def test_market_daily_metrics_projects_provisional_days_and_shows_settled_ones(c
              "leakage_completeness": None},
         ],
     )  # fmt: skip
+
+
+def test_the_projected_count_its_variance_and_the_part_shared_by_young_days(con) -> None:
+    """Age 1, 6 of 200 known, c = 0.5, r = 0.08, phi = 1, N = 2800: Y = 6 + 0.5 * 200 * 0.08 = 14;
+    the error of r gives shared_sd = 0.5 * 200 * sqrt(0.08 * 0.92 / 2800), the rest of the
+    variance is the overturns to come, 0.5 * 200 * 0.08 = 8 (phi = 1: no extra day deviation)."""
+    rows, lags = history()
+    rows.append(counts(day(1), 200, 6))
+    lags += [development(day(1), 0, 3), development(day(1), 1, 3)]
+    nowcast(con, rows, lags)
+    shared_sd = 0.5 * 200 * math.sqrt(0.08 * 0.92 / 2800)
+    assert_rows(
+        select(
+            con,
+            "select overturns_projected, overturns_projected_variance, "
+            "overturns_projected_shared_sd from overturn_nowcast where age = 1",
+        ),
+        [
+            {
+                "overturns_projected": 14.0,
+                "overturns_projected_variance": 8 + shared_sd**2,
+                "overturns_projected_shared_sd": shared_sd,
+            }
+        ],
+    )
