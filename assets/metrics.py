@@ -13,6 +13,8 @@ from .ingest import appeals, audits, decisions, run_started_at
 DAILY_COUNTS = "metrics/daily_counts.sql"
 # the nowcast's lag data, counted for the same days (views/overturn_nowcast.sql reads it)
 OVERTURN_DEVELOPMENT = "metrics/overturn_development.sql"
+# the audit completeness's lag data, likewise (views/audit_completeness.sql reads it)
+AUDIT_DEVELOPMENT = "metrics/audit_development.sql"
 
 
 @dg.asset(
@@ -34,6 +36,9 @@ def daily_metrics(
         con.execute(
             "create or replace temp view overturn_development_counts as "
             + read_sql(OVERTURN_DEVELOPMENT)
+        )
+        con.execute(
+            "create or replace temp view audit_development_counts as " + read_sql(AUDIT_DEVELOPMENT)
         )
         days = record_run(con, context, run_settings)
         run_sql(con, "metrics/daily_metrics.sql")
@@ -89,6 +94,7 @@ def market_daily_metrics(
                 as_of_date=run_settings.as_of_date(),
                 reporting_timezone=run_settings.reporting_timezone,
                 appeal_window_days=run_settings.appeal_window_days,
+                audit_window_days=run_settings.audit_window_days,
             )
             run_sql(con, "metrics/warehouse_info.sql")
         rows, days, provisional = con.execute(

@@ -2,6 +2,7 @@
 
     uv run python benchmarks/nowcast_backtest.py [--days 150] [--seed 7] [--as-of-days 60]
     uv run python benchmarks/nowcast_backtest.py --sample [--days 150]
+    uv run python benchmarks/nowcast_backtest.py --breakdowns [--days 150]
 
 Simulates market-days with known final overturns: thousands of penalties and no_actions per
 market-day with weekday volumes, a true daily rate drawn from a beta distribution around a
@@ -17,12 +18,19 @@ With --sample it runs the whole pipeline once instead (`modmetrics run --no-vali
 on the sample data (sample_data.generate_landing, 2,000 decisions a day over all markets) and
 replays as-of dates on a copy of that warehouse: the final value of a day is its overturned
 count once every sample appeal has resolved, so only days at least 30 days before the data's end
-are scored.
+are scored. It also reports the sample data's audit lag (audit_development): the share of a
+day's final audits in by each age, the basis of audit_window_days.
+
+With --breakdowns it simulates each market-day per policy (four policies of different volumes,
+rates and appeal lags, views/overturn_nowcast_breakdowns.sql) and scores the projection at the
+policy grain: pooled and per policy, with how many segment-days had no projection and how many
+used their market's pattern.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import subprocess
@@ -48,38 +56,52 @@ ACTIONS = {  # action: (decisions per day, mean rate, beta concentration)
     "no_action": (6000, 0.020, 2000.0),
 }
 FIRST_DAY = date(2026, 3, 2)  # a Monday
+POLICIES = {  # policy: (share of the market's volume, rate multiplier, median appeal lag, days)
+    "spam": (0.55, 1.0, 4.0),
+    "hate": (0.25, 1.6, 6.0),
+    "scam": (0.15, 0.6, 3.0),
+    "nudity": (0.05, 1.3, 4.0),
+}
 
 
-def simulate(days: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(cohorts: metric_date, market, action, n, final; development: ... development_age,
-    overturns)."""
+def simulate(
+    days: int, seed: int, policies: dict | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(cohorts: metric_date, market, policy, action, n, final; development: ...
+    development_age, overturns). Without `policies` one policy, 'all', of the whole volume."""
     rng = np.random.default_rng(seed)
     cohorts, development = [], []
     for market, scale in MARKETS.items():
         for action, (volume, mean, concentration) in ACTIONS.items():
-            for d in range(days):
-                day = FIRST_DAY + timedelta(days=d)
-                weekday = day.weekday()
-                n = int(rng.poisson(volume * scale * WEEKDAY_VOLUME[weekday]))
-                rate = mean * WEEKDAY_RATE[weekday]
-                theta = rng.beta(rate * concentration, (1 - rate) * concentration)
-                final = int(rng.binomial(n, theta))
-                lags = np.minimum(np.floor(rng.lognormal(np.log(4.0), 0.9, final)), WINDOW - 1)
-                resolved = (weekday + lags) % 7
-                # nothing resolves on a weekend: held to the Monday
-                lags = lags + np.where(resolved == 5, 2, 0) + np.where(resolved == 6, 1, 0)
-                ages, counts = np.unique(lags.astype(int), return_counts=True)
-                cohorts.append((day, market, action, n, final))
-                development += [
-                    (day, market, action, int(a), int(k)) for a, k in zip(ages, counts, strict=True)
-                ]
+            for policy, (share, factor, median_lag) in (policies or {"all": (1, 1, 4.0)}).items():
+                for d in range(days):
+                    day = FIRST_DAY + timedelta(days=d)
+                    weekday = day.weekday()
+                    n = int(rng.poisson(volume * scale * share * WEEKDAY_VOLUME[weekday]))
+                    rate = mean * factor * WEEKDAY_RATE[weekday]
+                    theta = rng.beta(rate * concentration, (1 - rate) * concentration)
+                    final = int(rng.binomial(n, theta))
+                    lags = np.minimum(
+                        np.floor(rng.lognormal(np.log(median_lag), 0.9, final)), WINDOW - 1
+                    )
+                    resolved = (weekday + lags) % 7
+                    # nothing resolves on a weekend: held to the Monday
+                    lags = lags + np.where(resolved == 5, 2, 0) + np.where(resolved == 6, 1, 0)
+                    ages, counts = np.unique(lags.astype(int), return_counts=True)
+                    cohorts.append((day, market, policy, action, n, final))
+                    development += [
+                        (day, market, policy, action, int(a), int(k))
+                        for a, k in zip(ages, counts, strict=True)
+                    ]
     return (
         pl.DataFrame(
-            cohorts, schema=["metric_date", "market", "action", "n", "final"], orient="row"
+            cohorts,
+            schema=["metric_date", "market", "policy", "action", "n", "final"],
+            orient="row",
         ),
         pl.DataFrame(
             development,
-            schema=["metric_date", "market", "action", "development_age", "overturns"],
+            schema=["metric_date", "market", "policy", "action", "development_age", "overturns"],
             orient="row",
         ),
     )
@@ -89,29 +111,38 @@ def warehouse(cohorts: pl.DataFrame, development: pl.DataFrame) -> duckdb.DuckDB
     con = duckdb.connect()
     con.register("cohorts_frame", cohorts.to_arrow())
     con.register("development_frame", development.to_arrow())
+    # one segment per policy: the same source, object type and queue
     con.execute(
         "create table daily_metrics as "
-        "select metric_date, market, "
+        "select metric_date, market, policy, 'machine' as source, 'post' as object_type, "
+        "'main' as queue, "
         "sum(n) filter (where action = 'penalize') as penalties, "
         "sum(n) filter (where action = 'no_action') as no_actions "
         "from cohorts_frame group by all"
     )
     con.execute(
         "create table overturn_development as "
-        "select metric_date, market, action, development_age::integer as development_age, "
+        "select metric_date, market, policy, 'machine' as source, 'post' as object_type, "
+        "'main' as queue, action, development_age::integer as development_age, "
         "overturns::bigint as overturns from development_frame"
     )
     con.execute("create table cohorts as select * from cohorts_frame")
     con.execute("create table warehouse_info (as_of_date date, appeal_window_days integer)")
     con.execute("insert into warehouse_info values (null, null)")
+    run_sql(con, "macros.sql")  # wilson_low, wilson_high of the settled days
     run_sql(con, "views/overturn_nowcast.sql")
-    con.execute(
-        "create table results (as_of_date date, metric_date date, market varchar, action varchar,"
-        " age integer, n bigint, final bigint, observed double, chain_ladder double,"
-        " chain_ladder_low double, chain_ladder_high double, bf double, bf_low double,"
-        " bf_high double)"
-    )
+    run_sql(con, "views/overturn_nowcast_breakdowns.sql")
+    con.execute(RESULTS)
     return con
+
+
+# one row per as-of date and scored (segment-)day; policy NULL at the market grain
+RESULTS = (
+    "create table results (as_of_date date, metric_date date, market varchar, policy varchar,"
+    " action varchar, age integer, n bigint, final bigint, observed double,"
+    " chain_ladder double, chain_ladder_low double, chain_ladder_high double, bf double,"
+    " bf_low double, bf_high double, pattern varchar)"
+)
 
 
 def sample_warehouse(days: int, seed: int, folder: Path) -> tuple[duckdb.DuckDBPyConnection, date]:
@@ -136,51 +167,63 @@ def sample_warehouse(days: int, seed: int, folder: Path) -> tuple[duckdb.DuckDBP
         "select metric_date, market, 'no_action', sum(no_actions), sum(overturned_no_actions) "
         "from daily_metrics group by all"
     )
-    con.execute(
-        "create table results (as_of_date date, metric_date date, market varchar, action varchar,"
-        " age integer, n bigint, final bigint, observed double, chain_ladder double,"
-        " chain_ladder_low double, chain_ladder_high double, bf double, bf_low double,"
-        " bf_high double)"
-    )
+    con.execute(RESULTS)
     return con, last
 
 
-def replay(con: duckdb.DuckDBPyConnection, as_of_dates: list[date]) -> float:
+MARKET_GRAIN = """
+insert into results
+select ?, nowcast.metric_date, nowcast.market, null, nowcast.action, nowcast.age,
+       nowcast.n, cohorts.final, nowcast.overturns_known / nowcast.n,
+       rate_chain_ladder, rate_chain_ladder_low, rate_chain_ladder_high,
+       rate_bf, rate_bf_low, rate_bf_high, 'market'
+from overturn_nowcast as nowcast
+join (select metric_date, market, action, sum(n) as n, sum(final) as final
+      from cohorts group by all) as cohorts using (metric_date, market, action)
+where nowcast.age between 1 and 14
+"""
+
+# every young policy-day, with or without a projection (bf NULL: none)
+POLICY_GRAIN = """
+insert into results
+select ?, nowcast.metric_date, nowcast.market, nowcast.policy, nowcast.action, nowcast.age,
+       nowcast.n, cohorts.final, nowcast.overturns_known / nowcast.n,
+       rate_chain_ladder, rate_chain_ladder_low, rate_chain_ladder_high,
+       rate_bf, rate_bf_low, rate_bf_high, pattern
+from overturn_nowcast_breakdowns as nowcast
+join cohorts using (metric_date, market, policy, action)
+where nowcast.breakdown = 'policy' and nowcast.age between 1 and 14
+"""
+
+
+def replay(con: duckdb.DuckDBPyConnection, as_of_dates: list[date], grain: str) -> float:
     started = time.perf_counter()
     for as_of in as_of_dates:
         con.execute(
             "update warehouse_info set as_of_date = ?, appeal_window_days = ?", [as_of, WINDOW]
         )
-        con.execute(
-            """
-            insert into results
-            select ?, nowcast.metric_date, nowcast.market, nowcast.action, nowcast.age,
-                   nowcast.n, cohorts.final, nowcast.overturns_known / nowcast.n,
-                   rate_chain_ladder, rate_chain_ladder_low, rate_chain_ladder_high,
-                   rate_bf, rate_bf_low, rate_bf_high
-            from overturn_nowcast as nowcast
-            join cohorts using (metric_date, market, action)
-            where nowcast.age between 1 and 14
-            """,
-            [as_of],
-        )
+        con.execute(grain, [as_of])
     return time.perf_counter() - started
 
 
 SUMMARY = """
 with long as (
-    select age, action, final::double / n as truth, 'observed' as method, observed as value,
-           null::double as low, null::double as high
+    select age, policy, action, final::double / n as truth, 'observed' as method,
+           observed as value, null::double as low, null::double as high
     from results
+    where bf is not null  -- scored where there is a projection
     union all
-    select age, action, final::double / n, 'chain_ladder', chain_ladder, chain_ladder_low,
-           chain_ladder_high
+    select age, policy, action, final::double / n, 'chain_ladder', chain_ladder,
+           chain_ladder_low, chain_ladder_high
     from results
+    where bf is not null
     union all
-    select age, action, final::double / n, 'bf', bf, bf_low, bf_high from results
+    select age, policy, action, final::double / n, 'bf', bf, bf_low, bf_high
+    from results
+    where bf is not null
 ),
 scored as (
-    select {group} as age, action, method,
+    select {group} as age, {segment} as segment, action, method,
            count(*) as market_days,
            avg(value - truth) / avg(truth) as bias,
            avg(abs(value - truth)) as mae,
@@ -190,23 +233,27 @@ scored as (
     where {where}
     group by all
 )
-select * from scored order by action desc, age, method desc
+select * from scored order by action desc, segment, age, method desc
 """
 
 
-def table(con: duckdb.DuckDBPyConnection, group: str, where: str) -> list[tuple]:
-    return con.execute(SUMMARY.format(group=group, where=where)).fetchall()
+def table(
+    con: duckdb.DuckDBPyConnection, group: str, where: str, segment: str = "'all'"
+) -> list[tuple]:
+    return con.execute(SUMMARY.format(group=group, where=where, segment=segment)).fetchall()
 
 
-def markdown(rows: list[tuple]) -> str:
+def markdown(rows: list[tuple], segment: str | None = None) -> str:
+    head = f"| metric | {segment} |" if segment else "| metric |"
     lines = [
-        "| metric | age | method | market-days | bias (rel.) | MAE | coverage 95% |",
-        "|---|---|---|---:|---:|---:|---:|",
+        head + " age | method | days | bias (rel.) | MAE | coverage 95% |",
+        "|---|" + ("---|" if segment else "") + "---|---|---:|---:|---:|---:|",
     ]
-    for age, action, method, count, bias, mae, coverage in rows:
+    for age, key, action, method, count, bias, mae, coverage in rows:
         metric = "overkill" if action == "penalize" else "leakage"
         cover = "" if coverage is None else f"{coverage:.1%}"
-        cells = [metric, age, method, count, f"{bias:+.1%}", f"{mae * 100:.4f} pp", cover]
+        cells = [metric] + ([key] if segment else [])
+        cells += [age, method, count, f"{bias:+.1%}", f"{mae * 100:.4f} pp", cover]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
 
@@ -216,7 +263,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=150)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--as-of-days", type=int, default=60)
-    parser.add_argument("--sample", action="store_true", help="the sample data, whole pipeline")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--sample", action="store_true", help="the sample data, whole pipeline")
+    mode.add_argument("--breakdowns", action="store_true", help="simulated, per policy")
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
@@ -224,27 +273,59 @@ def main() -> None:
             con, end = sample_warehouse(args.days, args.seed, Path(folder))
             last = end - timedelta(days=WINDOW - 1)  # the latest as-of whose age-1 day is final
         else:
-            con = warehouse(*simulate(args.days, args.seed))
+            con = warehouse(*simulate(args.days, args.seed, POLICIES if args.breakdowns else None))
             last = FIRST_DAY + timedelta(days=args.days - 1)
         as_of_dates = [last - timedelta(days=i) for i in range(args.as_of_days)]
-        seconds = replay(con, as_of_dates)
+        seconds = replay(con, as_of_dates, POLICY_GRAIN if args.breakdowns else MARKET_GRAIN)
         report(con, args, as_of_dates, seconds, started)
+        if args.sample:
+            print("\nAudit lag (audit_development)\n")
+            print(audit_lag(con, end))
         con.close()
 
 
 def report(con, args, as_of_dates: list[date], seconds: float, started: float) -> None:
+    data = "simulated per policy" if args.breakdowns else "simulated"
+    data = "sample data" if args.sample else data
+    view = "overturn_nowcast_breakdowns" if args.breakdowns else "overturn_nowcast"
     print(
-        f"{'sample data' if args.sample else 'simulated'}: "
-        f"{args.days} days x {len(MARKETS)} markets, seed {args.seed}, "
+        f"{data}: {args.days} days x {len(MARKETS)} markets, seed {args.seed}, "
         f"{len(as_of_dates)} as-of dates ({as_of_dates[-1]} .. {as_of_dates[0]}); "
-        f"{platform.processor() or platform.machine()}, duckdb {duckdb.__version__}; "
-        f"view {seconds / len(as_of_dates) * 1000:.0f} ms per as-of, "
-        f"total {time.perf_counter() - started:.1f} s\n"
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"duckdb {duckdb.__version__}; {view} {seconds / len(as_of_dates) * 1000:.0f} ms "
+        f"per as-of, total {time.perf_counter() - started:.1f} s\n"
     )
     print("Ages 5-14 pooled\n")
     print(markdown(table(con, "'5-14'", "age between 5 and 14")))
+    if args.breakdowns:
+        print("\nAges 5-14 per policy\n")
+        print(markdown(table(con, "'5-14'", "age between 5 and 14", "policy"), "policy"))
+        print("\nYoung policy-days (ages 1-14) by the pattern used (NULL: no projection)\n")
+        print("| policy | pattern | policy-days |\n|---|---|---:|")
+        for policy, pattern, days in con.execute(
+            "select policy, coalesce(pattern, 'none'), count(*) from results "
+            "group by all order by all"
+        ).fetchall():
+            print(f"| {policy} | {pattern} | {days} |")
+        return
     print("\nPer age\n")
     print(markdown(table(con, "age", "true")))
+
+
+def audit_lag(con: duckdb.DuckDBPyConnection, end: date) -> str:
+    """The share of the final audits in by each development age, over the days whose audits are
+    all in (at least 30 days before the data's end)."""
+    rows = con.execute(
+        "with lags as (select development_age, sum(audits) as audits from audit_development "
+        "where metric_date <= ?::date - 30 group by all) "
+        "select development_age, audits, "
+        "sum(audits) over (order by development_age) / sum(audits) over () as share_in "
+        "from lags order by development_age",
+        [end],
+    ).fetchall()
+    lines = ["| age (days) | audits | share in by that age |", "|---:|---:|---:|"]
+    lines += [f"| {age} | {audits:,} | {share:.2%} |" for age, audits, share in rows]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ def build_resources(settings: Settings) -> dict:
             reporting_timezone=settings.reporting_timezone,
             market_timezones=settings.market_timezones,
             appeal_window_days=settings.appeal_window_days,
+            audit_window_days=settings.audit_window_days,
             as_of=settings.as_of.isoformat() if settings.as_of else None,
             **_fields(settings.validation),
             alert_rules=[AlertRuleConfig(**rule.model_dump()) for rule in settings.alerts.rules],

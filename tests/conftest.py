@@ -228,13 +228,16 @@ def audit(
 # penalties, 4 of them overturned at lags 1, 3, 7 and 15 days, and 20 no_actions, 2 of them
 # overturned at lags 2 and 10. Every day has the same rate, so phi = 1; for penalties r = 4 / 20,
 # c(a) = 1/4 from age 1, 2/4 from 3, 3/4 from 7, 1 from 15 (as of NOWCAST_AS_OF an overturn
-# after it is not known yet).
+# after it is not known yet). Four of each day's penalties that are not appealed are audited, at
+# lags 0, 1, 2 and 3 days: the audit completeness (views/audit_completeness.sql) is (a + 1) / 4
+# up to age 2, then 1.
 NOWCAST_AS_OF = date(2026, 10, 31)
 NOWCAST_LAGS = {"penalize": (1, 3, 7, 15), "no_action": (2, 10)}
+NOWCAST_AUDIT_LAGS = (0, 1, 2, 3)
 
 
 def nowcast_history(landing: Landing, ages: range = range(66)) -> None:
-    decisions, appeals = [], []
+    decisions, appeals, audits = [], [], []
     for age in ages:
         day = NOWCAST_AS_OF - timedelta(days=age)
         for action, lags in NOWCAST_LAGS.items():
@@ -252,8 +255,13 @@ def nowcast_history(landing: Landing, ages: range = range(66)) -> None:
                             f"{resolved}T12:00:00Z",
                         )  # fmt: skip
                     )
+                elif action == "penalize" and i - len(lags) < len(NOWCAST_AUDIT_LAGS):
+                    audited = day + timedelta(days=NOWCAST_AUDIT_LAGS[i - len(lags)])
+                    audits.append(audit(f"q-{decision_id}", decision_id, "non_violating",
+                                        f"{audited}T12:00:00Z"))  # fmt: skip
     landing.csv("decisions/nowcast.csv", decisions)
     landing.csv("appeals/nowcast.csv", appeals)
+    landing.csv("audits/nowcast.csv", audits)
 
 
 class Landing:

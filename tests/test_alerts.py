@@ -555,8 +555,16 @@ def test_the_thresholds_table_holds_the_resolved_rules(landing, warehouse) -> No
     ]  # fmt: skip
 
 
-def _overturn_late(landing: Landing, date_: str, *indexes: int, status: str = "overturned") -> None:
-    """Late appeals on `date_`'s decisions (the day is restated by the next run)."""
+def _overturn_late(
+    landing: Landing,
+    date_: str,
+    *indexes: int,
+    status: str = "overturned",
+    appealed_at: str = "2026-10-20T10:00:00Z",
+    resolved_at: str = "2026-10-21T10:00:00Z",
+) -> None:
+    """Late appeals on `date_`'s decisions (the day is restated by the next run); an overturn
+    counts once the run's as_of reaches `resolved_at`."""
     landing.csv(
         f"appeals/late-{date_}-{status}-{'-'.join(map(str, indexes))}.csv",
         [
@@ -564,8 +572,8 @@ def _overturn_late(landing: Landing, date_: str, *indexes: int, status: str = "o
                 f"a-{date_}-{i}",
                 f"d-{date_}-{i}",
                 status,
-                "2026-10-20T10:00:00Z",
-                "2026-10-21T10:00:00Z",
+                appealed_at,
+                resolved_at,
             )  # fmt: skip
             for i in indexes
         ],
@@ -595,7 +603,9 @@ def test_a_resolved_alert_reopened_by_a_restatement_says_so_and_resolves_again(
 ) -> None:
     days(landing, WARN, WARN, CALM)
     go(landing, warehouse, as_of="2026-10-03")
-    _overturn_late(landing, "2026-10-03", 0, 1)  # 2026-10-03: 2 of 5 = 0.40, no recovery
+    # 2026-10-03: 2 of 5 = 0.40, no recovery (known by the as_of of the run)
+    _overturn_late(landing, "2026-10-03", 0, 1, appealed_at="2026-10-03T11:00:00Z",
+                   resolved_at="2026-10-03T12:00:00Z")  # fmt: skip
     go(landing, warehouse, as_of="2026-10-03")
     assert [(a["status"], a["resolved_on"]) for a in alerts_of(warehouse)] == [("open", None)]
     days(landing, CALM, start=4)

@@ -111,6 +111,8 @@ MARKET_DAILY_METRICS_COLUMNS = [
     "leakage_rate_projected_high",
     "overkill_completeness",
     "leakage_completeness",
+    "audit_provisional",
+    "audit_completeness",
 ]
 
 
@@ -176,6 +178,9 @@ def test_every_column_of_one_market_day(metrics) -> None:
         expected[f"{rate}_rate_projected_low"] = expected[f"{rate}_rate_low"]
         expected[f"{rate}_rate_projected_high"] = expected[f"{rate}_rate_high"]
         expected[f"{rate}_completeness"] = 1.0
+    # its audits are in: it is not after 2026-10-31 - 7 days (audit_window_days)
+    expected["audit_provisional"] = False
+    expected["audit_completeness"] = 1.0
     assert set(day) == set(expected)
     for column, value in expected.items():
         if isinstance(value, float):
@@ -587,9 +592,9 @@ def test_a_restated_day_is_projected_again(landing, warehouse) -> None:
     """conftest.nowcast_history, as of 2026-10-31. 2026-10-26 (age 5) knows 2 of its 20
     penalties' overturns (lags 1, 3) and c(5) = 1/2: BF 2 + 1/2 * 20 * 4/20 = 4 -> 0.2; leakage 1
     known (lag 2), c(5) = 1/2: 1 + 1/2 * 20 * 2/20 = 2 -> 0.1. A late overturn of one more of its
-    penalties restates the day: 3 + 2 = 5 -> 0.25. The observed rate counts every overturn in the
-    warehouse (as_of filters no data), the projection those known by as_of. A settled day shows
-    its observed rate."""
+    penalties restates the day: 3 + 2 = 5 -> 0.25. The observed rate counts the overturns known
+    by as_of, as the projection does (those at lags 7 and 15 resolve after it): 2/20, then 3/20.
+    A settled day shows its observed rate."""
     nowcast_history(landing)
     run(landing, warehouse, as_of=NOWCAST_AS_OF)
     columns = (
@@ -598,7 +603,7 @@ def test_a_restated_day_is_projected_again(landing, warehouse) -> None:
         "where market = 'BR' and metric_date = ?"
     )
     assert query(warehouse, columns, ["2026-10-26"]) == [
-        {"overkill_rate": 0.2, "overkill_rate_projected": pytest.approx(0.2),
+        {"overkill_rate": 0.1, "overkill_rate_projected": pytest.approx(0.2),
          "overkill_completeness": 0.5, "leakage_rate_projected": pytest.approx(0.1),
          "leakage_completeness": 0.5}
     ]  # fmt: skip
@@ -615,7 +620,7 @@ def test_a_restated_day_is_projected_again(landing, warehouse) -> None:
     last_run = "select days_recomputed from pipeline_runs order by finished_at desc limit 1"
     assert scalar(warehouse, last_run) == 1
     assert query(warehouse, columns, ["2026-10-26"]) == [
-        {"overkill_rate": 0.25, "overkill_rate_projected": pytest.approx(0.25),
+        {"overkill_rate": 0.15, "overkill_rate_projected": pytest.approx(0.25),
          "overkill_completeness": 0.5, "leakage_rate_projected": pytest.approx(0.1),
          "leakage_completeness": 0.5}
     ]  # fmt: skip

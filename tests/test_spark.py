@@ -206,12 +206,16 @@ def test_the_projections_are_identical_on_both_engines(nowcast_engines) -> None:
     assert len(young) == 30 and all(r["overkill_rate_projected"] is not None for r in young)
     # c(a) of conftest.nowcast_history: 0 at age 0, then 1/4, 2/4, 3/4, and 1 from age 15
     assert {r["overkill_completeness"] for r in young} == {0.0, 0.25, 0.5, 0.75, 1.0}
+    # the audit completeness of conftest.nowcast_history: (a + 1) / 4 up to age 2, then 1
+    audit_young = [r for r in duck if r["audit_provisional"]]
+    assert len(audit_young) == 7
+    assert [r["audit_completeness"] for r in audit_young] == [1.0] * 4 + [0.75, 0.5, 0.25]
     _assert_same_rows(duck, query(nowcast_engines["spark"], MARKET_DAYS))
-    development = "select * exclude (run_id) from overturn_development order by all"
-    _assert_same_rows(
-        query(nowcast_engines["duckdb"], development),
-        query(nowcast_engines["spark"], development),
-    )
+    for table in ("overturn_development", "audit_development"):
+        development = f"select * exclude (run_id) from {table} order by all"
+        lags = query(nowcast_engines["duckdb"], development)
+        assert lags
+        _assert_same_rows(lags, query(nowcast_engines["spark"], development))
 
 
 def test_spark_computes_the_projections_itself(nowcast_engines) -> None:
@@ -471,7 +475,9 @@ def test_every_file_the_spark_engine_runs_translates() -> None:
         "batch/quarantine.sql",
         "metrics/daily_counts.sql",
         "metrics/overturn_development.sql",
+        "metrics/audit_development.sql",
         "views/kpi_periods.sql",
+        "views/audit_completeness.sql",
         "views/metric_breakdowns.sql",
         "views/overturn_nowcast.sql",
         "views/market_daily_metrics.sql",
@@ -479,7 +485,7 @@ def test_every_file_the_spark_engine_runs_translates() -> None:
     assert set(CONTRACTS) == {"decisions", "appeals", "audits"}
     files = {name: None for name in runs if "{kind}" not in name}
     files |= {f"staging/stg_{kind}.sql": {"loaded": CONTRACTS[kind].columns} for kind in CONTRACTS}
-    assert len(files) == 18  # 15 files, and the staging file once for each kind
+    assert len(files) == 20  # 17 files, and the staging file once for each kind
     left_over = {*macros(), "getvariable", "query_table"}
     for name, columns in files.items():
         tree = sqlglot.parse_one(translate_file(name, columns=columns), read="spark")

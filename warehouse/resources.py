@@ -150,6 +150,7 @@ class RunSettings(dg.ConfigurableResource):
         description="The zone each market's metric days are counted in ([markets.<market>])."
     )
     appeal_window_days: int
+    audit_window_days: int
     as_of: str | None = Field(
         description="ISO date the run reports as of; None: today in the reporting time zone."
     )

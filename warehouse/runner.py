@@ -25,6 +25,7 @@ SCHEMA_FILES = [
     "schema/stale_metric_days.sql",
     "schema/daily_metrics.sql",
     "schema/overturn_development.sql",
+    "schema/audit_development.sql",
     "schema/warehouse_info.sql",
     "schema/market_timezones.sql",
     "schema/pipeline_runs.sql",
@@ -39,8 +40,10 @@ SCHEMA_FILES = [
     "views/orphan_appeals.sql",
     "views/orphan_audits.sql",
     "views/kpi_periods.sql",
+    "views/audit_completeness.sql",
     "views/metric_breakdowns.sql",
     "views/overturn_nowcast.sql",
+    "views/overturn_nowcast_breakdowns.sql",
     "views/market_daily_metrics.sql",
     "views/market_kpis.sql",
     "views/rate_drivers.sql",
@@ -106,7 +109,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         rebuild = _daily_metrics_outdated(con)
         # a warehouse made before the nowcast has no lag data: every day is counted again
         restate = rebuild or (
-            _has_table(con, "daily_metrics") and not _has_table(con, "overturn_development")
+            _has_table(con, "daily_metrics")
+            and not all(_has_table(con, t) for t in ("overturn_development", "audit_development"))
         )
         if rebuild:
             con.execute("drop table daily_metrics")

@@ -321,10 +321,11 @@ def compute(
     market_timezones: Mapping[str, str],
     as_of_date: date,
     appeal_window_days: int,
+    audit_window_days: int,
 ) -> dict[str, float]:
     """Run the whole history on Spark; write each table (quarantine, decision_rows,
     conflicting_decisions, appeal_rows, appeals, audit_rows, audits, rows_read, daily_metrics,
-    overturn_development, market_daily_metrics) to out/<table>/ as Parquet.
+    overturn_development, audit_development, market_daily_metrics) to out/<table>/ as Parquet.
 
     Each table is written, then read back for the steps after it: Parquet lets them read only
     the columns they use, where a cached table would be recomputed once memory runs short.
@@ -416,10 +417,16 @@ def compute(
         sql("metrics/overturn_development.sql").withColumn("run_id", F.lit(run_id)),
         "overturn_development",
     )
+    write(
+        sql("metrics/audit_development.sql").withColumn("run_id", F.lit(run_id)),
+        "audit_development",
+    )
     spark.createDataFrame(
-        [(as_of_date, int(appeal_window_days))], "as_of_date date, appeal_window_days int"
+        [(as_of_date, int(appeal_window_days), int(audit_window_days))],
+        "as_of_date date, appeal_window_days int, audit_window_days int",
     ).createOrReplaceTempView("warehouse_info")
     sql("views/kpi_periods.sql").createOrReplaceTempView("kpi_periods")
+    sql("views/audit_completeness.sql").createOrReplaceTempView("audit_completeness")
     sql("views/metric_breakdowns.sql").createOrReplaceTempView("metric_breakdowns")
     sql("views/overturn_nowcast.sql").createOrReplaceTempView("overturn_nowcast")
     write(sql("views/market_daily_metrics.sql"), "market_daily_metrics")
@@ -529,6 +536,7 @@ def spark_restatement(
         market_timezones=run_settings.market_timezones,
         as_of_date=run_settings.as_of_date(),
         appeal_window_days=run_settings.appeal_window_days,
+        audit_window_days=run_settings.audit_window_days,
     )
     with warehouse.get_connection() as con:
         with transaction(con):

@@ -23,6 +23,7 @@ delete from audit_rows;
 delete from audits;
 delete from daily_metrics;
 delete from overturn_development;
+delete from audit_development;
 delete from stale_metric_days;
 
 insert into file_manifest by name
@@ -71,3 +72,6 @@ select * from read_parquet(getvariable('spark_output') || '/daily_metrics/*.parq
 
 insert into overturn_development by name
 select * from read_parquet(getvariable('spark_output') || '/overturn_development/*.parquet');
+
+insert into audit_development by name
+select * from read_parquet(getvariable('spark_output') || '/audit_development/*.parquet');

@@ -1,13 +1,29 @@
 -- market_metrics: the market-day metrics of the days run run_id recomputed (every day when
 -- every_day is true), with the sums of daily_metrics beside them, as the validation batch (three
--- rows a day). Variables: run_id, every_day.
+-- rows a day). The overturned counts are those known by as_of_date (warehouse_info): the sums
+-- leave out the overturns of overturn_development that became known after it, as the view does.
+-- Variables: run_id, every_day.
 with recomputed as (
     select distinct metric_date
     from daily_metrics
     where run_id = getvariable('run_id') or getvariable('every_day')
 ),
 
-sums as (
+late as (
+    select
+        overturn_development.metric_date,
+        overturn_development.market,
+        coalesce(sum(overturns) filter (where action = 'penalize'), 0) as penalties,
+        coalesce(sum(overturns) filter (where action = 'no_action'), 0) as no_actions
+    from overturn_development
+    cross join warehouse_info
+    where overturn_development.metric_date in (select metric_date from recomputed)
+        and overturn_development.development_age
+            > datediff('day', overturn_development.metric_date, warehouse_info.as_of_date)
+    group by overturn_development.metric_date, overturn_development.market
+),
+
+counted as (
     select
         metric_date,
         market,
@@ -24,6 +40,16 @@ sums as (
     from daily_metrics
     where metric_date in (select metric_date from recomputed)
     group by metric_date, market
+),
+
+sums as (
+    select
+        counted.* replace (
+            counted.overturned_penalties - coalesce(late.penalties, 0) as overturned_penalties,
+            counted.overturned_no_actions - coalesce(late.no_actions, 0) as overturned_no_actions
+        )
+    from counted
+    left join late using (metric_date, market)
 )
 
 select

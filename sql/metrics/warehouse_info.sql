@@ -1,12 +1,14 @@
 -- warehouse_info: record the settings the numbers were computed with (one row).
--- Variables: as_of_date, reporting_timezone, appeal_window_days, run_id, run_started_at.
+-- Variables: as_of_date, reporting_timezone, appeal_window_days, audit_window_days, run_id,
+-- run_started_at.
 delete from warehouse_info;
 
-insert into warehouse_info
+insert into warehouse_info by name
 select
-    getvariable('as_of_date')::date,
-    getvariable('reporting_timezone'),
-    version(),
-    getvariable('appeal_window_days')::integer,
-    getvariable('run_id'),
-    getvariable('run_started_at');
+    getvariable('as_of_date')::date as as_of_date,
+    getvariable('reporting_timezone') as reporting_timezone,
+    version() as duckdb_version,
+    getvariable('appeal_window_days')::integer as appeal_window_days,
+    getvariable('run_id') as last_run_id,
+    getvariable('run_started_at') as last_run_at,
+    getvariable('audit_window_days')::integer as audit_window_days;

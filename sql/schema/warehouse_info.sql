@@ -7,3 +7,7 @@ create table if not exists warehouse_info (
     last_run_id varchar not null,
     last_run_at timestamptz not null
 );
+
+-- audit_provisional = metric_date > as_of_date - audit_window_days (a warehouse made before it
+-- gets the column empty; the next run's warehouse_info.sql fills it)
+alter table warehouse_info add column if not exists audit_window_days integer;

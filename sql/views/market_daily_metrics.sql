@@ -3,7 +3,8 @@
 -- Every figure is a sum over daily_metrics: the rows of metric_breakdowns for the whole market and
 -- one day, whose rates come from the metric_rates macro (macros.sql). The projected final overkill
 -- and leakage rates of provisional days are views/overturn_nowcast.sql's (Bornhuetter-Ferguson);
--- a settled day's projection is its observed rate and Wilson interval, completeness 1.
+-- a settled day's projection is its observed rate and Wilson interval, completeness 1. The
+-- audit-based rates of an audit_provisional day are still moving (audit_completeness < 1).
 create or replace view market_daily_metrics as
 select
     first_day as metric_date,
@@ -47,7 +48,12 @@ select
         as leakage_rate_projected_high,
     -- the expected share of the final overturns already known; NULL: too little history
     case when provisional then overkill.completeness else 1.0 end as overkill_completeness,
-    case when provisional then leakage.completeness else 1.0 end as leakage_completeness
+    case when provisional then leakage.completeness else 1.0 end as leakage_completeness,
+    -- QA audits for the last audit_window_days are still arriving: the audit rates will move
+    audit_provisional,
+    -- the expected share of the day's final audits already in (views/audit_completeness.sql);
+    -- 1 once audit-settled, NULL: too little history
+    audit_completeness
 from metric_breakdowns
 left join overturn_nowcast as overkill
     on overkill.metric_date = metric_breakdowns.first_day

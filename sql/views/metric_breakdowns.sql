@@ -4,6 +4,13 @@
 -- market_daily_metrics.
 -- Grain: (period, first_day, market, breakdown, policy, queue, source, object_type); the columns
 -- a breakdown does not split by are NULL.
+-- As of warehouse_info's as_of_date: an overturn that became known after as_of_date (its
+-- development_age in overturn_development is past the day's age) is not counted in
+-- overturned_penalties / overturned_no_actions, so a replay with an earlier as_of reads what was
+-- known then, and the observed rate is the one the nowcast projects from (overturn_nowcast).
+-- audit_completeness: the expected share of the period's final audits in, the days'
+-- views/audit_completeness.sql weighted by their decisions (audits are sampled from decisions),
+-- 1 for an audit-settled day; NULL when one of its audit-provisional days has none.
 create or replace view metric_breakdowns as
 with periods as (
     -- every day is a period of its own, and belongs to each KPI window it falls in
@@ -15,12 +22,60 @@ with periods as (
     inner join kpi_periods on days.metric_date between kpi_periods.first_day and kpi_periods.last_day
 ),
 
+-- the overturns of each segment-day that became known after as_of_date
+late_overturns as (
+    select
+        overturn_development.metric_date,
+        overturn_development.market,
+        overturn_development.policy,
+        overturn_development.source,
+        overturn_development.object_type,
+        overturn_development.queue,
+        coalesce(sum(overturns) filter (where action = 'penalize'), 0) as late_penalties,
+        coalesce(sum(overturns) filter (where action = 'no_action'), 0) as late_no_actions
+    from overturn_development
+    cross join warehouse_info
+    where overturn_development.development_age
+        > datediff('day', overturn_development.metric_date, warehouse_info.as_of_date)
+    group by
+        overturn_development.metric_date, overturn_development.market,
+        overturn_development.policy, overturn_development.source,
+        overturn_development.object_type, overturn_development.queue
+),
+
+-- daily_metrics as known as of as_of_date, with the share of each day's audits in
+known_metrics as (
+    select
+        daily_metrics.*,
+        daily_metrics.overturned_penalties - coalesce(late_overturns.late_penalties, 0)
+            as known_overturned_penalties,
+        daily_metrics.overturned_no_actions - coalesce(late_overturns.late_no_actions, 0)
+            as known_overturned_no_actions,
+        case
+            when daily_metrics.metric_date
+                <= warehouse_info.as_of_date - warehouse_info.audit_window_days then 1.0
+            else audit_completeness.completeness
+        end as day_audit_completeness
+    from daily_metrics
+    left join warehouse_info on true  -- no row yet (a warehouse before its first run): no flags
+    left join late_overturns
+        on late_overturns.metric_date = daily_metrics.metric_date
+        and late_overturns.market = daily_metrics.market
+        and late_overturns.policy = daily_metrics.policy
+        and late_overturns.source = daily_metrics.source
+        and late_overturns.object_type = daily_metrics.object_type
+        and late_overturns.queue = daily_metrics.queue
+    left join audit_completeness
+        on audit_completeness.metric_date = daily_metrics.metric_date
+        and audit_completeness.market = daily_metrics.market
+),
+
 totals as (
     select
         periods.period,
         periods.first_day,
         periods.last_day,
-        daily_metrics.market,
+        known_metrics.market,
         case
             when grouping(policy, queue) = 0 then 'policy_queue'
             when grouping(policy) = 0 then 'policy'
@@ -28,17 +83,17 @@ totals as (
             when grouping(object_type) = 0 then 'object_type'
             else 'market'
         end as breakdown,
-        daily_metrics.policy,
-        daily_metrics.queue,
-        daily_metrics.source,
-        daily_metrics.object_type,
+        known_metrics.policy,
+        known_metrics.queue,
+        known_metrics.source,
+        known_metrics.object_type,
         sum(decisions)::bigint as decisions,
         sum(penalties)::bigint as penalties,
         sum(no_actions)::bigint as no_actions,
         sum(appealed_penalties)::bigint as appealed_penalties,
-        sum(overturned_penalties)::bigint as overturned_penalties,
+        sum(known_overturned_penalties)::bigint as overturned_penalties,
         sum(appealed_no_actions)::bigint as appealed_no_actions,
-        sum(overturned_no_actions)::bigint as overturned_no_actions,
+        sum(known_overturned_no_actions)::bigint as overturned_no_actions,
         sum(pending_appeals)::bigint as pending_appeals,
         sum(audited_penalties)::bigint as audited_penalties,
         sum(audited_no_actions)::bigint as audited_no_actions,
@@ -47,20 +102,26 @@ totals as (
         sum(non_violating_penalty_weight) as non_violating_penalty_weight,
         sum(audited_no_action_weight) as audited_no_action_weight,
         sum(audited_no_action_weight_sq) as audited_no_action_weight_sq,
-        sum(violating_no_action_weight) as violating_no_action_weight
-    from daily_metrics
+        sum(violating_no_action_weight) as violating_no_action_weight,
+        case
+            when count(*) filter (where day_audit_completeness is null) = 0
+                then sum(decisions * day_audit_completeness) / sum(decisions)
+        end as audit_completeness
+    from known_metrics
     inner join periods using (metric_date)
     group by grouping sets (
-        (periods.period, periods.first_day, periods.last_day, daily_metrics.market),
-        (periods.period, periods.first_day, periods.last_day, daily_metrics.market, policy),
-        (periods.period, periods.first_day, periods.last_day, daily_metrics.market, source),
-        (periods.period, periods.first_day, periods.last_day, daily_metrics.market, object_type),
-        (periods.period, periods.first_day, periods.last_day, daily_metrics.market, policy, queue)
+        (periods.period, periods.first_day, periods.last_day, known_metrics.market),
+        (periods.period, periods.first_day, periods.last_day, known_metrics.market, policy),
+        (periods.period, periods.first_day, periods.last_day, known_metrics.market, source),
+        (periods.period, periods.first_day, periods.last_day, known_metrics.market, object_type),
+        (periods.period, periods.first_day, periods.last_day, known_metrics.market, policy, queue)
     )
 )
 
 select
     *,
     -- appeals for the last appeal_window_days are still arriving: the numbers will move
-    last_day > (select as_of_date - appeal_window_days from warehouse_info) as provisional
+    last_day > (select as_of_date - appeal_window_days from warehouse_info) as provisional,
+    -- audits for the last audit_window_days are still arriving: the audit rates will move
+    last_day > (select as_of_date - audit_window_days from warehouse_info) as audit_provisional
 from metric_rates(totals);

@@ -197,10 +197,13 @@ select
     phi,
     history_rate,
     y_chain_ladder / n as rate_chain_ladder,
-    greatest(x / n, y_chain_ladder / n - 1.959963984540054 * sqrt(var_chain_ladder) / n)
-        as rate_chain_ladder_low,
-    least(1.0, y_chain_ladder / n + 1.959963984540054 * sqrt(var_chain_ladder) / n)
-        as rate_chain_ladder_high,
+    -- greatest and least skip a NULL: no bound while c(A) = 0
+    case when y_chain_ladder is not null then greatest(
+        x / n, y_chain_ladder / n - 1.959963984540054 * sqrt(var_chain_ladder) / n
+    ) end as rate_chain_ladder_low,
+    case when y_chain_ladder is not null then least(
+        1.0, y_chain_ladder / n + 1.959963984540054 * sqrt(var_chain_ladder) / n
+    ) end as rate_chain_ladder_high,
     y_bf / n as rate_bf,
     greatest(x / n, y_bf / n - 1.959963984540054 * sqrt(var_bf) / n) as rate_bf_low,
     least(1.0, y_bf / n + 1.959963984540054 * sqrt(var_bf) / n) as rate_bf_high,

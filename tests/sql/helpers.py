@@ -54,6 +54,19 @@ def given(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict], **ty
         con.executemany(f"insert into {table} values ({marks})", [list(r.values()) for r in rows])
 
 
+LAG_DATA = {  # the columns of schema/overturn_development.sql and schema/audit_development.sql
+    "metric_date": "date", "market": "varchar", "policy": "varchar", "source": "varchar",
+    "object_type": "varchar", "queue": "varchar", "action": "varchar",
+    "development_age": "integer",
+}  # fmt: skip
+
+
+def no_lag_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty overturn_development and audit_development tables, for the views that read them."""
+    given(con, "overturn_development", [], **LAG_DATA, overturns="bigint")
+    given(con, "audit_development", [], **LAG_DATA, audits="bigint")
+
+
 def view(con: duckdb.DuckDBPyConnection, name: str, sql_file: str) -> None:
     """The query of sql/<sql_file> as the temp view `name` (as assets/metrics.py does)."""
     con.execute(f"create or replace temp view {name} as\n{read_sql(sql_file)}\n")

@@ -16,7 +16,7 @@ import pytest
 
 from warehouse.runner import run_sql
 
-from .helpers import Z2, Z, assert_rows, given, select
+from .helpers import Z2, Z, assert_rows, given, no_lag_data, select
 
 METRICS = ("penalty_ratio", "overkill_rate", "leakage_rate", "audit_overkill_rate",
            "audit_leakage_rate")  # fmt: skip
@@ -317,11 +317,11 @@ def test_market_kpis_from_daily_metrics(con) -> None:
             day(d(31), 100, 100),
         ],
     )
-    given(con, "warehouse_info", [{"as_of_date": d(31), "appeal_window_days": 3}], **WINDOW)
-    given(con, "overturn_development", [], metric_date="date", market="varchar",
-          action="varchar", development_age="integer", overturns="bigint")  # fmt: skip
-    views = ("kpi_periods", "metric_breakdowns", "overturn_nowcast", "market_daily_metrics",
-             "market_kpis")  # fmt: skip
+    info = {"as_of_date": d(31), "appeal_window_days": 3, "audit_window_days": 3}
+    given(con, "warehouse_info", [info], **WINDOW, audit_window_days="integer")
+    no_lag_data(con)
+    views = ("kpi_periods", "audit_completeness", "metric_breakdowns", "overturn_nowcast",
+             "market_daily_metrics", "market_kpis")  # fmt: skip
     for view in views:
         run_sql(con, f"views/{view}.sql")
     assert_rows(

@@ -159,7 +159,7 @@ def market_day(first_day: date, provisional: bool, overkill: tuple, leakage: tup
     row |= dict(
         zip(("leakage_rate", "leakage_rate_low", "leakage_rate_high"), leakage, strict=True)
     )
-    return row | {"provisional": provisional}
+    return row | {"provisional": provisional, "audit_provisional": False, "audit_completeness": 1.0}
 
 
 def nowcast_row(metric_date: date, action: str, rate: float, low: float, high: float,
