@@ -62,7 +62,7 @@ def alerts(
                 alert_sinks=list(config.sinks),
                 alert_method=run_settings.alert_method,
                 false_alarms_per_year=run_settings.alert_false_alarms_per_year,
-                audit_window_days=run_settings.alert_audit_window_days,
+                audit_rolling_days=run_settings.alert_audit_rolling_days,
                 shift_alerts=run_settings.alert_shift_alerts,
             )
             run_sql(con, "alerts/alert_history.sql")

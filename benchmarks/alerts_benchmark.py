@@ -164,7 +164,7 @@ def derive(frames: list[pl.DataFrame], judged: dict[str, set[str]], method: str)
         con,
         alert_method=method,
         false_alarms_per_year=2.0 * len(judged) / 3,  # H of 15 series (see the docstring)
-        audit_window_days=7 if method == "evidence" else 1,
+        audit_rolling_days=7 if method == "evidence" else 1,
         shift_alerts=method == "evidence",
     )
     run_sql(con, "alerts/alert_history.sql")

@@ -320,7 +320,7 @@ class AlertSettings(_Section):
     false_alarms_per_year: Annotated[
         StrictFloat, _check(lambda v: v > 0, "must be a number of alerts a year, more than 0")
     ] = 2.0
-    audit_window_days: Annotated[StrictInt, Field(ge=1)] = 7  # audit rates judged on this window
+    audit_rolling_days: Annotated[StrictInt, Field(ge=1)] = 7  # audit rates judged on this window
     shift_alerts: StrictBool = True  # a notice on a sustained move against the market's own level
     # one per metric and market; the file writes them as [alerts.<metric>] tables (_file_values)
     rules: tuple[AlertRule, ...] = Field(default_factory=lambda: _alert_rules({}, "defaults"))

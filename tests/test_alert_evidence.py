@@ -217,7 +217,7 @@ def test_audit_rates_are_judged_on_rolling_windows(landing, warehouse) -> None:
             ],
         )
     rule = dict(method="threshold", min_denominator=10, for_days=1)
-    go(landing, warehouse, settings("audit_overkill_rate", audit_window_days=1, **rule))
+    go(landing, warehouse, settings("audit_overkill_rate", audit_rolling_days=1, **rule))
     assert alerts_of(warehouse) == []
     go(landing, warehouse, settings("audit_overkill_rate", **rule))  # 7 days, the default
     assert query(warehouse, "select opened_on::varchar as d, worst_value from alerts") == [

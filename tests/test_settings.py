@@ -100,7 +100,7 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
     assert (
         alerts.method,
         alerts.false_alarms_per_year,
-        alerts.audit_window_days,
+        alerts.audit_rolling_days,
         alerts.shift_alerts,
     ) == ("evidence", 2.0, 7, True)
     assert (alerts.sinks, alerts.jsonl_path, alerts.webhook_url_env) == (
@@ -146,7 +146,7 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
         ("[alerts]\ngroup = 'daily'\n", "alerts.group must be event or run, got 'daily'"),
         ("[alerts]\nfalse_alarms_per_year = 0\n", "a number of alerts a year, more than 0"),
         ("[alerts]\nmethod = 'magic'\n", "method must be 'evidence' or 'threshold'"),
-        ("[alerts]\naudit_window_days = 0\n", "audit_window_days must be 1 or more"),
+        ("[alerts]\naudit_rolling_days = 0\n", "audit_rolling_days must be 1 or more"),
     ],
 )
 def test_unusable_alert_settings_are_refused_in_one_line(

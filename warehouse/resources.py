@@ -174,7 +174,7 @@ class RunSettings(dg.ConfigurableResource):
     alert_group: str  # "event" or "run": one message per event, or per sink and run
     alert_method: str
     alert_false_alarms_per_year: float
-    alert_audit_window_days: int
+    alert_audit_rolling_days: int
     alert_shift_alerts: bool
     # the Spark engine (engine = "spark"; see SparkSettings)
     spark_master: str

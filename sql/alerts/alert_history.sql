@@ -1,14 +1,14 @@
 -- alert_history: the whole alert history, derived from the market-day metrics and alert_thresholds.
 -- Grain of judged_days: (metric, market, metric_date), one row per judged observation; of
 -- derived_alerts: (metric, market, opened_on). A pure function of the data, the rules and the
--- [alerts] settings (variables alert_method, false_alarms_per_year, audit_window_days,
+-- [alerts] settings (variables alert_method, false_alarms_per_year, audit_rolling_days,
 -- shift_alerts): the same data gives the same alerts, and a restated day gives the history it
 -- implies. sql/alerts/update_alerts.sql matches derived_alerts to the stored alerts (which keep
 -- their alert_id) and stores them.
 --
 -- Observations, per (metric, market), in date order:
 --   window    overkill_rate, leakage_rate and penalty_ratio are judged per day; the audit rates
---             on the rolling window of the audit_window_days days ending on the day (weights
+--             on the rolling window of the audit_rolling_days days ending on the day (weights
 --             and Kish effective n summed over the window: never a single day of a few audits)
 --   judged    the value exists, its n (the Kish effective n of the window for the audit rates)
 --             reaches min_denominator, and the day is settled (or provisional_opens); other days
@@ -79,7 +79,7 @@ create or replace temp table judged_days as
 with recursive settings as (
     select
         getvariable('alert_method') as alert_method,
-        getvariable('audit_window_days') as audit_window_days,
+        getvariable('audit_rolling_days') as audit_rolling_days,
         getvariable('shift_alerts') as shift_alerts,
         getvariable('false_alarms_per_year') as false_alarms_per_year,
         appeal_window_days,
@@ -152,7 +152,7 @@ windowed as (
     from metric_days
     window audit_window as (
         partition by metric, market order by metric_date
-        range between (getvariable('audit_window_days') - 1) preceding and current row
+        range between (getvariable('audit_rolling_days') - 1) preceding and current row
     )
 ),
 
@@ -162,7 +162,7 @@ observations as (
         w.market,
         w.metric_date,
         w.provisional,
-        case when w.is_audit then s.audit_window_days else 1 end as window_days,
+        case when w.is_audit then s.audit_rolling_days else 1 end as window_days,
         case when w.is_audit then w.window_numerator / nullif(w.window_denominator, 0)
             else w.value end as value,
         case when w.is_audit then kish_n(w.window_denominator, w.window_weight_sq)
