@@ -24,8 +24,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from assets.ingest import run_started_at
 from assets.landing import (
@@ -146,6 +144,9 @@ def plan_files(landing: Path, known: list[tuple[str, str, int, str]] = ()) -> li
 
 def _unreadable(item: PlannedFile) -> str | None:
     """Why Spark cannot use the file (None if it can); sets its header."""
+    import pyarrow as pa  # here: a DuckDB run, or the Definitions, never need it
+    import pyarrow.parquet as pq
+
     path = Path(item.path)
     if GLOB_CHARACTERS.intersection(item.path):
         return "cannot read the file: its path contains one of * ? [ ] { } (rename it)"
