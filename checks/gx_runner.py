@@ -93,7 +93,7 @@ _WITHOUT_PYSPARK = _WithoutPyspark()
 sys.meta_path.insert(0, _WITHOUT_PYSPARK)
 
 
-def _import_gx():
+def import_gx():
     """great_expectations, imported without pyspark unless this process already uses it."""
     _WithoutPyspark.active.on = "pyspark" not in sys.modules  # a Spark run: GX may see it
     try:
@@ -105,7 +105,7 @@ def _import_gx():
 
 def _new_batch_definition():
     """An ephemeral GX context, with its pandas batch definition."""
-    gx = _import_gx()
+    gx = import_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
@@ -200,7 +200,7 @@ def validate(
     offending value comes with them.
     """
     batches = _batch_definition()  # first: GX is imported in the background, once
-    import great_expectations as gx
+    gx = import_gx()
 
     built = list(expectations())
     try:
