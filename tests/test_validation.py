@@ -669,3 +669,31 @@ def test_a_failed_run_s_results_are_readable(landing, warehouse, tmp_path) -> No
         "upstream_health              warning     6 expectations: passed",
         "market_metrics_consistent    blocking    0 expectations: passed",
     ]
+
+
+def test_a_failing_sql_check_names_its_offending_rows(landing, warehouse, monkeypatch) -> None:
+    """market_days_complete (SQL returning the offenders) as a bug in the metrics would fail it:
+    the message lists the row it returned."""
+    from checks import warehouse_checks
+
+    real = warehouse_checks.read_sql
+    bug = (
+        "select date '2026-10-01' as metric_date, 'BR' as market, "
+        "2 as accepted_decisions, 1 as metric_decisions"
+    )
+    monkeypatch.setattr(
+        warehouse_checks,
+        "read_sql",
+        lambda name: bug if name == "checks/market_days_complete.sql" else real(name),
+    )
+    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2")])
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = run_pipeline(settings(landing, warehouse), out=io.StringIO())
+    assert code == 1
+    assert err.getvalue().splitlines()[:2] == [
+        "modmetrics: run failed: blocking check failed: market_days_complete on "
+        "market_daily_metrics",
+        "  metric_date=2026-10-01 market=BR accepted_decisions=2 metric_decisions=1 "
+        "(market_days_complete)",
+    ]
