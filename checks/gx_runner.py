@@ -128,10 +128,13 @@ def start_loading() -> None:
     global _loading
     with _loading_lock:
         if _loading is None:
-            # pandas and pyarrow are what GX and the batches share: imported here, on the
-            # calling thread, so the background import never waits for it, or the reverse
+            # What GX imports and this thread goes on using, imported here, whole, first:
+            # pandas and pyarrow (the batches), and sqlalchemy.orm, whose inspection hooks
+            # Dagster's event storage meets on every query: half-imported by the background
+            # thread, they fail the run ("partially initialized module 'sqlalchemy.orm.exc'").
             import pandas  # noqa: F401
             import pyarrow  # noqa: F401
+            import sqlalchemy.orm  # noqa: F401
 
             # not a daemon thread: the process waits for the import to end before exiting
             _loading = ThreadPoolExecutor(1, "gx-import").submit(_new_batch_definition)
