@@ -4,7 +4,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from dashboards.site import build_site
 from warehouse.resources import RunSettings, WarehouseResource
 
 from .publish import published_warehouse
@@ -23,6 +22,8 @@ from .publish import published_warehouse
 def dashboards_site(
     warehouse: WarehouseResource, run_settings: RunSettings
 ) -> dg.MaterializeResult:
+    from dashboards.site import build_site  # plotly and polars: only a run that builds pages
+
     site = build_site(Path(warehouse.published), Path(run_settings.dashboards))
     index = site.out / "index.html"
     return dg.MaterializeResult(

@@ -5,14 +5,21 @@ ingested file, one metric day) at a time as a pandas DataFrame. An exception ins
 *error* of the check, never a pass and never a data failure.
 """
 
+from __future__ import annotations
+
+import importlib.abc
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from threading import Lock
+from typing import TYPE_CHECKING
 
-# Imported here, before any thread starts: pandas and pyarrow are what GX and the batches share,
-# so the background import below never has to wait for the main thread, or the reverse.
-import pandas as pd
+from .explain import explain, rule_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 
@@ -33,6 +40,21 @@ class Outcome:
     unexpected_count: int | None = None
     sample: list = field(default_factory=list)  # a few offending values, with their ids
     error: str | None = None
+    rule: str | None = None  # what the expectation asks, e.g. [0, 1] (see explain.rule_of)
+
+    def explain(self) -> tuple[list[str], int]:
+        """Its offending rows in words, and how many the words leave out (see explain.py)."""
+        return explain(
+            self.suite,
+            self.expectation,
+            self.partition,
+            self.status,
+            self.rule,
+            self.observed_value,
+            self.unexpected_count,
+            self.sample,
+            self.error,
+        )
 
     @property
     def success(self) -> bool:
@@ -50,9 +72,40 @@ def query_frame(con, sql: str) -> pd.DataFrame:
     return con.sql(sql).to_arrow_table().combine_chunks().to_pandas()
 
 
+class _WithoutPyspark(importlib.abc.MetaPathFinder):
+    """Makes pyspark unimportable from the thread that imports GX, while that thread has it on.
+
+    GX probes every optional engine at import (great_expectations.compatibility.pyspark): with
+    pyspark installed (the `spark` extra) a DuckDB run would load it, its pandas FutureWarning
+    and its doctest hook, for nothing: the checks only ever hand GX pandas batches. GX takes an
+    ImportError there for "not installed". Other threads, and the Spark engine, import it as usual.
+    """
+
+    active = threading.local()
+
+    def find_spec(self, name, path=None, target=None):
+        if getattr(self.active, "on", False) and (name == "pyspark" or name.startswith("pyspark.")):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+_WITHOUT_PYSPARK = _WithoutPyspark()
+sys.meta_path.insert(0, _WITHOUT_PYSPARK)
+
+
+def import_gx():
+    """great_expectations, imported without pyspark unless this process already uses it."""
+    _WithoutPyspark.active.on = "pyspark" not in sys.modules  # a Spark run: GX may see it
+    try:
+        import great_expectations
+    finally:
+        _WithoutPyspark.active.on = False
+    return great_expectations
+
+
 def _new_batch_definition():
     """An ephemeral GX context, with its pandas batch definition."""
-    import great_expectations as gx
+    gx = import_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
@@ -75,6 +128,14 @@ def start_loading() -> None:
     global _loading
     with _loading_lock:
         if _loading is None:
+            # What GX imports and this thread goes on using, imported here, whole, first:
+            # pandas and pyarrow (the batches), and sqlalchemy.orm, whose inspection hooks
+            # Dagster's event storage meets on every query: half-imported by the background
+            # thread, they fail the run ("partially initialized module 'sqlalchemy.orm.exc'").
+            import pandas  # noqa: F401
+            import pyarrow  # noqa: F401
+            import sqlalchemy.orm  # noqa: F401
+
             # not a daemon thread: the process waits for the import to end before exiting
             _loading = ThreadPoolExecutor(1, "gx-import").submit(_new_batch_definition)
 
@@ -114,6 +175,8 @@ def _plain(value):
     """numpy scalars (and tuples of them) as plain Python values, so samples read cleanly."""
     if isinstance(value, tuple):
         return tuple(_plain(v) for v in value)
+    import pandas as pd
+
     if isinstance(value, pd.Timestamp) and value.tz is None and value == value.normalize():
         return value.date().isoformat()  # a DATE column, as pandas holds it
     return value.item() if hasattr(value, "item") else value
@@ -140,7 +203,7 @@ def validate(
     offending value comes with them.
     """
     batches = _batch_definition()  # first: GX is imported in the background, once
-    import great_expectations as gx
+    gx = import_gx()
 
     built = list(expectations())
     try:
@@ -162,7 +225,10 @@ def validate(
             )
     except Exception as exc:  # noqa: BLE001 - GX failing is reported, never a pass
         message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
-        return [Outcome(suite_name, describe(e), partition, ERROR, error=message) for e in built]
+        return [
+            Outcome(suite_name, describe(e), partition, ERROR, error=message, rule=rule_of(e))
+            for e in built
+        ]
     outcomes = []
     for item in result.results:
         details = dict(item.result or {})
@@ -182,6 +248,7 @@ def validate(
                 unexpected_count=details.get("unexpected_count"),
                 sample=_sample(details),
                 error=error,
+                rule=rule_of(item.expectation_config),
             )
         )
     return outcomes

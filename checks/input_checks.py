@@ -17,6 +17,7 @@ from warehouse.resources import WarehouseResource
 from warehouse.runner import read_sql, set_variables
 
 from . import suites
+from .explain import first_lines
 from .gx_runner import ERROR, Outcome, query_frame, validate
 
 
@@ -37,7 +38,7 @@ def record(
         return
     now = datetime.now(UTC)
     con.executemany(
-        "insert into validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [
                 run_id,
@@ -53,6 +54,7 @@ def record(
                 o.unexpected_count,
                 json.dumps(o.sample),
                 o.error,
+                o.rule,
             ]
             for o in outcomes
         ],
@@ -75,6 +77,8 @@ def result_of(outcomes: list[Outcome], severity: dg.AssetCheckSeverity) -> dg.As
         metadata={
             "expectations_run": len(outcomes),
             "failed": len(failed),
+            # what the run's failure message prints: the offending market-days, files, values
+            "explanation": dg.MetadataValue.json(first_lines(o.explain() for o in failed)),
             "failures": dg.MetadataValue.json(
                 [
                     {

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from warehouse.vocabulary import CONTRACTS, MARKETS
 
+from .gx_runner import import_gx
+
 
 def _gx():
-    import great_expectations as gx
-
-    return gx.expectations
+    return import_gx().expectations
 
 
 def accepted_decisions(now: datetime) -> list:

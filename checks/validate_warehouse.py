@@ -1,9 +1,13 @@
-"""`modmetrics validate`: every suite on the whole current warehouse, outside a pipeline run."""
+"""`modmetrics validate`: every suite on the whole current warehouse, outside a pipeline run;
+`--last-run`: what the last pipeline run's checks found."""
 
+import json
 import uuid
 from datetime import UTC, datetime
 
 import duckdb
+
+from warehouse.runner import read_sql
 
 from .gx_runner import Outcome
 from .input_checks import record, validate_accepted
@@ -42,3 +46,30 @@ def validate_warehouse(
         record(con, run_id, asset, check, severity, outcomes)
         results[check] = outcomes
     return run_id, results
+
+
+def last_run_results(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[str, datetime, dict[str, list[Outcome]]] | None:
+    """(run id, when it checked, outcomes by check) of the last pipeline run that recorded
+    results in validation_results; None when none has."""
+    relation = con.sql(read_sql("checks/last_run_results.sql"))
+    rows = relation.fetchall()
+    if not rows:
+        return None
+    results: dict[str, list[Outcome]] = {check: [] for check, _, _ in SUITES}
+    for _, _, check, expectation, partition, status, observed, count, sample, *rest in rows:
+        error, rule = rest
+        outcome = Outcome(
+            check,
+            expectation,
+            partition,
+            status,
+            observed,
+            count,
+            json.loads(sample or "[]"),
+            error,
+            rule,
+        )
+        results.setdefault(check, []).append(outcome)
+    return rows[0][0], max(r[1] for r in rows), results

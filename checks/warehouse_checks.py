@@ -10,6 +10,8 @@ from assets.metrics import daily_metrics, market_daily_metrics
 from warehouse.resources import WarehouseResource
 from warehouse.runner import read_sql, set_variables
 
+from .explain import first_lines
+
 
 def _offenders(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, sql_file: str
@@ -19,14 +21,16 @@ def _offenders(
         relation = con.sql(read_sql(sql_file))
         columns = relation.columns
         rows = relation.fetchall()
+    check = context.check_specs[0].name
+    sample = [dict(zip(columns, map(str, r), strict=True)) for r in rows[:10]]
+    lines = [" ".join(f"{k}={v}" for k, v in row.items()) + f" ({check})" for row in sample]
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "offending_rows": len(rows),
-            "sample": dg.MetadataValue.json(
-                [dict(zip(columns, map(str, r), strict=True)) for r in rows[:10]]
-            ),
+            "sample": dg.MetadataValue.json(sample),
+            "explanation": dg.MetadataValue.json(first_lines([(lines, len(rows) - len(sample))])),
         },
     )
 

@@ -7,6 +7,7 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -25,9 +26,42 @@ class UserError(Exception):
     """A problem the user can fix; shown as one line, exit 2."""
 
 
+class _UsageError(Exception):
+    """The command line cannot be parsed: an unknown command or option, a bad value."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake on the command line is one line, not the usage and an error."""
+
+    def error(self, message: str):
+        raise _UsageError(message, self.prog)
+
+
+def _usage_line(message: str, prog: str, names: list[str]) -> str:
+    """One line saying what is wrong with the command line, and where to look."""
+    commands = f"commands: {', '.join(names)} (`modmetrics COMMAND --help` for one's options)"
+    choice = re.match(r"argument COMMAND: invalid choice: '?([^' ]*)'?", message)
+    if choice:
+        return f"unknown command {choice.group(1)!r}; {commands}"
+    if message.startswith("the following arguments are required: COMMAND"):
+        return f"no command given; {commands}"
+    unknown = message.removeprefix("unrecognized arguments: ").split()
+    if message.startswith("unrecognized arguments: "):
+        if len(unknown) == 1 and unknown[0].startswith("-"):
+            return f"unknown option {unknown[0]}; {commands}"
+        return f"unknown arguments: {' '.join(unknown)}; {commands}"
+    command = prog.removeprefix("modmetrics").strip()
+    return f"{command}: {message} (`{prog} --help` for its options)" if command else message
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        line = _usage_line(*exc.args, parser.commands)
+        print(f"modmetrics: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         code = args.handler(args)
         sys.stdout.flush()  # a reader gone (`| head`) shows here, not as a message at exit
@@ -44,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="modmetrics",
         description="Moderation error metrics (overkill, leakage, penalty ratio) per market, day.",
     )
@@ -124,6 +158,11 @@ def _parser() -> argparse.ArgumentParser:
     gen.set_defaults(handler=cmd_generate)
 
     val = sub.add_parser("validate", help="run every data-quality suite on the whole warehouse")
+    val.add_argument(
+        "--last-run",
+        action="store_true",
+        help="show what the last run's checks found (a failed run too), without validating",
+    )
     _common(val)
     val.set_defaults(handler=cmd_validate)
 
@@ -170,6 +209,7 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for the demo's landing data and warehouse (recreated)",
     )
     demo.set_defaults(handler=cmd_demo)
+    parser.commands = list(sub.choices)  # for the line a mistyped command gets
     return parser
 
 
@@ -233,7 +273,16 @@ def run_pipeline(
     )
     seconds = time.perf_counter() - started
     if not result.success:
-        print(f"modmetrics: run failed: {_failure_reason(result)}", file=sys.stderr)
+        reason, explanation = _failure_reason(result)
+        print(f"modmetrics: run failed: {reason}", file=sys.stderr)
+        for line in explanation:
+            print(f"  {line}", file=sys.stderr)
+        if explanation:
+            print(
+                "  every result of this run: modmetrics validate --last-run "
+                f"--warehouse {settings.warehouse}",
+                file=sys.stderr,
+            )
         if result.asset_materializations_for_node("published_warehouse"):
             print(
                 f"modmetrics: the warehouse {settings.warehouse} was published; "
@@ -250,10 +299,11 @@ def run_pipeline(
     return EXIT_OK
 
 
-def _failure_reason(result) -> str:
-    """One line: the blocking checks that failed, else the first error of the run."""
-    failed_checks = [
-        f"{data.check_name} on {data.asset_key.to_user_string()}"
+def _failure_reason(result) -> tuple[str, list[str]]:
+    """(one line: the blocking checks that failed, else the first error of the run; the checks'
+    explanation, a few lines naming what failed: market, day, value)."""
+    failed = [
+        data
         for data in (
             e.event_specific_data
             for e in result.all_events
@@ -261,8 +311,14 @@ def _failure_reason(result) -> str:
         )
         if not data.passed and data.severity.value == "ERROR"
     ]
-    if failed_checks:
-        return "blocking check failed: " + ", ".join(failed_checks) + " (see validation_results)"
+    if failed:
+        names = ", ".join(f"{d.check_name} on {d.asset_key.to_user_string()}" for d in failed)
+        explanation = [
+            line
+            for d in failed
+            for line in getattr(d.metadata.get("explanation"), "data", None) or []
+        ]
+        return "blocking check failed: " + names, explanation
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None)
         if error is None:
@@ -276,8 +332,8 @@ def _failure_reason(result) -> str:
         if "Could not set lock" in message:
             message = "the warehouse is being written by another run: " + message
         where = f"step {event.step_key}" if event.step_key else "start"
-        return f"{where}: {message}"
-    return "see the Dagster event log"
+        return f"{where}: {message}", []
+    return "see the Dagster event log", []
 
 
 def _print_run_summary(
@@ -385,22 +441,16 @@ def alerts_summary(warehouse: Path, run_id: str) -> str:
     )
 
 
-def _sample_text(sample: list) -> str:
-    """Offending rows as `key=value` pairs, three at most."""
-    rows = [
-        " ".join(f"{k}={v}" for k, v in row.items()) if isinstance(row, dict) else str(row)
-        for row in sample[:3]
-    ]
-    return "; ".join(rows)
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Every suite on every file and day of the warehouse; exit 1 when an ERROR one fails."""
-    from checks.validate_warehouse import SUITES, validate_warehouse
+    """Every suite on every file and day of the warehouse; exit 1 when an ERROR one fails.
+    `--last-run`: what the last run's checks found, without validating again."""
+    from checks.validate_warehouse import validate_warehouse
 
     from .resources import build_resources
 
     settings = _settings(args)
+    if args.last_run:
+        return _last_run(settings)
     if not settings.warehouse.is_file():
         raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
     try:
@@ -410,16 +460,53 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"modmetrics: validate failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    return _print_results(results)
+
+
+def _last_run(settings: Settings) -> int:
+    """The last run's results, from the working file: a failed run leaves them there alone."""
+    import duckdb
+
+    from checks.validate_warehouse import last_run_results
+
+    source = settings.work_warehouse
+    if not source.is_file():
+        source = settings.warehouse
+    if not source.is_file():
+        raise UserError(f"{settings.warehouse}: no run yet (run `modmetrics run`)")
+    try:
+        con = open_read_only(source)
+        try:
+            last = last_run_results(con)
+        finally:
+            con.close()
+    except duckdb.IOException:
+        raise UserError(
+            f"{source}: a run is writing the warehouse; try again when it ends"
+        ) from None
+    except duckdb.Error as exc:
+        raise UserError(f"{source}: {_first_line(exc)}") from None
+    if last is None:
+        raise UserError(f"{source}: no run has recorded validation results yet")
+    run_id, checked_at, results = last
+    print(f"run {run_id}, checked {checked_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    return _print_results(results)
+
+
+def _print_results(results: dict) -> int:
+    """A line per check, then what failed in words; EXIT_FAILED when a blocking check failed."""
+    from checks.explain import first_lines
+    from checks.validate_warehouse import SUITES
+
     worst = EXIT_OK
     for check, _, severity in SUITES:
-        outcomes = results[check]
+        outcomes = results.get(check, [])
         bad = [o for o in outcomes if not o.success]
         state = "passed" if not bad else f"{len(bad)} of {len(outcomes)} did not pass"
         kind = "blocking" if severity == "ERROR" else "warning"  # what a failure would do
         print(f"{check:<28} {kind:<8} {len(outcomes):>4} expectations: {state}")
-        for o in bad[:10]:
-            detail = o.error or f"{o.unexpected_count} unexpected, e.g. {_sample_text(o.sample)}"
-            print(f"    {o.status:<6} {o.expectation} on {o.partition}: {detail}")
+        for line in first_lines((o.explain() for o in bad), shown=10):
+            print(f"    {line}")
         if bad and severity == "ERROR":
             worst = EXIT_FAILED
     return worst

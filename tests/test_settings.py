@@ -134,6 +134,7 @@ def test_alert_rules_default_per_metric_and_override_per_market(tmp_path: Path) 
     [
         ("[alerts]\nsinks = ['pager']\n", "sinks must be a list of console, jsonl, webhook"),
         ("[alerts]\ncolour = 1\n", "unknown alerts setting(s): colour"),
+        ("[alerts.overkill_rate]\nbogus = 1\n", "alerts.overkill_rate: unknown setting(s): bogus"),
         ("[alerts.overkill_rate]\nwarn = 'high'\n", "warn must be a number, got 'high'"),
         ("[alerts.overkill_rate]\nfor_days = 0\n", "for_days must be 1 or more"),
         ("[alerts.overkill_rate]\nfor_days = 1.5\n", "for_days must be a whole number"),

@@ -10,6 +10,7 @@ import gzip
 import json
 import math
 import re
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from test_rejections import BASE, CASES, COLUMNS, _case_file, _good
 from test_runs import MESSY_CSV
 
 from assets.landing import sha256_of
-from assets.spark.engine import plan_files
+from assets.spark.engine import _jvm_output_to, plan_files
 from assets.spark.translate import (
     UNTRANSLATABLE,
     UntranslatableSQL,
@@ -404,6 +405,41 @@ def test_the_cli_runs_the_spark_engine(tmp_path) -> None:
     assert (code, err) == (0, "")
     assert "rows read 2: accepted 2" in out
     assert scalar(tmp_path / "w.duckdb", "select penalty_ratio from market_daily_metrics") == 0.5
+
+
+# --- what the JVM prints -----------------------------------------------------------------------
+
+# What a JVM started by Spark prints at start, for a child process to print instead of it.
+JVM_START = (
+    "NOTE: Picked up JDK_JAVA_OPTIONS: -XX:+UseSerialGC\n"
+    "WARNING: Using incubator modules: jdk.incubator.vector\n"
+)
+
+
+def _child_prints_jvm_start() -> None:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", f"import sys; sys.stderr.write({JVM_START!r})"])
+
+
+def test_what_the_jvm_prints_at_start_goes_to_its_log(tmp_path, capfd) -> None:
+    """The JVM inherits the process's stderr: while Spark starts, that is the log file."""
+    log = tmp_path / "work" / "spark-jvm.log"
+    with _jvm_output_to(log):
+        _child_prints_jvm_start()
+    print("after", file=sys.stderr)
+    assert capfd.readouterr().err == "after\n"
+    assert log.read_text() == JVM_START
+
+
+def test_what_the_jvm_printed_is_shown_when_spark_cannot_start(tmp_path, capfd) -> None:
+    log = tmp_path / "spark-jvm.log"
+    log.write_text("an earlier run\n")
+    with pytest.raises(RuntimeError), _jvm_output_to(log):
+        _child_prints_jvm_start()
+        raise RuntimeError("Java gateway process exited before sending its port number")
+    assert capfd.readouterr().err == JVM_START  # this start's lines, not the earlier run's
 
 
 # --- translation --------------------------------------------------------------------------------

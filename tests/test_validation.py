@@ -10,9 +10,10 @@ import duckdb
 import pytest
 
 from checks import input_checks, suites
+from checks.explain import first_lines
 from checks.gx_runner import ERROR, FAILED, PASSED, validate
 from checks.input_checks import ValidationError, result_of
-from conftest import appeal, audit, decision, run, scalar, settings
+from conftest import appeal, audit, decision, rows, run, scalar, settings
 from pipelines import resources as wiring
 from pipelines.cli import run_pipeline
 from pipelines.settings import ValidationSettings
@@ -430,9 +431,8 @@ def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_pa
     # penalties + no_actions now exceeds decisions on the one day: exactly one expectation
     assert "market_metrics_consistent    blocking   23 expectations: 1 of 23 did not pass" in out
     assert (
-        "    failed expect_column_pair_values_a_to_be_greater_than_b(decisions, "
-        "penalties_plus_no_actions) on 2026-10-01: 1 unexpected, e.g. decisions=2 "
-        "metric_date=2026-10-01 market=BR penalties_plus_no_actions=3" in out
+        "    decisions BR 2026-10-01 = 2 is not >= penalties_plus_no_actions = 3 "
+        "(market_metrics_consistent)\n" in out
     )
 
 
@@ -585,3 +585,115 @@ def test_validation_thresholds_come_from_the_settings_file(tmp_path) -> None:
         2,
         f"modmetrics: error: {config}: validation.max_rejected_share must be between 0 and 1\n",
     )
+
+
+# --- a failed run explains itself -------------------------------------------------------------
+
+
+def _failed_run(landing, warehouse) -> tuple[int, str]:
+    """A run that expects all three markets every day (exit code, stderr)."""
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = run_pipeline(
+            settings(landing, warehouse, validation=ValidationSettings()), out=io.StringIO()
+        )
+    return code, err.getvalue()
+
+
+def test_a_missing_market_day_is_named_in_the_failure_message(landing, warehouse) -> None:
+    """BR and LATAM delivered 2026-10-01, EMEA did not: the message says so, in those words."""
+    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", market="LATAM")])
+    code, err = _failed_run(landing, warehouse)
+    assert code == 1
+    assert err.splitlines() == [
+        "modmetrics: run failed: blocking check failed: every_market_every_day on daily_metrics",
+        "  EMEA has no decisions on 2026-10-01 (every_market_every_day)",
+        f"  every result of this run: modmetrics validate --last-run --warehouse {warehouse}",
+        f"modmetrics: the published warehouse {warehouse} was left as it was",
+    ]
+
+
+def test_a_failure_message_shows_five_offenders_and_counts_the_rest(landing, warehouse) -> None:
+    """EMEA missing on 7 days: the first 5, then "and 2 more"."""
+    landing.csv(
+        "decisions/d.csv",
+        [
+            decision(f"d-{day}-{market}", f"2026-10-0{day}T10:00:00Z", market=market)
+            for day in range(1, 8)
+            for market in ("BR", "LATAM")
+        ],
+    )
+    code, err = _failed_run(landing, warehouse)
+    assert code == 1
+    assert err.splitlines()[1:7] == [
+        *(f"  EMEA has no decisions on 2026-10-0{d} (every_market_every_day)" for d in range(1, 6)),
+        "  and 2 more",
+    ]
+
+
+def test_a_rate_outside_its_range_is_named_with_market_day_and_value() -> None:
+    batch = _metrics_frame(
+        metric_date="2026-09-03", market="BR", overkill_rate=1.2, overkill_rate_high=1.3
+    )
+    outcomes = validate(
+        "market_metrics_consistent",
+        lambda: suites.market_metrics(NOW),
+        batch,
+        "2026-09-03",
+        ids=["metric_date", "market"],
+    )
+    failed = [o for o in outcomes if not o.success]
+    assert first_lines(o.explain() for o in failed) == [
+        "overkill_rate BR 2026-09-03 = 1.2 is outside [0, 1] (market_metrics_consistent)"
+    ]
+
+
+def test_a_failed_run_s_results_are_readable(landing, warehouse, tmp_path) -> None:
+    """Nothing was published, yet `validate --last-run` shows what the run's checks found."""
+    from conftest import cli
+
+    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", market="LATAM")])
+    assert _failed_run(landing, warehouse)[0] == 1
+    assert not warehouse.exists()
+    code, out, err = cli("validate", "--last-run", "--warehouse", warehouse, cwd=tmp_path)
+    assert (code, err) == (1, "")
+    work = warehouse.parent / ".modmetrics-work" / warehouse.name
+    run_id = rows(work, "select distinct run_id from validation_results")
+    assert out.splitlines()[0].startswith(f"run {run_id[0][0]}, checked ")
+    assert out.splitlines()[1:] == [
+        "accepted_decisions_valid     blocking   23 expectations: passed",
+        "accepted_appeals_valid       blocking    0 expectations: passed",
+        "accepted_audits_valid        blocking    0 expectations: passed",
+        "every_market_every_day       blocking    1 expectations: 1 of 1 did not pass",
+        "    EMEA has no decisions on 2026-10-01 (every_market_every_day)",
+        "upstream_health              warning     6 expectations: passed",
+        "market_metrics_consistent    blocking    0 expectations: passed",
+    ]
+
+
+def test_a_failing_sql_check_names_its_offending_rows(landing, warehouse, monkeypatch) -> None:
+    """market_days_complete (SQL returning the offenders) as a bug in the metrics would fail it:
+    the message lists the row it returned."""
+    from checks import warehouse_checks
+
+    real = warehouse_checks.read_sql
+    bug = (
+        "select date '2026-10-01' as metric_date, 'BR' as market, "
+        "2 as accepted_decisions, 1 as metric_decisions"
+    )
+    monkeypatch.setattr(
+        warehouse_checks,
+        "read_sql",
+        lambda name: bug if name == "checks/market_days_complete.sql" else real(name),
+    )
+    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2")])
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = run_pipeline(settings(landing, warehouse), out=io.StringIO())
+    assert code == 1
+    assert err.getvalue().splitlines()[:2] == [
+        "modmetrics: run failed: blocking check failed: market_days_complete on "
+        "market_daily_metrics",
+        "  metric_date=2026-10-01 market=BR accepted_decisions=2 metric_decisions=1 "
+        "(market_days_complete)",
+    ]

@@ -16,17 +16,17 @@ import csv
 import importlib.util
 import os
 import shutil
+import sys
 import time
 import warnings
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from assets.ingest import run_started_at
 from assets.landing import (
@@ -147,6 +147,9 @@ def plan_files(landing: Path, known: list[tuple[str, str, int, str]] = ()) -> li
 
 def _unreadable(item: PlannedFile) -> str | None:
     """Why Spark cannot use the file (None if it can); sets its header."""
+    import pyarrow as pa  # here: a DuckDB run, or the Definitions, never need it
+    import pyarrow.parquet as pq
+
     path = Path(item.path)
     if GLOB_CHARACTERS.intersection(item.path):
         return "cannot read the file: its path contains one of * ? [ ] { } (rename it)"
@@ -177,9 +180,16 @@ def _unreadable(item: PlannedFile) -> str | None:
     return None
 
 
-def spark_session(master: str, driver_memory: str, conf: tuple = (), local_dir: Path | None = None):
+def spark_session(
+    master: str,
+    driver_memory: str,
+    conf: tuple = (),
+    local_dir: Path | None = None,
+    jvm_log: Path | None = None,
+):
     """A SparkSession configured as both engines need: UTC, JSON nulls kept, Parquet timestamps
-    any engine reads. `master` is local[*] or a cluster's URL."""
+    any engine reads. `master` is local[*] or a cluster's URL. What the JVM prints goes to
+    `jvm_log` (nowhere when None), not at the user."""
     # pyspark warns about pandas versions on import; modmetrics passes no pandas to Spark
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     check_spark_available()
@@ -209,8 +219,36 @@ def spark_session(master: str, driver_memory: str, conf: tuple = (), local_dir: 
     # settings so that none of them can change a number.
     for key, value in SEMANTICS.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    with _jvm_output_to(jvm_log):
+        spark = builder.getOrCreate()
     return spark
+
+
+@contextmanager
+def _jvm_output_to(log: Path | None):
+    """Send what the JVM that Spark starts prints (it inherits this process's stderr) to `log`
+    (nowhere when None): at start it prints the JDK's incubator-module warning, a note for any
+    JDK_JAVA_OPTIONS, Spark's default log level, none of which the user can act on. If Spark
+    cannot start, what the JVM said is printed after all."""
+    sys.stderr.flush()
+    target = Path(os.devnull) if log is None else log
+    target.parent.mkdir(parents=True, exist_ok=True)
+    start = target.stat().st_size if log is not None and target.exists() else 0
+    saved = os.dup(2)
+    try:
+        with target.open("ab") as sink:
+            os.dup2(sink.fileno(), 2)
+        yield
+    except BaseException:
+        os.dup2(saved, 2)
+        if log is not None:
+            with target.open("rb") as said:
+                said.seek(start)
+                sys.stderr.write(said.read().decode(errors="replace"))
+        raise
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def check_spark_available() -> None:
@@ -526,6 +564,7 @@ def spark_restatement(
         run_settings.spark_driver_memory,
         tuple(tuple(pair) for pair in run_settings.spark_conf),
         local_dir=out.parent / "spark-tmp",
+        jvm_log=out.parent / "spark-jvm.log",
     )
     timings = compute(
         spark,

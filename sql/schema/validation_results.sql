@@ -16,3 +16,5 @@ create table if not exists validation_results (
     sample varchar,                        -- a few offending values or ids, JSON text
     error varchar                          -- the exception message when status = 'error'
 );
+-- what the expectation asks, e.g. [0, 1]: with the sample, it says what failed in words
+alter table validation_results add column if not exists rule varchar;
