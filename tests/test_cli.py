@@ -7,7 +7,8 @@ from conftest import cli
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 
 COMMANDS = (
-    "commands: run, sql, generate, validate, dashboards, export, alerts, demo "
+    "commands: run, sql, drivers, generate, validate, dashboards, export, alerts, cases, quality, "
+    "demo "
     "(`modmetrics COMMAND --help` for one's options)"
 )
 

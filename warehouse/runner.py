@@ -41,6 +41,7 @@ SCHEMA_FILES = [
     "views/orphan_audits.sql",
     "views/kpi_periods.sql",
     "views/audit_completeness.sql",
+    "views/known_daily_metrics.sql",
     "views/metric_breakdowns.sql",
     "views/overturn_nowcast.sql",
     "views/overturn_nowcast_breakdowns.sql",

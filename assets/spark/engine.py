@@ -465,6 +465,7 @@ def compute(
     ).createOrReplaceTempView("warehouse_info")
     sql("views/kpi_periods.sql").createOrReplaceTempView("kpi_periods")
     sql("views/audit_completeness.sql").createOrReplaceTempView("audit_completeness")
+    sql("views/known_daily_metrics.sql").createOrReplaceTempView("known_daily_metrics")
     sql("views/metric_breakdowns.sql").createOrReplaceTempView("metric_breakdowns")
     sql("views/overturn_nowcast.sql").createOrReplaceTempView("overturn_nowcast")
     write(sql("views/market_daily_metrics.sql"), "market_daily_metrics")

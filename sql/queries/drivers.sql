@@ -1,7 +1,8 @@
 -- drivers: what moved one market's metric between a baseline and a period, split over the
 -- segments of the chosen dimensions (`modmetrics drivers`). Grain: one row per segment, i.e.
 -- per value of the chosen dimensions (the others are NULL), largest contribution first.
--- Inputs: daily_metrics; with $projected overturn_nowcast and overturn_development. Parameters: $market, $metric,
+-- Inputs: known_daily_metrics (daily_metrics as known as of as_of_date); with $projected
+-- overturn_nowcast and overturn_development. Parameters: $market, $metric,
 -- $dimensions (a list of policy, queue, source, object_type), $baseline_first, $baseline_last,
 -- $period_first, $period_last (dates; drivers_periods.sql resolves the defaults), $projected.
 -- Method: the segments' numerators and denominators come from metric_values (the metric's
@@ -63,13 +64,13 @@ counted as (
             when overkill.completeness is not null then
                 coalesce(known_penalties.overturns, 0)
                 + (1 - overkill.completeness) * daily_metrics.penalties * overkill.history_rate
-            else daily_metrics.overturned_penalties
+            else daily_metrics.known_overturned_penalties
         end as overturned_penalties,
         case
             when leakage.completeness is not null then
                 coalesce(known_no_actions.overturns, 0)
                 + (1 - leakage.completeness) * daily_metrics.no_actions * leakage.history_rate
-            else daily_metrics.overturned_no_actions
+            else daily_metrics.known_overturned_no_actions
         end as overturned_no_actions,
         daily_metrics.audited_penalty_weight,
         daily_metrics.audited_penalty_weight_sq,
@@ -77,7 +78,7 @@ counted as (
         daily_metrics.audited_no_action_weight,
         daily_metrics.audited_no_action_weight_sq,
         daily_metrics.violating_no_action_weight
-    from daily_metrics
+    from known_daily_metrics as daily_metrics
     inner join sides
         on daily_metrics.metric_date between sides.first_day and sides.last_day
     left join overturn_nowcast as overkill

@@ -4,10 +4,8 @@
 -- market_daily_metrics.
 -- Grain: (period, first_day, market, breakdown, policy, queue, source, object_type); the columns
 -- a breakdown does not split by are NULL.
--- As of warehouse_info's as_of_date: an overturn that became known after as_of_date (its
--- development_age in overturn_development is past the day's age) is not counted in
--- overturned_penalties / overturned_no_actions, so a replay with an earlier as_of reads what was
--- known then, and the observed rate is the one the nowcast projects from (overturn_nowcast).
+-- As of warehouse_info's as_of_date: an overturn that became known after as_of_date is not
+-- counted in overturned_penalties / overturned_no_actions (views/known_daily_metrics.sql).
 -- audit_completeness: the expected share of the period's final audits in, the days'
 -- views/audit_completeness.sql weighted by their decisions (audits are sampled from decisions),
 -- 1 for an audit-settled day; NULL when one of its audit-provisional days has none.
@@ -22,52 +20,21 @@ with periods as (
     inner join kpi_periods on days.metric_date between kpi_periods.first_day and kpi_periods.last_day
 ),
 
--- the overturns of each segment-day that became known after as_of_date
-late_overturns as (
-    select
-        overturn_development.metric_date,
-        overturn_development.market,
-        overturn_development.policy,
-        overturn_development.source,
-        overturn_development.object_type,
-        overturn_development.queue,
-        coalesce(sum(overturns) filter (where action = 'penalize'), 0) as late_penalties,
-        coalesce(sum(overturns) filter (where action = 'no_action'), 0) as late_no_actions
-    from overturn_development
-    cross join warehouse_info
-    where overturn_development.development_age
-        > datediff('day', overturn_development.metric_date, warehouse_info.as_of_date)
-    group by
-        overturn_development.metric_date, overturn_development.market,
-        overturn_development.policy, overturn_development.source,
-        overturn_development.object_type, overturn_development.queue
-),
-
--- daily_metrics as known as of as_of_date, with the share of each day's audits in
+-- daily_metrics as known as of as_of_date (views/known_daily_metrics.sql), with the share of
+-- each day's audits in
 known_metrics as (
     select
-        daily_metrics.*,
-        daily_metrics.overturned_penalties - coalesce(late_overturns.late_penalties, 0)
-            as known_overturned_penalties,
-        daily_metrics.overturned_no_actions - coalesce(late_overturns.late_no_actions, 0)
-            as known_overturned_no_actions,
+        known_daily_metrics.*,
         case
-            when daily_metrics.metric_date
+            when known_daily_metrics.metric_date
                 <= warehouse_info.as_of_date - warehouse_info.audit_window_days then 1.0
             else audit_completeness.completeness
         end as day_audit_completeness
-    from daily_metrics
+    from known_daily_metrics
     left join warehouse_info on true  -- no row yet (a warehouse before its first run): no flags
-    left join late_overturns
-        on late_overturns.metric_date = daily_metrics.metric_date
-        and late_overturns.market = daily_metrics.market
-        and late_overturns.policy = daily_metrics.policy
-        and late_overturns.source = daily_metrics.source
-        and late_overturns.object_type = daily_metrics.object_type
-        and late_overturns.queue = daily_metrics.queue
     left join audit_completeness
-        on audit_completeness.metric_date = daily_metrics.metric_date
-        and audit_completeness.market = daily_metrics.market
+        on audit_completeness.metric_date = known_daily_metrics.metric_date
+        and audit_completeness.market = known_daily_metrics.market
 ),
 
 totals as (

@@ -3,7 +3,8 @@
 -- and leakage_rate, which count appeals, the latest 7 settled days against the 7 before) split
 -- over the segments of policy, of queue, of source and of object_type.
 -- Grain: (market, metric, dimension, policy, queue, source, object_type); the keys the
--- dimension does not split by are NULL. Inputs: daily_metrics, kpi_periods, warehouse_info.
+-- dimension does not split by are NULL. Inputs: known_daily_metrics (overturns as
+-- known as of as_of_date), kpi_periods, warehouse_info.
 -- Method: rate_decomposition (sql/macros.sql, symmetric Kitagawa), whose contributions of one
 -- (market, metric, dimension) sum to market_change. Observed rates (no projection: the settled
 -- comparison of overkill and leakage needs none). driver_rank orders the segments of a
@@ -22,36 +23,36 @@ totals as (
         windows.period,
         windows.first_day,
         windows.last_day,
-        daily_metrics.market,
+        known_daily_metrics.market,
         case
             when grouping(policy) = 0 then 'policy'
             when grouping(queue) = 0 then 'queue'
             when grouping(source) = 0 then 'source'
             else 'object_type'
         end as dimension,
-        daily_metrics.policy,
-        daily_metrics.queue,
-        daily_metrics.source,
-        daily_metrics.object_type,
+        known_daily_metrics.policy,
+        known_daily_metrics.queue,
+        known_daily_metrics.source,
+        known_daily_metrics.object_type,
         sum(decisions)::bigint as decisions,
         sum(penalties)::bigint as penalties,
         sum(no_actions)::bigint as no_actions,
-        sum(overturned_penalties)::bigint as overturned_penalties,
-        sum(overturned_no_actions)::bigint as overturned_no_actions,
+        sum(known_overturned_penalties)::bigint as overturned_penalties,
+        sum(known_overturned_no_actions)::bigint as overturned_no_actions,
         sum(audited_penalty_weight) as audited_penalty_weight,
         sum(audited_penalty_weight_sq) as audited_penalty_weight_sq,
         sum(non_violating_penalty_weight) as non_violating_penalty_weight,
         sum(audited_no_action_weight) as audited_no_action_weight,
         sum(audited_no_action_weight_sq) as audited_no_action_weight_sq,
         sum(violating_no_action_weight) as violating_no_action_weight
-    from daily_metrics
+    from known_daily_metrics
     inner join windows
-        on daily_metrics.metric_date between windows.first_day and windows.last_day
+        on known_daily_metrics.metric_date between windows.first_day and windows.last_day
     group by grouping sets (
-        (windows.period, windows.first_day, windows.last_day, daily_metrics.market, policy),
-        (windows.period, windows.first_day, windows.last_day, daily_metrics.market, queue),
-        (windows.period, windows.first_day, windows.last_day, daily_metrics.market, source),
-        (windows.period, windows.first_day, windows.last_day, daily_metrics.market, object_type)
+        (windows.period, windows.first_day, windows.last_day, known_daily_metrics.market, policy),
+        (windows.period, windows.first_day, windows.last_day, known_daily_metrics.market, queue),
+        (windows.period, windows.first_day, windows.last_day, known_daily_metrics.market, source),
+        (windows.period, windows.first_day, windows.last_day, known_daily_metrics.market, object_type)
     )
 ),
 

@@ -66,6 +66,7 @@ def warehouse(con, rows, audit_lags, overturn_lags=(), as_of: date = AS_OF, peri
     given(con, "warehouse_info", [info], appeal_window_days="integer", audit_window_days="integer")
     given(con, "kpi_periods", list(periods), period="varchar", first_day="date", last_day="date")
     run_sql(con, "views/audit_completeness.sql")
+    run_sql(con, "views/known_daily_metrics.sql")
     run_sql(con, "views/metric_breakdowns.sql")
 
 

@@ -320,7 +320,8 @@ def test_market_kpis_from_daily_metrics(con) -> None:
     info = {"as_of_date": d(31), "appeal_window_days": 3, "audit_window_days": 3}
     given(con, "warehouse_info", [info], **WINDOW, audit_window_days="integer")
     no_lag_data(con)
-    views = ("kpi_periods", "audit_completeness", "metric_breakdowns", "overturn_nowcast",
+    views = ("kpi_periods", "audit_completeness", "known_daily_metrics", "metric_breakdowns",
+             "overturn_nowcast",
              "market_daily_metrics", "market_kpis")  # fmt: skip
     for view in views:
         run_sql(con, f"views/{view}.sql")

@@ -144,6 +144,12 @@ def drivers(con, *, dimensions: list[str], metric: str = "overkill_rate", market
     con.execute("drop table if exists overturn_development")
     given(con, "overturn_nowcast", list(nowcast), **NOWCAST)
     given(con, "overturn_development", list(development), **DEVELOPMENT)
+    if not con.execute("select 1 from duckdb_tables() where table_name = 'warehouse_info' "
+                       "and schema_name = current_schema()").fetchall():  # fmt: skip
+        # as of long after every day: every overturn of `development` is known
+        info = [{"as_of_date": date(2099, 1, 1), "appeal_window_days": 10}]
+        given(con, "warehouse_info", info, appeal_window_days="integer")
+    run_sql(con, "views/known_daily_metrics.sql")
     params = {"market": market, "metric": metric, "dimensions": dimensions,
               "baseline_first": baseline[0], "baseline_last": baseline[1],
               "period_first": period[0], "period_last": period[1],
@@ -448,6 +454,8 @@ def test_rate_drivers_holds_each_metric_by_each_dimension_over_its_default_weeks
             day_row(date(2026, 6, 25), decisions=20, penalties=5),
         ],
     )  # fmt: skip
+    given(con, "overturn_development", [], **DEVELOPMENT)
+    run_sql(con, "views/known_daily_metrics.sql")
     run_sql(con, "views/rate_drivers.sql")
     overkill = select(
         con,
