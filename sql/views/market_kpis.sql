@@ -16,6 +16,8 @@
 --     It is conservative: the overturns still to come have their binomial noise in both parts.
 --   NULL when a provisional day of the period with decisions has no projection (too little
 --     history, overturn_nowcast): no factor is invented.
+-- The audit rates likewise: a period whose audits are still arriving (audit_provisional) is
+-- shown with audits_arriving and its change is not judged.
 -- Grain: (market, metric, span): span is 'day' (the latest complete day), '7 days', '7 days
 -- projected' (overkill and leakage only) or 'settled 7 days'.
 create or replace view market_kpis as
@@ -173,10 +175,25 @@ select
         as change_is_significant
 from (
     select
-        *,
-        -- NULL: not judged, the periods' appeals are not equally complete
-        not (metric in ('overkill_rate', 'leakage_rate') and provisional
-             and span <> '7 days projected') as comparable
+        paired.*,
+        -- audits arrive for audit_window_days: an audit rate whose period still gathers them is
+        -- not compared as if final (metric_breakdowns.audit_provisional)
+        paired.metric like 'audit_%' and coalesce(audits.audit_provisional, false)
+            as audits_arriving,
+        -- NULL: not judged, the periods' appeals (or audits) are not equally complete
+        not (paired.metric in ('overkill_rate', 'leakage_rate') and paired.provisional
+             and paired.span <> '7 days projected')
+            and not (paired.metric like 'audit_%' and coalesce(audits.audit_provisional, false))
+            as comparable
     from paired
+    left join market_periods as audits
+        on audits.market = paired.market
+        and audits.first_day = paired.first_day
+        and audits.last_day = paired.last_day
+        and audits.period = case paired.span
+            when 'day' then 'latest_day'
+            when '7 days' then 'last_7_days'
+            when 'settled 7 days' then 'settled_7_days'
+        end
 )
 order by market, metric, span;

@@ -44,10 +44,12 @@ def d(day: int) -> date:
 
 
 def period(name: str, first_day: date, last_day: date | None = None, *, market: str = "BR",
-           breakdown: str = "market", provisional: bool = False, **values) -> dict:  # fmt: skip
+           breakdown: str = "market", provisional: bool = False, audit_provisional: bool = False,
+           **values) -> dict:  # fmt: skip
     """A row of metric_breakdowns: `values` gives a metric as (value, low, high), or a count."""
     row = {"period": name, "first_day": first_day, "last_day": last_day or first_day,
-           "market": market, "breakdown": breakdown, "provisional": provisional}  # fmt: skip
+           "market": market, "breakdown": breakdown, "provisional": provisional,
+           "audit_provisional": audit_provisional}  # fmt: skip
     for metric in METRICS:
         value, low, high = values.pop(metric, (None, None, None))
         row |= {metric: value, f"{metric}_low": low, f"{metric}_high": high}
@@ -62,7 +64,8 @@ NOWCAST = {"metric_date": "date", "market": "varchar", "action": "varchar",
            "overturns_projected": "double", "overturns_projected_variance": "double",
            "overturns_projected_shared_sd": "double"}  # fmt: skip
 KPI_PERIODS = {"period": "varchar", "first_day": "date", "last_day": "date"}
-PERIOD = KPI_PERIODS | {"market": "varchar", "breakdown": "varchar", "provisional": "boolean"}
+PERIOD = KPI_PERIODS | {"market": "varchar", "breakdown": "varchar", "provisional": "boolean",
+                        "audit_provisional": "boolean"}  # fmt: skip
 
 
 def market_kpis(con, periods: list[dict], columns: str, where: str = "true", *,
@@ -458,3 +461,27 @@ def test_a_provisional_day_without_a_projection_leaves_the_projected_7_days_null
              "change_is_significant": False},
         ],
     )  # fmt: skip
+
+
+def test_an_audit_rate_whose_audits_are_still_arriving_is_not_judged(con) -> None:
+    """The same move of audit overkill, 0.10 -> 0.40 with intervals far apart: judged significant
+    when the latest day's audits are in, not judged (NULL, audits arriving) when that day is
+    audit-provisional. Its value is still shown."""
+
+    def periods(arriving: bool) -> list[dict]:
+        return [
+            period("latest_day", d(30), audit_provisional=arriving,
+                   audit_overkill_rate=(0.40, 0.35, 0.45)),
+            period("same_day_last_week", d(23), audit_overkill_rate=(0.10, 0.05, 0.15)),
+        ]  # fmt: skip
+
+    columns = "span, value, change_is_significant, audits_arriving"
+    where = "metric = 'audit_overkill_rate' and span = 'day'"
+    assert market_kpis(con, periods(False), columns, where) == [
+        {"span": "day", "value": 0.40, "change_is_significant": True, "audits_arriving": False}
+    ]
+    for table in ("metric_breakdowns", "kpi_periods", "market_daily_metrics", "overturn_nowcast"):
+        con.execute(f"drop table {table}")
+    assert market_kpis(con, periods(True), columns, where) == [
+        {"span": "day", "value": 0.40, "change_is_significant": None, "audits_arriving": True}
+    ]
