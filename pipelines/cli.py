@@ -612,11 +612,12 @@ def cmd_drivers(args: argparse.Namespace) -> int:
         )
     for side in (found.baseline, found.period):
         if not side.settled:
-            later = (
-                "its overturns still to come are projected"
-                if found.projected
-                else f"its {found.metric} will still rise as appeals arrive (see --projected)"
-            )
+            if found.metric.startswith("audit_"):
+                later = f"its audits are still arriving: its {found.metric} will still move"
+            elif found.projected:
+                later = "its overturns still to come are projected"
+            else:
+                later = f"its {found.metric} will still rise as appeals arrive (see --projected)"
             print(
                 f"modmetrics drivers: the {side.side} {side.span} is not settled: {later}",
                 file=sys.stderr,

@@ -38,7 +38,7 @@ class Period:
     side: str  # 'baseline' or 'period'
     first_day: date
     last_day: date
-    settled: bool  # false: an overkill or leakage period with days still in the appeal window
+    settled: bool  # false: days still in the appeal window (overkill, leakage) or audit window
     days: int  # days with decisions in the market
     unprojected_days: int
 

@@ -8,14 +8,17 @@
 -- compared with as many days right before it (never with the default baseline, which may lie
 -- after it or overlap it).
 -- settled: false when an overkill or leakage period holds a day still inside the appeal window
--- (the rule of `provisional`): its rate will still rise. Other metrics do not wait for appeals.
+-- (the rule of `provisional`): its rate will still rise; false when an audit_* period holds a day
+-- whose audits are still arriving (audit_provisional). The penalty ratio waits for nothing.
 -- unprojected_days: the provisional days of the market in the period that have no projection
 -- (overturn_nowcast is NULL with too little history): --projected cannot be used on them.
 with settings as (
     select
         as_of_date,
         appeal_window_days,
+        audit_window_days,
         $metric in ('overkill_rate', 'leakage_rate') as counts_appeals,
+        $metric like 'audit_%' as counts_audits,
         case $metric when 'overkill_rate' then 'penalize' when 'leakage_rate' then 'no_action' end
             as action
     from warehouse_info
@@ -64,8 +67,13 @@ select
     sides.side,
     sides.first_day,
     sides.last_day,
-    not settings.counts_appeals
-        or sides.last_day <= settings.as_of_date - settings.appeal_window_days as settled,
+    case
+        when settings.counts_appeals
+            then sides.last_day <= settings.as_of_date - settings.appeal_window_days
+        when settings.counts_audits
+            then sides.last_day <= settings.as_of_date - settings.audit_window_days
+        else true
+    end as settled,
     count(market_days.metric_date) as days,
     count(market_days.metric_date) filter (
         where settings.counts_appeals
@@ -84,5 +92,6 @@ cross join settings
 left join market_days
     on market_days.metric_date between sides.first_day and sides.last_day
 group by sides.side, sides.first_day, sides.last_day, settings.counts_appeals,
-    settings.as_of_date, settings.appeal_window_days
+    settings.counts_audits, settings.as_of_date, settings.appeal_window_days,
+    settings.audit_window_days
 order by sides.side;

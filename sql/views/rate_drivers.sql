@@ -114,10 +114,15 @@ select
     spans.baseline_last_day,
     spans.period_first_day,
     spans.period_last_day,
-    -- overkill and leakage are compared on settled weeks; the other metrics do not wait
-    decomposed.metric not in ('overkill_rate', 'leakage_rate')
-        or spans.period_last_day
-            <= (select as_of_date - appeal_window_days from warehouse_info) as period_settled,
+    -- overkill and leakage are compared on settled weeks; the audit rates' latest week may still
+    -- gather audits (audit_provisional): flagged, never taken as final
+    case
+        when decomposed.metric in ('overkill_rate', 'leakage_rate') then spans.period_last_day
+            <= (select as_of_date - appeal_window_days from warehouse_info)
+        when decomposed.metric like 'audit_%' then spans.period_last_day
+            <= (select as_of_date - audit_window_days from warehouse_info)
+        else true
+    end as period_settled,
     decomposed.baseline_numerator,
     decomposed.baseline_denominator,
     decomposed.period_numerator,

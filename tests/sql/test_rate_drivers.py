@@ -147,8 +147,9 @@ def drivers(con, *, dimensions: list[str], metric: str = "overkill_rate", market
     if not con.execute("select 1 from duckdb_tables() where table_name = 'warehouse_info' "
                        "and schema_name = current_schema()").fetchall():  # fmt: skip
         # as of long after every day: every overturn of `development` is known
-        info = [{"as_of_date": date(2099, 1, 1), "appeal_window_days": 10}]
-        given(con, "warehouse_info", info, appeal_window_days="integer")
+        info = [{"as_of_date": date(2099, 1, 1), "appeal_window_days": 10, "audit_window_days": 7}]
+        given(con, "warehouse_info", info, appeal_window_days="integer",
+              audit_window_days="integer")  # fmt: skip
     run_sql(con, "views/known_daily_metrics.sql")
     params = {"market": market, "metric": metric, "dimensions": dimensions,
               "baseline_first": baseline[0], "baseline_last": baseline[1],
@@ -355,8 +356,8 @@ def as_of_july_first(con) -> None:
     """kpi_periods and warehouse_info as of 2026-07-01, appeal window 10 days."""
     names = ("period", "first_day", "last_day")
     given(con, "kpi_periods", [dict(zip(names, p, strict=True)) for p in KPI_PERIODS])
-    info = [{"as_of_date": date(2026, 7, 1), "appeal_window_days": 10}]
-    given(con, "warehouse_info", info, appeal_window_days="integer")
+    info = [{"as_of_date": date(2026, 7, 1), "appeal_window_days": 10, "audit_window_days": 7}]
+    given(con, "warehouse_info", info, appeal_window_days="integer", audit_window_days="integer")
 
 
 def periods_setup(con) -> None:
@@ -408,10 +409,15 @@ def test_an_overkill_period_with_provisional_days_is_not_settled(con) -> None:
         [side("baseline", date(2026, 6, 1), date(2026, 6, 14), True, 14, 0),
          side("period", date(2026, 6, 15), date(2026, 6, 30), False, 16, 3)],
     )  # fmt: skip
-    # leakage has no projection at all here; the audit rates do not wait for appeals
+    # leakage has no projection at all here; the audit rates wait for their audits (7 days as of
+    # 07-01: a period to 06-24 is settled, one to 06-25 is not), not for appeals
     late = (date(2026, 6, 15), date(2026, 6, 30))
     assert periods(con, "leakage_rate", period=late)[1]["unprojected_days"] == 9
-    assert periods(con, "audit_overkill_rate", period=late)[1]["settled"] is True
+    assert periods(con, "audit_overkill_rate", period=late)[1]["settled"] is False
+    audited = (date(2026, 6, 15), date(2026, 6, 24))
+    assert periods(con, "audit_overkill_rate", period=audited)[1]["settled"] is True
+    assert periods(con, "audit_overkill_rate", period=(late[0], date(2026, 6, 25)))[1][
+        "settled"] is False  # fmt: skip
 
 
 def test_a_period_without_a_baseline_is_compared_with_as_many_days_right_before_it(con) -> None:
@@ -500,3 +506,28 @@ def test_rate_drivers_holds_each_metric_by_each_dimension_over_its_default_weeks
     assert top == [{"market": "BR", "dimension": "policy", "segment": "spam",
                     "driver_text": "driver: policy spam, +15.00 pts "
                                    "(mix +0.00, rate +15.00)"}]  # fmt: skip
+
+
+def test_an_audit_rate_whose_latest_week_still_gathers_audits_is_flagged(con) -> None:
+    """As of 07-01 with a 7-day audit window, the latest week 06-24 .. 06-30 holds days whose
+    audits are still arriving (06-30 > 07-01 - 7): audit_overkill_rate's comparison is not
+    settled. The penalty ratio waits for nothing; overkill compares its settled weeks."""
+    as_of_july_first(con)
+    audited = dict(decisions=10, penalties=10, audited_penalty_weight=4.0,
+                   audited_penalty_weight_sq=4.0, non_violating_penalty_weight=1.0)  # fmt: skip
+    given(con, "daily_metrics", [day_row(date(2026, 6, 20), **audited),
+                                 day_row(date(2026, 6, 28), **audited)])  # fmt: skip
+    given(con, "overturn_development", [], **DEVELOPMENT)
+    run_sql(con, "views/known_daily_metrics.sql")
+    run_sql(con, "views/rate_drivers.sql")
+    flags = select(
+        con,
+        "select distinct metric, period_last_day, period_settled from rate_drivers "
+        "where metric in ('audit_overkill_rate', 'penalty_ratio', 'overkill_rate') order by 1",
+    )
+    assert flags == [
+        {"metric": "audit_overkill_rate", "period_last_day": date(2026, 6, 30),
+         "period_settled": False},
+        {"metric": "overkill_rate", "period_last_day": date(2026, 6, 20), "period_settled": True},
+        {"metric": "penalty_ratio", "period_last_day": date(2026, 6, 30), "period_settled": True},
+    ]  # fmt: skip
