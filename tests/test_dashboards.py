@@ -165,7 +165,14 @@ def _write_dataset(landing: Landing) -> None:
                     ("en", "violating"),
                 ]
             )
-        ],
+        ]
+        # a week before, audits in: the BR audit tiles compare 10-30 (audits still arriving)
+        # with 10-23
+        + [
+            audit(
+                "q-week-before", "DEC-SECRET-p1-2026-10-23", "non_violating", "2026-10-24T08:00:00Z"
+            )
+        ],  # fmt: skip
     )
 
 
@@ -373,6 +380,19 @@ def test_a_tile_says_whether_the_change_is_larger_than_the_noise(visits) -> None
     assert "▲ +10.00 pts within noise" in tile.inner_text()
 
 
+def test_an_audit_rate_whose_audits_are_still_arriving_says_so(visits, warehouse) -> None:
+    # the latest week's audits are still arriving (audit window 7 days): its change is not judged
+    arriving = rows(
+        warehouse,
+        "select market, metric, span from market_kpis where audits_arriving and change is not null "
+        "and change_is_significant is null",
+    )
+    assert arriving
+    for market, metric, span in arriving:
+        text = _tile(visits["index"], market, metric, span).inner_text()
+        assert "audits still arriving" in text and "appeals still arriving" not in text
+
+
 def test_provisional_overkill_and_leakage_are_not_judged_against_older_periods(visits) -> None:
     # leakage 0/14 against 1/14 the week before: the newer week's appeals are still arriving
     tile = _tile(visits["index"], "BR", "leakage_rate", "7 days")
@@ -448,10 +468,14 @@ def test_what_moved_draws_each_drivers_mix_and_rate_apart(visits, warehouse) -> 
     """BR's penalty ratio, 10-17 .. 10-23 against 10-24 .. 10-30: 14/28 -> 15/29, the one more
     penalty being x, whose policy, queue and object type are markup and new: each is a segment
     of share 0 -> 1/29 at rate 1, so mix (1/29)(1 + 1)/2, rate 0, in points. Next, source
-    machine: share 7/28 -> 8/29, rate 1 on both sides: mix 8/29 - 1/4. Overkill, leakage and the
-    audits have no week to compare with (no decisions or audits before): no chart."""
+    machine: share 7/28 -> 8/29, rate 1 on both sides: mix 8/29 - 1/4. Overkill, leakage and
+    audit leakage have no week to compare with (no decisions or audits before): no chart; audit
+    overkill has one audited penalty on each side (10-23, 10-30)."""
     charts = visits["br"].charts()
-    assert sorted(c for c in charts if c.startswith("moved-")) == ["moved-penalty_ratio"]
+    assert sorted(c for c in charts if c.startswith("moved-")) == [
+        "moved-audit_overkill_rate",
+        "moved-penalty_ratio",
+    ]
     traces = {t["name"]: t for t in charts["moved-penalty_ratio"]}
     mix, rate = traces["Mix: its share moved"], traces["Rate: its own rate moved"]
     assert mix["type"] == rate["type"] == "bar"

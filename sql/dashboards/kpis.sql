@@ -17,5 +17,6 @@ select
     change,
     change_low,
     change_high,
-    change_is_significant
+    change_is_significant,
+    audits_arriving
 from market_kpis;
