@@ -451,8 +451,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.last_run:
         return _last_run(settings)
-    if not settings.warehouse.is_file():
-        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    _require_warehouse(settings)
     try:
         # the results are kept in validation_results and published with the warehouse
         with build_resources(settings)["warehouse"].publishing() as con:
@@ -524,8 +523,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     import duckdb
 
     settings = _settings(args)
-    if not settings.warehouse.is_file():
-        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    _require_warehouse(settings)
     try:
         con = open_read_only(settings.warehouse)
         try:
@@ -551,8 +549,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
     settings = _settings(args)
-    if not settings.warehouse.is_file():
-        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    _require_warehouse(settings)
     try:
         con = open_read_only(settings.warehouse)
         relation = con.sql(args.query)
@@ -586,8 +583,7 @@ def cmd_drivers(args: argparse.Namespace) -> int:
     except DriversError as exc:
         raise UserError(str(exc)) from None
     settings = _settings(args)
-    if not settings.warehouse.is_file():
-        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    _require_warehouse(settings)
     try:
         con = open_read_only(settings.warehouse)
         try:
@@ -725,12 +721,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = args.lake_out or settings.lake
     if out is None:
         raise UserError("no lake folder: give --out DIR, or set [lake] out in modmetrics.toml")
-    first_day = _day_option("--from", args.first_day)
-    last_day = _day_option("--to", args.last_day)
-    if first_day and last_day and first_day > last_day:
-        raise UserError(f"--from {first_day} is after --to {last_day}")
-    if not settings.warehouse.is_file():
-        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    first_day, last_day = _day_span(args)
+    _require_warehouse(settings)
     try:
         export = export_lake(
             settings.warehouse, out, first_day, last_day, memory_limit=settings.memory_limit
@@ -825,6 +817,11 @@ def cmd_quality(args: argparse.Namespace) -> int:
     return _print_review(args, lambda con: quality(con, args.by, args.market, first_day, last_day))
 
 
+def _require_warehouse(settings: Settings) -> None:
+    if not settings.warehouse.is_file():
+        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+
+
 def _day_span(args: argparse.Namespace) -> tuple[date | None, date | None]:
     first_day = _day_option("--from", args.first_day)
     last_day = _day_option("--to", args.last_day)
@@ -838,8 +835,7 @@ def _print_review(args: argparse.Namespace, query) -> int:
     import duckdb
 
     settings = _settings(args)
-    if not settings.warehouse.is_file():
-        raise UserError(f"{settings.warehouse}: no warehouse there yet (run `modmetrics run`)")
+    _require_warehouse(settings)
     try:
         con = open_read_only(settings.warehouse)
         try:
