@@ -34,7 +34,8 @@
 -- NULL (too little history): fewer than MIN_COHORTS settled cohorts in the history, or no
 -- overturn in them; chain ladder is also NULL while c(A) = 0. Assumes the lag pattern of the
 -- last HISTORY_DAYS settled days holds for the young days, and ignores the error of c itself.
--- Settled days are not projected here: market_daily_metrics shows their observed rate.
+-- Settled days are not projected here: market_daily_metrics shows their observed rate; nor are
+-- days after as_of_date (age < 0: their decisions were not known as of then).
 create or replace view overturn_nowcast as
 with settings as (
     select
@@ -148,7 +149,10 @@ completeness as (
         and development.market = settled.market
         and development.action = settled.action
         and development.development_age <= known.age
-    where known.age < known.appeal_window_days
+    -- young: 0 <= age < appeal_window_days; a day after as_of_date (a replay with an earlier
+    -- as_of) was not known then and is not projected
+    where known.age >= 0
+        and known.age < known.appeal_window_days
         and history.cohorts >= known.min_cohorts
         and history.final > 0
     group by known.metric_date, known.market, known.action

@@ -234,3 +234,13 @@ def test_the_projected_count_its_variance_and_the_part_shared_by_young_days(con)
             }
         ],
     )
+
+
+def test_a_day_after_as_of_is_not_projected(con) -> None:
+    """A replay with an earlier as_of: the decisions of 2027-01-01 (age -1) were not known as of
+    2026-12-31, so the day has no projection; the as-of day itself (age 0) has one."""
+    rows, lags = history()
+    rows += [counts(day(0), 100, 1), counts(day(-1), 100, 0)]
+    lags += [development(day(0), 0, 1)]
+    young = [r for r in nowcast(con, rows, lags) if r["age"] < WINDOW]
+    assert [(r["metric_date"], r["age"]) for r in young] == [(day(0), 0)]
