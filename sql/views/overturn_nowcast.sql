@@ -41,8 +41,9 @@ with settings as (
     select
         as_of_date,
         appeal_window_days,
-        56 as history_days,  -- HISTORY_DAYS
-        28 as min_cohorts    -- MIN_COHORTS
+        56 as history_days,            -- HISTORY_DAYS
+        28 as min_cohorts,             -- MIN_COHORTS
+        100 as min_weekday_overturns   -- MIN_WEEKDAY_OVERTURNS
     from warehouse_info
 ),
 
@@ -63,7 +64,8 @@ aged as (
         datediff('day', cohorts.metric_date, settings.as_of_date) as age,
         settings.appeal_window_days,
         settings.history_days,
-        settings.min_cohorts
+        settings.min_cohorts,
+        settings.min_weekday_overturns
     from cohorts
     cross join settings
 ),
@@ -99,7 +101,7 @@ known as (
         and development.action = aged.action
     group by
         aged.metric_date, aged.market, aged.action, aged.n, aged.age, aged.appeal_window_days,
-        aged.history_days, aged.min_cohorts
+        aged.history_days, aged.min_cohorts, aged.min_weekday_overturns
 ),
 
 history as (
@@ -131,15 +133,45 @@ dispersion as (
     group by known.market, known.action, history.cohorts
 ),
 
--- c(A): the share of the history's final overturns known by the young cohort's age A
+-- the final overturns of the history's cohorts of each young cohort's weekday (a multiple of 7
+-- days older: at age A they had come to the same weekday as the young cohort has now)
+weekday_history as (
+    select
+        known.metric_date,
+        known.market,
+        known.action,
+        sum(settled.x) as final
+    from known
+    inner join known as settled
+        on settled.market = known.market
+        and settled.action = known.action
+        and settled.in_history
+        and datediff('day', settled.metric_date, known.metric_date) % 7 = 0
+    where known.age >= 0 and known.age < known.appeal_window_days
+    group by known.metric_date, known.market, known.action
+),
+
+-- c(A): the share of the history's final overturns known by the young cohort's age A, from the
+-- history's cohorts of its weekday when they hold MIN_WEEKDAY_OVERTURNS final overturns (how
+-- much is known by age A depends on the weekdays those A days span: appeals resolved on
+-- workdays), else from the whole history
 completeness as (
     select
         known.metric_date,
         known.market,
         known.action,
-        coalesce(sum(development.overturns), 0) / max(history.final) as completeness
+        coalesce(any_value(weekday_history.final), 0) >= any_value(known.min_weekday_overturns)
+            as by_weekday,
+        coalesce(sum(development.overturns), 0) / max(history.final) as all_days,
+        coalesce(sum(
+            case
+                when datediff('day', settled.metric_date, known.metric_date) % 7 = 0
+                    then development.overturns
+            end
+        ), 0) / any_value(weekday_history.final) as weekday
     from known
     inner join history using (market, action)
+    left join weekday_history using (metric_date, market, action)
     left join known as settled
         on settled.market = known.market
         and settled.action = known.action
@@ -170,6 +202,7 @@ projected as (
         history.n as history_n,
         coalesce(dispersion.phi, 1.0) as phi,
         completeness.completeness as c,
+        completeness.pattern,
         known.x / nullif(completeness.completeness, 0) as y_chain_ladder,
         known.x + (1 - completeness.completeness) * known.n * history.rate as y_bf,
         coalesce(dispersion.phi, 1.0) * known.n * history.rate * (1 - completeness.completeness)
@@ -184,7 +217,15 @@ projected as (
             * sqrt(coalesce(dispersion.phi, 1.0) * history.rate * (1 - history.rate) / history.n)
             as shared_sd
     from known
-    inner join completeness using (metric_date, market, action)
+    inner join (
+        select
+            metric_date,
+            market,
+            action,
+            case when by_weekday then 'weekday' else 'all days' end as pattern,
+            case when by_weekday then weekday else all_days end as completeness
+        from completeness
+    ) as completeness using (metric_date, market, action)
     inner join history using (market, action)
     left join dispersion using (market, action)  -- no row when r is 0 or 1: phi = 1
     where known.n > 0
@@ -198,6 +239,7 @@ select
     n,
     x as overturns_known,
     c as completeness,
+    pattern,
     phi,
     history_rate,
     y_chain_ladder / n as rate_chain_ladder,
