@@ -11,7 +11,14 @@
 --     HISTORY_DAYS - 1 (the most recent HISTORY_DAYS settled days) with n > 0; final = what they
 --     know as of as_of_date.
 --   c(a) = sum over history of overturns known by age a / sum of final overturns (completeness,
---     the chain-ladder pattern: the product of its age-to-age factors, inverted).
+--     the chain-ladder pattern: the product of its age-to-age factors, inverted), over the
+--     history's cohorts of the young cohort's weekday (7, 14, ... days older) when they hold at
+--     least MIN_WEEKDAY_OVERTURNS final overturns (pattern = 'weekday'), else over the whole
+--     history (pattern = 'all days'). Appeals are resolved on workdays: how much of a cohort is
+--     known by age a depends on the weekdays its a days span, so the pooled pattern reads the
+--     young days of a Sunday too complete and of a weekday too little (on the backtest the
+--     7-day sum was 17% low as of a Sunday); every young day of an as-of date shares that error,
+--     which adds up over days. Below the threshold the weekday's few cohorts are noise.
 --   r = sum of final overturns / sum of n over history (the recent settled rate).
 --   phi = max(1, Pearson chi2 / (k - 1)) of the history's final rates against r (dispersion:
 --     the extra-binomial day-to-day variation).
@@ -33,7 +40,13 @@
 -- Pending appeals are overturns not known yet: the development pattern covers them.
 -- NULL (too little history): fewer than MIN_COHORTS settled cohorts in the history, or no
 -- overturn in them; chain ladder is also NULL while c(A) = 0. Assumes the lag pattern of the
--- last HISTORY_DAYS settled days holds for the young days, and ignores the error of c itself.
+-- last HISTORY_DAYS settled days (of the weekday) holds for the young days, and ignores the
+-- error of c itself.
+-- As of as_of_date: every input is what was known then. Overturns count only up to the day's
+-- age (development_age <= age, in the young days, the history's finals and c alike); n is the
+-- day's decisions, all decided by then (as-of is event time: a file delivered late still
+-- counts, as for every count); a day after as_of_date is not projected. Pending appeals and
+-- audits are not inputs.
 -- Settled days are not projected here: market_daily_metrics shows their observed rate; nor are
 -- days after as_of_date (age < 0: their decisions were not known as of then).
 create or replace view overturn_nowcast as
