@@ -3,6 +3,7 @@
     uv run python benchmarks/nowcast_backtest.py [--days 150] [--seed 7] [--as-of-days 60]
     uv run python benchmarks/nowcast_backtest.py --sample [--days 150]
     uv run python benchmarks/nowcast_backtest.py --breakdowns [--days 150]
+    uv run python benchmarks/nowcast_backtest.py --kpis [--days 150] [--seed 7]
 
 Simulates market-days with known final overturns: thousands of penalties and no_actions per
 market-day with weekday volumes, a true daily rate drawn from a beta distribution around a
@@ -25,6 +26,17 @@ With --breakdowns it simulates each market-day per policy (four policies of diff
 rates and appeal lags, views/overturn_nowcast_breakdowns.sql) and scores the projection at the
 policy grain: pooled and per policy, with how many segment-days had no projection and how many
 used their market's pattern.
+
+With --kpis it scores the '7 days projected' KPI tile (views/market_kpis.sql) on the market-day
+simulation: the real chain of views (known_daily_metrics, metric_breakdowns, overturn_nowcast,
+market_daily_metrics, market_kpis) over a daily_metrics of the simulated counts, replayed at each
+as-of date. The last 7 days (ages 1-7) and the 7 before (ages 8-14) are scored against their
+final 7-day rates: bias, MAE and coverage of the tile's value and of its change against the week
+before, and the calibration slope of the change (the final change regressed on the projected
+one: 1 when the projected change is on average the final one, above 1 when it reads toward zero).
+The tile's interval, like the settled tiles' Wilson intervals, is for the rate itself (the
+binomial noise of the days' decisions as well as the overturns still to come), so it is also
+scored against the simulated true rate (the days' drawn rates weighted by n).
 """
 
 from __future__ import annotations
@@ -67,8 +79,9 @@ POLICIES = {  # policy: (share of the market's volume, rate multiplier, median a
 def simulate(
     days: int, seed: int, policies: dict | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(cohorts: metric_date, market, policy, action, n, final; development: ...
-    development_age, overturns). Without `policies` one policy, 'all', of the whole volume."""
+    """(cohorts: metric_date, market, policy, action, n, final, theta (the day's true rate);
+    development: ... development_age, overturns). Without `policies` one policy, 'all', of the
+    whole volume."""
     rng = np.random.default_rng(seed)
     cohorts, development = [], []
     for market, scale in MARKETS.items():
@@ -88,7 +101,7 @@ def simulate(
                     # nothing resolves on a weekend: held to the Monday
                     lags = lags + np.where(resolved == 5, 2, 0) + np.where(resolved == 6, 1, 0)
                     ages, counts = np.unique(lags.astype(int), return_counts=True)
-                    cohorts.append((day, market, policy, action, n, final))
+                    cohorts.append((day, market, policy, action, n, final, float(theta)))
                     development += [
                         (day, market, policy, action, int(a), int(k))
                         for a, k in zip(ages, counts, strict=True)
@@ -96,7 +109,7 @@ def simulate(
     return (
         pl.DataFrame(
             cohorts,
-            schema=["metric_date", "market", "policy", "action", "n", "final"],
+            schema=["metric_date", "market", "policy", "action", "n", "final", "theta"],
             orient="row",
         ),
         pl.DataFrame(
@@ -169,6 +182,159 @@ def sample_warehouse(days: int, seed: int, folder: Path) -> tuple[duckdb.DuckDBP
     )
     con.execute(RESULTS)
     return con, last
+
+
+KPI_VIEWS = [
+    "views/kpi_periods.sql",
+    "views/audit_completeness.sql",
+    "views/known_daily_metrics.sql",
+    "views/metric_breakdowns.sql",
+    "views/overturn_nowcast.sql",
+    "views/market_daily_metrics.sql",
+    "views/market_kpis.sql",
+]
+
+
+def kpi_warehouse(cohorts: pl.DataFrame, development: pl.DataFrame) -> duckdb.DuckDBPyConnection:
+    """The pipeline's tables (schema/), holding the simulated market-days with their final
+    overturns, and the views of the KPI tiles over them."""
+    con = duckdb.connect()
+    for name in ("macros.sql", "schema/daily_metrics.sql", "schema/overturn_development.sql",
+                 "schema/audit_development.sql", "schema/warehouse_info.sql"):  # fmt: skip
+        run_sql(con, name)
+    con.register("cohorts_frame", cohorts.to_arrow())
+    con.register("development_frame", development.to_arrow())
+    con.execute("create table cohorts as select * from cohorts_frame")
+    con.execute(
+        "insert into daily_metrics by name "
+        "select metric_date, market, 'spam' as policy, 'machine' as source, 'post' as object_type,"
+        " 'main' as queue, sum(n) as decisions,"
+        " sum(n) filter (where action = 'penalize') as penalties,"
+        " sum(n) filter (where action = 'no_action') as no_actions,"
+        " 0 as appealed_penalties, 0 as appealed_no_actions, 0 as pending_appeals,"
+        " sum(final) filter (where action = 'penalize') as overturned_penalties,"
+        " sum(final) filter (where action = 'no_action') as overturned_no_actions,"
+        " 0 as audited_penalties, 0 as audited_no_actions, 0 as audited_penalty_weight,"
+        " 0 as audited_penalty_weight_sq, 0 as non_violating_penalty_weight,"
+        " 0 as audited_no_action_weight, 0 as audited_no_action_weight_sq,"
+        " 0 as violating_no_action_weight, 'sim' as run_id "
+        "from cohorts_frame group by all"
+    )
+    con.execute(
+        "insert into overturn_development by name "
+        "select metric_date, market, 'spam' as policy, 'machine' as source,"
+        " 'post' as object_type, 'main' as queue, action, development_age, overturns,"
+        " 'sim' as run_id from development_frame"
+    )
+    con.execute(
+        "insert into warehouse_info by name select date '2000-01-01' as as_of_date,"
+        " 'UTC' as reporting_timezone, version() as duckdb_version,"
+        " 30 as appeal_window_days, 'sim' as last_run_id, now() as last_run_at,"
+        " 7 as audit_window_days"
+    )
+    for name in KPI_VIEWS:
+        run_sql(con, name)
+    con.execute(
+        "create table kpi_results (as_of_date date, market varchar, metric varchar,"
+        " first_day date, last_day date, value double, low double, high double,"
+        " previous_first_day date, previous_last_day date, previous_value double,"
+        " change double, change_low double, change_high double, observed double,"
+        " observed_previous double)"
+    )
+    return con
+
+
+# the '7 days projected' tile of each market and metric, beside the observed 7-day rates
+KPI_GRAIN = """
+insert into kpi_results
+select ?, projected.market, projected.metric, projected.first_day, projected.last_day,
+       projected.value, projected.low, projected.high, projected.previous_first_day,
+       projected.previous_last_day, projected.previous_value, projected.change,
+       projected.change_low, projected.change_high, observed.value, observed.previous_value
+from market_kpis as projected
+join market_kpis as observed
+    on observed.market = projected.market and observed.metric = projected.metric
+    and observed.span = '7 days'
+where projected.span = '7 days projected'
+"""
+
+KPI_SUMMARY = """
+with finals as (
+    select kpi_results.*,
+        (select sum(n * theta) / sum(n) from cohorts
+         where cohorts.market = kpi_results.market
+           and cohorts.action = case kpi_results.metric when 'overkill_rate' then 'penalize'
+                                else 'no_action' end
+           and cohorts.metric_date between kpi_results.first_day and kpi_results.last_day)
+            as true_rate,
+        (select sum(n * theta) / sum(n) from cohorts
+         where cohorts.market = kpi_results.market
+           and cohorts.action = case kpi_results.metric when 'overkill_rate' then 'penalize'
+                                else 'no_action' end
+           and cohorts.metric_date between kpi_results.previous_first_day
+               and kpi_results.previous_last_day) as true_previous,
+        (select sum(final)::double / sum(n) from cohorts
+         where cohorts.market = kpi_results.market
+           and cohorts.action = case kpi_results.metric when 'overkill_rate' then 'penalize'
+                                else 'no_action' end
+           and cohorts.metric_date between kpi_results.first_day and kpi_results.last_day)
+            as final,
+        (select sum(final)::double / sum(n) from cohorts
+         where cohorts.market = kpi_results.market
+           and cohorts.action = case kpi_results.metric when 'overkill_rate' then 'penalize'
+                                else 'no_action' end
+           and cohorts.metric_date between kpi_results.previous_first_day
+               and kpi_results.previous_last_day) as final_previous
+    from kpi_results
+),
+long as (
+    select metric, 'last 7 days' as scored, 'projected' as method, value, low, high,
+           final as truth, final as scale from finals
+    union all
+    select metric, 'last 7 days', 'observed', observed, null, null, final, final from finals
+    union all
+    select metric, '7 days before', 'projected', previous_value, null, null, final_previous,
+           final_previous from finals
+    union all
+    select metric, '7 days before', 'observed', observed_previous, null, null,
+           final_previous, final_previous from finals
+    union all
+    select metric, 'change', 'projected', change, change_low, change_high,
+           final - final_previous, final from finals
+    union all
+    select metric, 'change', 'observed', observed - observed_previous, null, null,
+           final - final_previous, final from finals
+    union all
+    select metric, 'last 7 days', 'projected, against the true rate', value, low, high,
+           true_rate, true_rate from finals
+    union all
+    select metric, 'change', 'projected, against the true rate', change, change_low,
+           change_high, true_rate - true_previous, true_rate from finals
+)
+select metric, scored, method, count(*) as tiles,
+       avg(value - truth) / avg(scale) as bias,
+       avg(abs(value - truth)) as mae,
+       avg(case when low is null then null
+                when truth between low and high then 1.0 else 0.0 end) as coverage,
+       regr_slope(truth, value) as slope
+from long
+group by all
+order by metric desc, scored desc, method
+"""
+
+
+def kpi_markdown(rows: list[tuple]) -> str:
+    lines = [
+        "| metric | scored | method | tiles | bias (rel.) | MAE | coverage 95% | slope |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for metric, scored, method, tiles, bias, mae, coverage, slope in rows:
+        name = "overkill" if metric == "overkill_rate" else "leakage"
+        cover = "" if coverage is None else f"{coverage:.1%}"
+        slope = "" if slope is None or scored != "change" else f"{slope:.2f}"
+        cells = [name, scored, method, tiles, f"{bias:+.1%}", f"{mae * 100:.4f} pp", cover, slope]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
 
 
 MARKET_GRAIN = """
@@ -266,17 +432,22 @@ def main() -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--sample", action="store_true", help="the sample data, whole pipeline")
     mode.add_argument("--breakdowns", action="store_true", help="simulated, per policy")
+    mode.add_argument("--kpis", action="store_true", help="simulated, the 7-day projected tile")
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         if args.sample:
             con, end = sample_warehouse(args.days, args.seed, Path(folder))
             last = end - timedelta(days=WINDOW - 1)  # the latest as-of whose age-1 day is final
+        elif args.kpis:
+            con = kpi_warehouse(*simulate(args.days, args.seed))
+            last = FIRST_DAY + timedelta(days=args.days - 1)
         else:
             con = warehouse(*simulate(args.days, args.seed, POLICIES if args.breakdowns else None))
             last = FIRST_DAY + timedelta(days=args.days - 1)
         as_of_dates = [last - timedelta(days=i) for i in range(args.as_of_days)]
-        seconds = replay(con, as_of_dates, POLICY_GRAIN if args.breakdowns else MARKET_GRAIN)
+        grain = POLICY_GRAIN if args.breakdowns else MARKET_GRAIN
+        seconds = replay(con, as_of_dates, KPI_GRAIN if args.kpis else grain)
         report(con, args, as_of_dates, seconds, started)
         if args.sample:
             print("\nAudit lag (audit_development)\n")
@@ -288,6 +459,7 @@ def report(con, args, as_of_dates: list[date], seconds: float, started: float) -
     data = "simulated per policy" if args.breakdowns else "simulated"
     data = "sample data" if args.sample else data
     view = "overturn_nowcast_breakdowns" if args.breakdowns else "overturn_nowcast"
+    data, view = ("simulated", "market_kpis") if args.kpis else (data, view)
     print(
         f"{data}: {args.days} days x {len(MARKETS)} markets, seed {args.seed}, "
         f"{len(as_of_dates)} as-of dates ({as_of_dates[-1]} .. {as_of_dates[0]}); "
@@ -295,6 +467,10 @@ def report(con, args, as_of_dates: list[date], seconds: float, started: float) -
         f"duckdb {duckdb.__version__}; {view} {seconds / len(as_of_dates) * 1000:.0f} ms "
         f"per as-of, total {time.perf_counter() - started:.1f} s\n"
     )
+    if args.kpis:
+        print("The '7 days projected' tile (ages 1-7) and the 7 days before (ages 8-14)\n")
+        print(kpi_markdown(con.execute(KPI_SUMMARY).fetchall()))
+        return
     print("Ages 5-14 pooled\n")
     print(markdown(table(con, "'5-14'", "age between 5 and 14")))
     if args.breakdowns:

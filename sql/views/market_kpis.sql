@@ -10,10 +10,16 @@
 --     a settled day's observed overturns) / sum of n (penalties or no_actions);
 --   var = sum of each young day's own variance (var - shared_sd^2) + (sum of shared_sd)^2: the
 --     error of the recent settled rate r is common to the young days, so it adds up linearly;
---   interval: the Wilson interval of the value with n = sum of n (the noise of the sample, as
---     for every other span) widened by the projection's 1.96 sqrt(var) / n, squared and added,
---     cut to [0, 1]. On settled days var = 0 and it is the Wilson interval of the observed rate.
---     It is conservative: the overturns still to come have their binomial noise in both parts.
+--   interval, for the rate itself as every other span's: the Wilson interval of the value
+--     with n_known = (sum of n)^2 / sum of c n (the binomial noise of the overturns known,
+--     c n of the n decisions' worth; n on a settled day, c = 1) combined, squared and added,
+--     with 1.96 sqrt(var - to_come) / n, cut to [0, 1]; to_come = sum of (1 - c) n r, the
+--     binomial variance of the overturns still to come, so var - to_come is the error of the
+--     projected rate of the days still to come (their deviation from r, the error of r). The
+--     overturns to come are predicted at the rate, not counted: their binomial noise is no
+--     part of the rate's error (counting it in both parts, and the Wilson of all n, covered the
+--     true rate 99-100% of the time on the backtest, benchmarks/nowcast_backtest.py --kpis).
+--     On settled days var = to_come = 0: the Wilson interval of the observed rate.
 --   NULL when a provisional day of the period with decisions has no projection (too little
 --     history, overturn_nowcast): no factor is invented.
 -- The audit rates likewise: a period whose audits are still arriving (audit_provisional) is
@@ -52,7 +58,14 @@ projected_days as (
         else 0 end as own_variance,
         case when days.provisional and counts.n > 0 then
             nowcast.overturns_projected_shared_sd
-        else 0 end as shared_sd
+        else 0 end as shared_sd,
+        -- the binomial variance of the overturns still to come, (1 - c) n r, and the decisions'
+        -- worth of overturns known, c n
+        case when days.provisional and counts.n > 0 then
+            (1 - nowcast.completeness) * counts.n * nowcast.history_rate
+        else 0 end as to_come,
+        case when days.provisional and counts.n > 0 then nowcast.completeness * counts.n
+        else counts.n end as known_n
     from market_daily_metrics as days
     inner join kpi_periods
         on days.metric_date between kpi_periods.first_day and kpi_periods.last_day
@@ -89,7 +102,8 @@ projected_periods as (
         case when count(*) filter (where projected and overturns is null) = 0
             then sum(overturns)::double end as numerator,
         sum(n)::double as denominator,
-        sum(own_variance) + sum(shared_sd) ^ 2 as variance
+        greatest(0.0, sum(own_variance) + sum(shared_sd) ^ 2 - sum(to_come)) as rate_variance,
+        sum(n) ^ 2 / nullif(sum(known_n), 0) as n_known
     from projected_days
     group by period, first_day, last_day, market, metric
 ),
@@ -104,13 +118,14 @@ projected_values as (
         metric,
         value,
         -- (greatest and least skip NULLs: no bounds without a value)
+        -- (no overturn known yet, n_known NULL: the rate's error alone)
         case when value is not null then
-            greatest(0.0, value - sqrt((value - wilson_low(value, denominator)) ^ 2
-                + (1.959963984540054 * sqrt(variance) / denominator) ^ 2))
+            greatest(0.0, value - sqrt(coalesce((value - wilson_low(value, n_known)) ^ 2, 0)
+                + (1.959963984540054 * sqrt(rate_variance) / denominator) ^ 2))
         end as low,
         case when value is not null then
-            least(1.0, value + sqrt((wilson_high(value, denominator) - value) ^ 2
-                + (1.959963984540054 * sqrt(variance) / denominator) ^ 2))
+            least(1.0, value + sqrt(coalesce((wilson_high(value, n_known) - value) ^ 2, 0)
+                + (1.959963984540054 * sqrt(rate_variance) / denominator) ^ 2))
         end as high,
         numerator,
         denominator,

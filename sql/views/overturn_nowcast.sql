@@ -11,7 +11,14 @@
 --     HISTORY_DAYS - 1 (the most recent HISTORY_DAYS settled days) with n > 0; final = what they
 --     know as of as_of_date.
 --   c(a) = sum over history of overturns known by age a / sum of final overturns (completeness,
---     the chain-ladder pattern: the product of its age-to-age factors, inverted).
+--     the chain-ladder pattern: the product of its age-to-age factors, inverted), over the
+--     history's cohorts of the young cohort's weekday (7, 14, ... days older) when they hold at
+--     least MIN_WEEKDAY_OVERTURNS final overturns (pattern = 'weekday'), else over the whole
+--     history (pattern = 'all days'). Appeals are resolved on workdays: how much of a cohort is
+--     known by age a depends on the weekdays its a days span, so the pooled pattern reads the
+--     young days of a Sunday too complete and of a weekday too little (on the backtest the
+--     7-day sum was 17% low as of a Sunday); every young day of an as-of date shares that error,
+--     which adds up over days. Below the threshold the weekday's few cohorts are noise.
 --   r = sum of final overturns / sum of n over history (the recent settled rate).
 --   phi = max(1, Pearson chi2 / (k - 1)) of the history's final rates against r (dispersion:
 --     the extra-binomial day-to-day variation).
@@ -33,15 +40,23 @@
 -- Pending appeals are overturns not known yet: the development pattern covers them.
 -- NULL (too little history): fewer than MIN_COHORTS settled cohorts in the history, or no
 -- overturn in them; chain ladder is also NULL while c(A) = 0. Assumes the lag pattern of the
--- last HISTORY_DAYS settled days holds for the young days, and ignores the error of c itself.
--- Settled days are not projected here: market_daily_metrics shows their observed rate.
+-- last HISTORY_DAYS settled days (of the weekday) holds for the young days, and ignores the
+-- error of c itself.
+-- As of as_of_date: every input is what was known then. Overturns count only up to the day's
+-- age (development_age <= age, in the young days, the history's finals and c alike); n is the
+-- day's decisions, all decided by then (as-of is event time: a file delivered late still
+-- counts, as for every count); a day after as_of_date is not projected. Pending appeals and
+-- audits are not inputs.
+-- Settled days are not projected here: market_daily_metrics shows their observed rate; nor are
+-- days after as_of_date (age < 0: their decisions were not known as of then).
 create or replace view overturn_nowcast as
 with settings as (
     select
         as_of_date,
         appeal_window_days,
-        56 as history_days,  -- HISTORY_DAYS
-        28 as min_cohorts    -- MIN_COHORTS
+        56 as history_days,            -- HISTORY_DAYS
+        28 as min_cohorts,             -- MIN_COHORTS
+        100 as min_weekday_overturns   -- MIN_WEEKDAY_OVERTURNS
     from warehouse_info
 ),
 
@@ -62,7 +77,8 @@ aged as (
         datediff('day', cohorts.metric_date, settings.as_of_date) as age,
         settings.appeal_window_days,
         settings.history_days,
-        settings.min_cohorts
+        settings.min_cohorts,
+        settings.min_weekday_overturns
     from cohorts
     cross join settings
 ),
@@ -98,7 +114,7 @@ known as (
         and development.action = aged.action
     group by
         aged.metric_date, aged.market, aged.action, aged.n, aged.age, aged.appeal_window_days,
-        aged.history_days, aged.min_cohorts
+        aged.history_days, aged.min_cohorts, aged.min_weekday_overturns
 ),
 
 history as (
@@ -130,15 +146,45 @@ dispersion as (
     group by known.market, known.action, history.cohorts
 ),
 
--- c(A): the share of the history's final overturns known by the young cohort's age A
+-- the final overturns of the history's cohorts of each young cohort's weekday (a multiple of 7
+-- days older: at age A they had come to the same weekday as the young cohort has now)
+weekday_history as (
+    select
+        known.metric_date,
+        known.market,
+        known.action,
+        sum(settled.x) as final
+    from known
+    inner join known as settled
+        on settled.market = known.market
+        and settled.action = known.action
+        and settled.in_history
+        and datediff('day', settled.metric_date, known.metric_date) % 7 = 0
+    where known.age >= 0 and known.age < known.appeal_window_days
+    group by known.metric_date, known.market, known.action
+),
+
+-- c(A): the share of the history's final overturns known by the young cohort's age A, from the
+-- history's cohorts of its weekday when they hold MIN_WEEKDAY_OVERTURNS final overturns (how
+-- much is known by age A depends on the weekdays those A days span: appeals resolved on
+-- workdays), else from the whole history
 completeness as (
     select
         known.metric_date,
         known.market,
         known.action,
-        coalesce(sum(development.overturns), 0) / max(history.final) as completeness
+        coalesce(any_value(weekday_history.final), 0) >= any_value(known.min_weekday_overturns)
+            as by_weekday,
+        coalesce(sum(development.overturns), 0) / max(history.final) as all_days,
+        coalesce(sum(
+            case
+                when datediff('day', settled.metric_date, known.metric_date) % 7 = 0
+                    then development.overturns
+            end
+        ), 0) / any_value(weekday_history.final) as weekday
     from known
     inner join history using (market, action)
+    left join weekday_history using (metric_date, market, action)
     left join known as settled
         on settled.market = known.market
         and settled.action = known.action
@@ -148,7 +194,10 @@ completeness as (
         and development.market = settled.market
         and development.action = settled.action
         and development.development_age <= known.age
-    where known.age < known.appeal_window_days
+    -- young: 0 <= age < appeal_window_days; a day after as_of_date (a replay with an earlier
+    -- as_of) was not known then and is not projected
+    where known.age >= 0
+        and known.age < known.appeal_window_days
         and history.cohorts >= known.min_cohorts
         and history.final > 0
     group by known.metric_date, known.market, known.action
@@ -166,6 +215,7 @@ projected as (
         history.n as history_n,
         coalesce(dispersion.phi, 1.0) as phi,
         completeness.completeness as c,
+        completeness.pattern,
         known.x / nullif(completeness.completeness, 0) as y_chain_ladder,
         known.x + (1 - completeness.completeness) * known.n * history.rate as y_bf,
         coalesce(dispersion.phi, 1.0) * known.n * history.rate * (1 - completeness.completeness)
@@ -180,7 +230,15 @@ projected as (
             * sqrt(coalesce(dispersion.phi, 1.0) * history.rate * (1 - history.rate) / history.n)
             as shared_sd
     from known
-    inner join completeness using (metric_date, market, action)
+    inner join (
+        select
+            metric_date,
+            market,
+            action,
+            case when by_weekday then 'weekday' else 'all days' end as pattern,
+            case when by_weekday then weekday else all_days end as completeness
+        from completeness
+    ) as completeness using (metric_date, market, action)
     inner join history using (market, action)
     left join dispersion using (market, action)  -- no row when r is 0 or 1: phi = 1
     where known.n > 0
@@ -194,6 +252,7 @@ select
     n,
     x as overturns_known,
     c as completeness,
+    pattern,
     phi,
     history_rate,
     y_chain_ladder / n as rate_chain_ladder,

@@ -16,7 +16,8 @@
 --   r and phi: always the segment's own (its recent settled rate and dispersion): the market's
 --     rate would project every policy to the market's level.
 -- Settled days (age >= appeal_window_days): projected = observed (overturns known / n) with
--- its Wilson interval, completeness 1, pattern NULL.
+-- its Wilson interval, completeness 1, pattern NULL. Days after as_of_date (age < 0) have no
+-- row: their decisions were not known as of then.
 -- NULL projection on a young day, the reason in no_projection_reason:
 --   'too few settled days': fewer than MIN_COHORTS settled days with n > 0 in the segment's
 --     history (r and phi cannot be estimated);
@@ -216,7 +217,8 @@ young as (
         and dispersion.source is not distinct from known.source
         and dispersion.object_type is not distinct from known.object_type
         and dispersion.action = known.action
-    where known.age < known.appeal_window_days and known.n > 0
+    -- young: 0 <= age < appeal_window_days (a day after as_of_date was not known then)
+    where known.age >= 0 and known.age < known.appeal_window_days and known.n > 0
 ),
 
 -- c(A): the segment's own pattern where it is thick enough, else its market's

@@ -62,7 +62,8 @@ DAY_COUNTS = {"metric_date": "date", "market": "varchar", "provisional": "boolea
               "overturned_no_actions": "bigint"}  # fmt: skip
 NOWCAST = {"metric_date": "date", "market": "varchar", "action": "varchar",
            "overturns_projected": "double", "overturns_projected_variance": "double",
-           "overturns_projected_shared_sd": "double"}  # fmt: skip
+           "overturns_projected_shared_sd": "double", "completeness": "double",
+           "history_rate": "double"}  # fmt: skip
 KPI_PERIODS = {"period": "varchar", "first_day": "date", "last_day": "date"}
 PERIOD = KPI_PERIODS | {"market": "varchar", "breakdown": "varchar", "provisional": "boolean",
                         "audit_provisional": "boolean"}  # fmt: skip
@@ -373,11 +374,14 @@ def market_day(metric_date: date, provisional: bool, penalties: int, overturned:
 
 
 def projection(metric_date: date, action: str, y: float, own_variance: float,
-               shared_sd: float) -> dict:  # fmt: skip
-    """A row of overturn_nowcast: Y, its variance (own part + shared_sd²), shared_sd."""
+               shared_sd: float, completeness: float = 0.5,
+               history_rate: float = 0.04) -> dict:  # fmt: skip
+    """A row of overturn_nowcast: Y, its variance (own part + shared_sd²), shared_sd, c and r
+    (by default (1 - c) * 100 * r = 2 overturns to come of 100 decisions)."""
     return {"metric_date": metric_date, "market": "BR", "action": action,
             "overturns_projected": y, "overturns_projected_variance": own_variance + shared_sd**2,
-            "overturns_projected_shared_sd": shared_sd}  # fmt: skip
+            "overturns_projected_shared_sd": shared_sd, "completeness": completeness,
+            "history_rate": history_rate}  # fmt: skip
 
 
 def wilson(p: float, n: float) -> tuple[float, float]:
@@ -386,25 +390,30 @@ def wilson(p: float, n: float) -> tuple[float, float]:
     return (centre - half) / (1 + Z2 / n), (centre + half) / (1 + Z2 / n)
 
 
-def projected_interval(value: float, n: float, variance: float) -> tuple[float, float]:
-    """Wilson's interval widened by the projection's 1.96 sqrt(var) / n, squared and added."""
-    low, high = wilson(value, n)
-    spread = Z * math.sqrt(variance) / n
+def projected_interval(value: float, n: float, rate_variance: float,
+                       n_known: float) -> tuple[float, float]:  # fmt: skip
+    """Wilson's interval with n_known, combined with 1.96 sqrt(rate_variance) / n, squared and
+    added."""
+    low, high = wilson(value, n_known)
+    spread = Z * math.sqrt(rate_variance) / n
     return (value - math.sqrt((value - low) ** 2 + spread**2),
             value + math.sqrt((high - value) ** 2 + spread**2))  # fmt: skip
 
 
 def test_the_projected_7_days_sum_projected_overturns_over_penalties(con) -> None:
     """Last 7 days: 10-24 settled, 4 of 100 overturned (as observed, variance 0); 10-29 and
-    10-30 provisional, 1 and 0 of 100 known, projected Y = 3 and 2, own variance 2 and 1, shared
-    sd 0.5 each. Value (4 + 3 + 2) / 300 = 0.03; variance 2 + 1 + (0.5 + 0.5)² = 4 (the shared
-    part adds up linearly: 3.5 if it were added in quadrature). The 7 before: 10-20 settled,
-    1 of 100: its Wilson interval. The projected span is judged although provisional."""
+    10-30 provisional, 1 and 0 of 100 known, c = 0.5 and r = 0.04: 2 overturns to come each,
+    projected Y = 3 and 2, own variance 2 each (the binomial noise of the 2 to come), shared sd
+    0.5 each. Value (4 + 3 + 2) / 300 = 0.03. The rate's error: 2 + 2 + (0.5 + 0.5)² less the 4
+    to come = 1 (the shared part adds up linearly: 0.5 if it were added in quadrature); the
+    overturns known are 100 + 50 + 50 decisions' worth: Wilson with n = 300² / 200 = 450. The 7
+    before: 10-20 settled, 1 of 100: its Wilson interval. The projected span is judged although
+    provisional."""
     days = [market_day(d(20), False, 100, 1), market_day(d(24), False, 100, 4),
             market_day(d(29), True, 100, 1), market_day(d(30), True, 100, 0)]  # fmt: skip
     nowcast = [projection(d(29), "penalize", 3.0, 2.0, 0.5),
-               projection(d(30), "penalize", 2.0, 1.0, 0.5)]  # fmt: skip
-    low, high = projected_interval(0.03, 300, 4.0)
+               projection(d(30), "penalize", 2.0, 2.0, 0.5)]  # fmt: skip
+    low, high = projected_interval(0.03, 300, 1.0, 450.0)
     previous_low, previous_high = wilson(0.01, 100)
     assert_rows(
         market_kpis(
@@ -444,10 +453,12 @@ def test_settled_days_project_to_their_observed_rate_and_wilson_interval(con) ->
 
 def test_a_provisional_day_without_a_projection_leaves_the_projected_7_days_null(con) -> None:
     """Leakage: 10-30 has 10 no_actions and no projection (too little history): NULL, not
-    judged as false. 10-29 has none: it needs no projection. Overkill projects as usual."""
+    judged as false. 10-29 has none: it needs no projection. Overkill projects as usual: 2 to
+    come of each day's 100 penalties and nothing else (the rate's error 0), known 50 + 50
+    decisions' worth: Wilson with n = 200² / 100 = 400."""
     days = [market_day(d(29), True, 100, 1, 0, 0), market_day(d(30), True, 100, 0, 10, 0)]
     nowcast = [projection(d(29), "penalize", 3.0, 2.0, 0.0),
-               projection(d(30), "penalize", 2.0, 1.0, 0.0)]  # fmt: skip
+               projection(d(30), "penalize", 2.0, 2.0, 0.0)]  # fmt: skip
     assert_rows(
         market_kpis(
             con, [], "metric, value, low, high, change_is_significant",
@@ -456,8 +467,8 @@ def test_a_provisional_day_without_a_projection_leaves_the_projected_7_days_null
         [
             {"metric": "leakage_rate", "value": None, "low": None, "high": None,
              "change_is_significant": False},
-            {"metric": "overkill_rate", "value": 5 / 200, "low": projected_interval(
-                0.025, 200, 3.0)[0], "high": projected_interval(0.025, 200, 3.0)[1],
+            {"metric": "overkill_rate", "value": 5 / 200, "low": wilson(0.025, 400)[0],
+             "high": wilson(0.025, 400)[1],
              "change_is_significant": False},
         ],
     )  # fmt: skip

@@ -234,3 +234,39 @@ def test_the_projected_count_its_variance_and_the_part_shared_by_young_days(con)
             }
         ],
     )
+
+
+def test_a_day_after_as_of_is_not_projected(con) -> None:
+    """A replay with an earlier as_of: the decisions of 2027-01-01 (age -1) were not known as of
+    2026-12-31, so the day has no projection; the as-of day itself (age 0) has one."""
+    rows, lags = history()
+    rows += [counts(day(0), 100, 1), counts(day(-1), 100, 0)]
+    lags += [development(day(0), 0, 1)]
+    young = [r for r in nowcast(con, rows, lags) if r["age"] < WINDOW]
+    assert [(r["metric_date"], r["age"]) for r in young] == [(day(0), 0)]
+
+
+def test_a_weekday_with_100_overturns_in_its_history_uses_its_own_pattern(con) -> None:
+    """The settled cohorts of day(1)'s weekday (ages 8, 15, 22, 29) hold 30 overturns each, all
+    known at age 0: 120 >= MIN_WEEKDAY_OVERTURNS, so at age 1 c = 120 / 120 = 1 from them (BF
+    = the observed rate); the whole history would say (24 * 4 + 120) / (24 * 8 + 120) =
+    216 / 312. day(0)'s weekday (ages 7, 14, 21, 28) holds 4 * 8 = 32 overturns: the whole
+    history's c(0) = (24 * 2 + 120) / 312 = 168 / 312."""
+    rows, lags = history()
+    weekday = [day(a) for a in (8, 15, 22, 29)]
+    rows = [counts(r["metric_date"], 100, 30) if r["metric_date"] in weekday else r for r in rows]
+    lags = [g for g in lags if g["metric_date"] not in weekday]
+    lags += [development(d, 0, 30) for d in weekday]
+    rows += [counts(day(1), 100, 5), counts(day(0), 100, 1)]
+    lags += [development(day(1), 0, 5), development(day(0), 0, 1)]
+    nowcast(con, rows, lags)
+    assert_rows(
+        select(
+            con,
+            "select age, completeness, pattern, rate_bf from overturn_nowcast "
+            "where action = 'penalize' and age < 2 order by age",
+        ),
+        [{"age": 0, "completeness": 168 / 312, "pattern": "all days",
+          "rate_bf": (1 + (1 - 168 / 312) * 100 * 312 / 2800) / 100},
+         {"age": 1, "completeness": 1.0, "pattern": "weekday", "rate_bf": 0.05}],
+    )  # fmt: skip

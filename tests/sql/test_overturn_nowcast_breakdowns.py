@@ -173,3 +173,12 @@ def test_a_settled_day_shows_its_observed_rate(con) -> None:
           "rate_chain_ladder_low": low, "rate_chain_ladder_high": high, "rate_bf": 0.08,
           "rate_bf_low": low, "rate_bf_high": high}],
     )  # fmt: skip
+
+
+def test_a_segment_day_after_as_of_is_not_projected(con) -> None:
+    """spam on 2027-01-01 (age -1, a replay with an earlier as_of): not known as of
+    2026-12-31, so no row; its day at age 1 is projected."""
+    rows, lags = history()
+    rows += [counts(day(1), "spam", 200), counts(day(-1), "spam", 100)]
+    lags += [development(day(1), "spam", 0, 3), development(day(1), "spam", 1, 3)]
+    assert [r["age"] for r in nowcast(con, rows, lags)] == [1]
