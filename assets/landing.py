@@ -231,6 +231,13 @@ def _modified_at(stat: os.stat_result) -> datetime:
     return datetime.fromtimestamp(stat.st_mtime_ns // 1000 / 1e6, UTC)
 
 
+def file_state(path: Path) -> tuple[str, int, datetime]:
+    """(resolved path, size, modification time): a file with the state of a version read
+    before is not hashed again."""
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, _modified_at(stat)
+
+
 def stage_new_files(
     con: duckdb.DuckDBPyConnection,
     landing: Path,
@@ -297,9 +304,9 @@ def stage_new_files(
     files = discover(landing, kind)
     show = sys.stderr.isatty() and len(files) > 1
     for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
-        resolved = str(path.resolve())
-        stat = path.stat()
-        if (resolved, stat.st_size, _modified_at(stat)) in unchanged:
+        state = file_state(path)
+        resolved = state[0]
+        if state in unchanged:
             continue  # read in an earlier run, untouched since: not even hashed
         digest = sha256_of(path)
         earlier = by_path.get(resolved, [])
