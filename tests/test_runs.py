@@ -111,7 +111,7 @@ def test_running_twice_changes_nothing_and_reads_no_file(landing, warehouse, fil
     ) == [{"days_recomputed": 0}]
 
 
-# --- nothing new: no pipeline at all ---------------------------------------------------------------
+# --- nothing new: no pipeline at all ----------------------------------------------------------
 
 
 def _tables_differing(before: Path, after: Path) -> dict[str, tuple[int, int]]:
@@ -216,8 +216,11 @@ def test_a_run_whose_as_of_date_moved_runs_the_pipeline(landing, warehouse) -> N
     out = io.StringIO()
     assert run_pipeline(settings(landing, warehouse, as_of="2026-11-01"), out=out) == 0
     assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
-    assert query(warehouse, "select last_run_id <> ? as new_run, as_of_date::varchar as as_of "
-                 "from warehouse_info", [run_1]) == [{"new_run": True, "as_of": "2026-11-01"}]
+    assert query(
+        warehouse,
+        "select last_run_id <> ? as new_run, as_of_date::varchar as as_of from warehouse_info",
+        [run_1],
+    ) == [{"new_run": True, "as_of": "2026-11-01"}]
 
 
 def test_a_run_after_a_failed_run_runs_the_pipeline(landing, warehouse) -> None:
