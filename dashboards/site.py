@@ -105,7 +105,8 @@ class Site:
     """What a build wrote."""
 
     out: Path
-    pages: list[Path]
+    pages: list[Path]  # the pages written
+    unchanged: list[Path]  # the pages whose data had not changed: left as they were
     seconds: float
 
 
@@ -141,15 +142,16 @@ def build_site(warehouse: Path, out: Path) -> Site:
         "quality.html": (lambda: _quality_page(data, stamp), _page_data(data, QUALITY_DATA)),
     }
     built = _read_manifest(out)
-    keys, written = {}, []
+    keys, written, unchanged = {}, [], []
     for name, (render, frames) in builders.items():
         keys[name] = _page_key(frames, data["as_of"])
         if built.get("pages", {}).get(name) == keys[name] and (out / name).is_file():
-            continue  # the same numbers, as of the same day: the page on disk shows them
+            unchanged.append(out / name)  # the same numbers as of the same day: on disk already
+            continue
         written.append(_write(out / name, render()))
     run_id = data["as_of"]["last_run_id"][0] if not data["as_of"].is_empty() else None
     _write(out / SITE_MANIFEST, json.dumps({"run_id": run_id, "pages": keys}, indent=1))
-    return Site(out=out, pages=written, seconds=time.perf_counter() - started)
+    return Site(out=out, pages=written, unchanged=unchanged, seconds=time.perf_counter() - started)
 
 
 # What each page shows, by query (a market's page: that market's rows of each). A page whose

@@ -736,7 +736,8 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"{settings.dashboards}: cannot write the site: {exc.strerror}") from None
     print(
-        f"modmetrics dashboards: {len(site.pages)} pages in {site.out} ({site.seconds:.1f} s); "
+        f"modmetrics dashboards: {len(site.pages)} pages written, {len(site.unchanged)} "
+        f"unchanged, in {site.out} ({site.seconds:.1f} s); "
         f"open {site.out / 'index.html'}"
     )
     return EXIT_OK
