@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from tqdm import tqdm
 
 from warehouse.runner import read_sql, run_sql, set_variables
 from warehouse.vocabulary import CONTRACTS
@@ -303,6 +302,8 @@ def stage_new_files(
 
     files = discover(landing, kind)
     show = sys.stderr.isatty() and len(files) > 1
+    from tqdm import tqdm  # here: a run with nothing new never reads a file
+
     for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
         state = file_state(path)
         resolved = state[0]
