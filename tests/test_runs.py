@@ -238,6 +238,17 @@ def test_a_run_after_a_failed_run_runs_the_pipeline(landing, warehouse) -> None:
     ]
 
 
+def test_a_run_whose_dashboards_are_missing_runs_the_pipeline(landing, warehouse) -> None:
+    _small_landing(landing)
+    run(landing, warehouse, dashboards=True)
+    index = warehouse.parent / "dashboards" / "index.html"
+    index.unlink()
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse), out=out) == 0
+    assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
+    assert index.is_file()
+
+
 def test_a_touched_landing_file_runs_the_pipeline(landing, warehouse, files_read) -> None:
     _small_landing(landing)
     run(landing, warehouse)
