@@ -29,7 +29,8 @@ def dashboards_site(
     return dg.MaterializeResult(
         metadata={
             "index": dg.MetadataValue.path(str(index.resolve())),
-            "pages": len(site.pages),
+            "pages_written": len(site.pages),
+            "pages_unchanged": len(site.unchanged),
             "seconds": round(site.seconds, 2),
         }
     )

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from tqdm import tqdm
 
 from warehouse.runner import read_sql, run_sql, set_variables
 from warehouse.vocabulary import CONTRACTS
@@ -231,6 +230,13 @@ def _modified_at(stat: os.stat_result) -> datetime:
     return datetime.fromtimestamp(stat.st_mtime_ns // 1000 / 1e6, UTC)
 
 
+def file_state(path: Path) -> tuple[str, int, datetime]:
+    """(resolved path, size, modification time): a file with the state of a version read
+    before is not hashed again."""
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, _modified_at(stat)
+
+
 def stage_new_files(
     con: duckdb.DuckDBPyConnection,
     landing: Path,
@@ -296,10 +302,12 @@ def stage_new_files(
 
     files = discover(landing, kind)
     show = sys.stderr.isatty() and len(files) > 1
+    from tqdm import tqdm  # here: a run with nothing new never reads a file
+
     for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
-        resolved = str(path.resolve())
-        stat = path.stat()
-        if (resolved, stat.st_size, _modified_at(stat)) in unchanged:
+        state = file_state(path)
+        resolved = state[0]
+        if state in unchanged:
             continue  # read in an earlier run, untouched since: not even hashed
         digest = sha256_of(path)
         earlier = by_path.get(resolved, [])

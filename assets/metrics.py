@@ -95,6 +95,7 @@ def market_daily_metrics(
                 reporting_timezone=run_settings.reporting_timezone,
                 appeal_window_days=run_settings.appeal_window_days,
                 audit_window_days=run_settings.audit_window_days,
+                settings_fingerprint=run_settings.settings_fingerprint,
             )
             run_sql(con, "metrics/warehouse_info.sql")
         rows, days, provisional = con.execute(

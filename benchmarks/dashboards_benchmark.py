@@ -44,7 +44,11 @@ def main() -> None:
         (root / ".complete").touch()
     command = [sys.executable, "-m", "pipelines.cli", "dashboards", "--warehouse", str(warehouse),
                "--out", str(root / "site")]  # fmt: skip
-    times = [timed(command) for _ in range(3)]
+    times = []
+    for _ in range(3):
+        # a build from scratch: with the site of the build before, no page would be redrawn
+        shutil.rmtree(root / "site", ignore_errors=True)
+        times.append(timed(command))
     seconds = sorted(t[0] for t in times)
     peak = max(t[1] for t in times)
     pages = sorted((root / "site").glob("*.html"))

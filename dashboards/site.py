@@ -6,12 +6,15 @@ The pages open from file:// with no network: plotly.js is written once, beside t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import plotly
 import plotly.graph_objects as go
 import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -21,7 +24,7 @@ from plotly.offline import get_plotlyjs
 from warehouse.runner import open_read_only, read_sql
 from warehouse.vocabulary import MARKETS
 
-from . import figures
+from . import SITE_MANIFEST, figures
 from .figures import METRICS
 
 QUERIES = [
@@ -102,7 +105,8 @@ class Site:
     """What a build wrote."""
 
     out: Path
-    pages: list[Path]
+    pages: list[Path]  # the pages written
+    unchanged: list[Path]  # the pages whose data had not changed: left as they were
     seconds: float
 
 
@@ -118,22 +122,96 @@ def load(warehouse: Path) -> dict[str, pl.DataFrame]:
 
 
 def build_site(warehouse: Path, out: Path) -> Site:
-    """Write index.html, one page per market and quality.html into `out`."""
+    """Write index.html, one page per market and quality.html into `out`, each only if what it
+    shows changed since the build recorded in `out`/.site.json (`pages`: the pages written)."""
     started = time.perf_counter()
     data = load(warehouse)
     out.mkdir(parents=True, exist_ok=True)
     _write_plotly_js(out)
     stamp = _stamp(data["as_of"])
     days = _days(data["as_of"])
-    pages = {
-        "index.html": _overview(data, days, stamp),
-        **{f"{m.lower()}.html": _market_page(data, m, days, stamp) for m in MARKETS},
-        "quality.html": _quality_page(data, stamp),
+    builders = {
+        "index.html": (lambda: _overview(data, days, stamp), _page_data(data, OVERVIEW_DATA)),
+        **{
+            f"{m.lower()}.html": (
+                lambda m=m: _market_page(data, m, days, stamp),
+                _page_data(data, MARKET_DATA, market=m),
+            )
+            for m in MARKETS
+        },
+        "quality.html": (lambda: _quality_page(data, stamp), _page_data(data, QUALITY_DATA)),
     }
-    written = []
-    for name, text in pages.items():
-        written.append(_write(out / name, text))
-    return Site(out=out, pages=written, seconds=time.perf_counter() - started)
+    built = _read_manifest(out)
+    keys, written, unchanged = {}, [], []
+    for name, (render, frames) in builders.items():
+        keys[name] = _page_key(frames, data["as_of"])
+        if built.get("pages", {}).get(name) == keys[name] and (out / name).is_file():
+            unchanged.append(out / name)  # the same numbers as of the same day: on disk already
+            continue
+        written.append(_write(out / name, render()))
+    run_id = data["as_of"]["last_run_id"][0] if not data["as_of"].is_empty() else None
+    _write(out / SITE_MANIFEST, json.dumps({"run_id": run_id, "pages": keys}, indent=1))
+    return Site(out=out, pages=written, unchanged=unchanged, seconds=time.perf_counter() - started)
+
+
+# What each page shows, by query (a market's page: that market's rows of each). A page whose
+# rows, and whose as-of stamp, are those of the last build is not drawn again.
+OVERVIEW_DATA = ["kpis", "open_alerts", "trends", "thresholds", "alert_events", "projections"]
+MARKET_DATA = [
+    "kpis",
+    "open_alerts",
+    "trends",
+    "thresholds",
+    "alert_events",
+    "projections",
+    "volumes",
+    "policy_days",
+    "segments",
+    "top_contributors",
+    "what_moved",
+    "qa_queues",
+    "appeal_capture",
+]
+QUALITY_DATA = ["files", "file_problems", "rejections", "rejection_reasons", "validation"]
+# the stamp's columns a page's key leaves out: the run's time changes on every run, the numbers
+# do not (the page says "numbers of the run at ...": the run that last changed them)
+_RUN_COLUMNS = ("last_run_at", "last_run_id")
+
+
+def _page_data(data: dict, names: list[str], market: str | None = None) -> list[pl.DataFrame]:
+    frames = [data[name] for name in names]
+    if market is None:
+        return frames
+    return [f.filter(pl.col("market") == market) for f in frames]
+
+
+def _page_key(frames: list[pl.DataFrame], as_of: pl.DataFrame) -> str:
+    """sha256 of what a page shows: its rows, its stamp, and the code that draws them."""
+    digest = hashlib.sha256(_CODE_VERSION.encode())
+    for frame in [as_of.drop(_RUN_COLUMNS, strict=False), *frames]:
+        digest.update(str(frame.schema).encode())
+        digest.update(frame.write_csv().encode())
+    return digest.hexdigest()
+
+
+def _code_version() -> str:
+    """The site's code, templates and queries, and the plotly that draws: a new version redraws."""
+    here = Path(__file__).resolve().parent
+    sql = here.parent / "sql" / "dashboards"
+    digest = hashlib.sha256(plotly.__version__.encode())
+    for path in sorted([*here.glob("*.py"), *(here / "templates").glob("*"), *sql.glob("*.sql")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_CODE_VERSION = _code_version()
+
+
+def _read_manifest(out: Path) -> dict:
+    try:
+        return json.loads((out / SITE_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 # --- pages ----------------------------------------------------------------------------------

@@ -250,6 +250,33 @@ def run_pipeline(
     if not (landing / "decisions").is_dir():
         raise UserError(f"{landing}: no decisions/ folder in the landing folder")
 
+    from assets.run_inputs import nothing_new, settings_fingerprint
+
+    # one as-of date for the whole run, and for the question whether anything moved
+    settings = settings.with_overrides(as_of=settings.as_of or _today(settings.reporting_timezone))
+    fingerprint = settings_fingerprint(
+        {
+            **settings.model_dump(mode="json", exclude={"source"}),
+            "validation_on": validation,
+            "dashboards_on": dashboards,
+        }
+    )
+    last = nothing_new(
+        settings.warehouse,
+        settings.work_warehouse,
+        landing,
+        fingerprint,
+        settings.dashboards if dashboards else None,
+    )
+    if last is not None:
+        print(
+            f"modmetrics run: nothing new since run {last.run_id} ({last.finished_at}): no new "
+            f"landing file, as of {settings.as_of}, same settings; {settings.warehouse} "
+            "left as that run made it",
+            file=out,
+        )
+        return EXIT_OK
+
     import dagster as dg  # imported here: `modmetrics sql` should start fast
 
     if settings.engine == "spark":
@@ -267,7 +294,7 @@ def run_pipeline(
     started = time.perf_counter()
     result = dg.materialize(
         assets_for(settings.engine, dashboards) + checks,
-        resources=build_resources(settings),
+        resources=build_resources(settings, fingerprint),
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
     )
@@ -297,6 +324,13 @@ def run_pipeline(
         return EXIT_FAILED
     _print_run_summary(settings, result.run_id, seconds, out, dashboards)
     return EXIT_OK
+
+
+def _today(timezone: str) -> date:
+    """Today in `timezone`: the as-of date of a run that names none (as RunSettings.as_of_date)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(UTC).astimezone(ZoneInfo(timezone)).date()
 
 
 def _failure_reason(result) -> tuple[str, list[str]]:
@@ -702,7 +736,8 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"{settings.dashboards}: cannot write the site: {exc.strerror}") from None
     print(
-        f"modmetrics dashboards: {len(site.pages)} pages in {site.out} ({site.seconds:.1f} s); "
+        f"modmetrics dashboards: {len(site.pages)} pages written, {len(site.unchanged)} "
+        f"unchanged, in {site.out} ({site.seconds:.1f} s); "
         f"open {site.out / 'index.html'}"
     )
     return EXIT_OK

@@ -11,8 +11,11 @@ from warehouse.resources import AlertRuleConfig, RunSettings, WarehouseResource
 from .settings import Settings
 
 
-def build_resources(settings: Settings) -> dict:
-    """The resources for `settings`; the one place resources are configured."""
+def build_resources(settings: Settings, settings_fingerprint: str = "") -> dict:
+    """The resources for `settings`; the one place resources are configured.
+
+    `settings_fingerprint` (assets/run_inputs.py) is recorded in warehouse_info, for the next
+    `modmetrics run` to see whether anything moved."""
     return {
         # ingestion starts the validation library's import before it reads a new file
         "before_reading": dg.ResourceDefinition.hardcoded_resource(start_loading),
@@ -35,6 +38,7 @@ def build_resources(settings: Settings) -> dict:
             alert_jsonl_path=str(settings.alerts_jsonl),  # the default depends on the warehouse
             **_fields(settings.alerts, "alert_", exclude={"rules", "jsonl_path"}),
             **_fields(settings.spark, "spark_"),
+            settings_fingerprint=settings_fingerprint,
         ),
     }
 

@@ -597,3 +597,57 @@ def test_dashboards_command_without_a_warehouse_says_so_in_one_line(tmp_path: Pa
     assert code == 2
     missing = tmp_path / "none.duckdb"
     assert err == f"modmetrics: error: {missing}: no warehouse there yet (run `modmetrics run`)\n"
+
+
+# --- rebuilt only where the data changed ------------------------------------------------------
+
+
+def test_a_page_is_rewritten_only_when_its_markets_data_changed(tmp_path: Path) -> None:
+    landing = Landing(tmp_path / "landing")
+    days = ("2026-10-20", "2026-10-21")
+    landing.csv(
+        "decisions/d.csv",
+        [
+            decision(f"{m}-{day}-{a}", f"{day}T10:00:00Z", market=m, action=a)
+            for m in ("BR", "LATAM")
+            for day in days
+            for a in ("penalize", "no_action")
+        ],
+    )
+    warehouse = tmp_path / "data" / "warehouse.duckdb"
+    site = warehouse.parent / "dashboards"
+    run(landing, warehouse, dashboards=True)
+    before = {p.name: (p.stat().st_ino, p.read_text()) for p in site.glob("*.html")}
+
+    # a late overturn of a BR penalty: BR's numbers move, LATAM's and EMEA's do not
+    landing.csv(
+        "appeals/late.csv",
+        [
+            appeal(
+                "ap-1",
+                "BR-2026-10-20-penalize",
+                "overturned",
+                appealed_at="2026-10-21T10:00:00Z",
+                resolved_at="2026-10-25T10:00:00Z",
+            )
+        ],
+    )
+    run(landing, warehouse, dashboards=True)
+    after = {p.name: (p.stat().st_ino, p.read_text()) for p in site.glob("*.html")}
+
+    assert after["latam.html"] == before["latam.html"]  # same file, not written again
+    assert after["emea.html"] == before["emea.html"]
+    assert after["br.html"][0] != before["br.html"][0]
+    assert after["br.html"][1] != before["br.html"][1]
+    assert after["quality.html"][0] != before["quality.html"][0]  # it lists the new file
+
+
+def test_every_page_is_rewritten_when_the_as_of_date_moves(tmp_path: Path) -> None:
+    landing = Landing(tmp_path / "landing")
+    landing.csv("decisions/d.csv", [decision("d-1", "2026-10-20T10:00:00Z")])
+    warehouse = tmp_path / "data" / "warehouse.duckdb"
+    site = warehouse.parent / "dashboards"
+    run(landing, warehouse, dashboards=True)
+    run(landing, warehouse, dashboards=True, as_of="2026-11-01")
+    for page in PAGES:
+        assert "Data as of <b>2026-11-01</b>" in (site / f"{page}.html").read_text(), page

@@ -99,7 +99,8 @@ def test_running_twice_changes_nothing_and_reads_no_file(landing, warehouse, fil
 
     files_read.clear()
     out = io.StringIO()
-    assert run_pipeline(settings(landing, warehouse), out=out) == 0
+    # a setting that moves no number still runs the pipeline (only identical inputs skip it)
+    assert run_pipeline(settings(landing, warehouse, memory_limit="900MB"), out=out) == 0
     run_2 = query(warehouse, "select last_run_id from warehouse_info")[0]["last_run_id"]
     assert run_2 != run_1
     assert files_read == []
@@ -108,6 +109,157 @@ def test_running_twice_changes_nothing_and_reads_no_file(landing, warehouse, fil
     assert query(
         warehouse, "select days_recomputed from pipeline_runs where run_id = ?", [run_2]
     ) == [{"days_recomputed": 0}]
+
+
+# --- nothing new: no pipeline at all ----------------------------------------------------------
+
+
+def _tables_differing(before: Path, after: Path) -> dict[str, tuple[int, int]]:
+    """Every table of either warehouse whose rows differ: (rows only before, rows only after),
+    compared with EXCEPT ALL (a repeated row counts as often as it is there)."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as b (read_only)", [str(before)])
+        con.execute("attach ? as a (read_only)", [str(after)])
+        names = {
+            (catalog, name)
+            for catalog, name in con.execute(
+                "select database_name, table_name from duckdb_tables() "
+                "where database_name in ('a', 'b')"
+            ).fetchall()
+        }
+        tables = sorted({name for _, name in names})
+        assert all(("a", t) in names and ("b", t) in names for t in tables), names
+        differing = {}
+        for t in tables:
+            gone, new = (
+                con.execute(
+                    f'select count(*) from (select * from {x}."{t}" except all '
+                    f'select * from {y}."{t}")'
+                ).fetchone()[0]
+                for x, y in (("b", "a"), ("a", "b"))
+            )
+            if gone or new:
+                differing[t] = (gone, new)
+        return differing
+    finally:
+        con.close()
+
+
+def _small_landing(landing: Landing) -> None:
+    landing.csv(
+        "decisions/day1.csv",
+        [
+            decision("d-1", "2026-10-01T10:00:00Z"),
+            decision("d-2", "2026-10-01T11:00:00Z", action="no_action"),
+            decision("d-3", "2026-10-01T12:00:00Z", market="XX"),  # rejected
+        ],
+    )
+    landing.csv(
+        "appeals/a.csv", [appeal("ap-1", "d-1", "overturned", resolved_at="2026-10-05T10:00:00Z")]
+    )
+
+
+def test_a_run_with_nothing_new_says_so_and_leaves_the_warehouse_identical(
+    landing, warehouse, tmp_path: Path, files_read
+) -> None:
+    _small_landing(landing)
+    run_1 = run(landing, warehouse)
+    work = warehouse.parent / ".modmetrics-work" / warehouse.name
+    shutil.copyfile(warehouse, tmp_path / "published-before.duckdb")
+    shutil.copyfile(work, tmp_path / "work-before.duckdb")
+    finished = query(
+        warehouse,
+        "select strftime(finished_at at time zone 'UTC', '%Y-%m-%d %H:%M:%S') as t "
+        "from pipeline_runs where run_id = ?",
+        [run_1],
+    )[0]["t"]
+    files_read.clear()
+
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse), out=out, dashboards=False) == 0
+
+    assert out.getvalue() == (
+        f"modmetrics run: nothing new since run {run_1} ({finished} UTC): no new landing file, "
+        f"as of 2026-10-31, same settings; {warehouse} left as that run made it\n"
+    )
+    assert files_read == []
+    assert _tables_differing(tmp_path / "published-before.duckdb", warehouse) == {}
+    assert _tables_differing(tmp_path / "work-before.duckdb", work) == {}
+
+
+def test_a_run_with_nothing_new_imports_no_dagster(landing, warehouse, tmp_path: Path) -> None:
+    _small_landing(landing)
+    run(landing, warehouse)
+    script = (
+        "import sys; from pipelines.cli import run_pipeline; from conftest import settings; "
+        f"code = run_pipeline(settings({str(landing.root)!r}, {str(warehouse)!r}), "
+        "dashboards=False); "
+        "print(code, 'dagster' in sys.modules)"
+    )
+    tests = Path(__file__).resolve().parent
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": f"{tests}{os.pathsep}{tests.parent}"},
+        check=True,
+    )
+    assert done.stdout.startswith("modmetrics run: nothing new since run")
+    assert done.stdout.splitlines()[-1] == "0 False"
+
+
+def test_a_run_whose_as_of_date_moved_runs_the_pipeline(landing, warehouse) -> None:
+    _small_landing(landing)
+    run_1 = run(landing, warehouse)
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse, as_of="2026-11-01"), out=out) == 0
+    assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
+    assert query(
+        warehouse,
+        "select last_run_id <> ? as new_run, as_of_date::varchar as as_of from warehouse_info",
+        [run_1],
+    ) == [{"new_run": True, "as_of": "2026-11-01"}]
+
+
+def test_a_run_after_a_failed_run_runs_the_pipeline(landing, warehouse) -> None:
+    _small_landing(landing)
+    run_1 = run(landing, warehouse)
+    work = warehouse.parent / ".modmetrics-work" / warehouse.name
+    con = duckdb.connect(str(work))  # as a run that failed after recording itself leaves it
+    con.execute("update warehouse_info set last_run_id = 'failed-run'")
+    con.close()
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse), out=out, dashboards=False) == 0
+    assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
+    assert query(warehouse, "select last_run_id <> ? as new_run from warehouse_info", [run_1]) == [
+        {"new_run": True}
+    ]
+
+
+def test_a_run_whose_dashboards_are_missing_runs_the_pipeline(landing, warehouse) -> None:
+    _small_landing(landing)
+    run(landing, warehouse, dashboards=True)
+    index = warehouse.parent / "dashboards" / "index.html"
+    index.unlink()
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse), out=out) == 0
+    assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
+    assert index.is_file()
+
+
+def test_a_touched_landing_file_runs_the_pipeline(landing, warehouse, files_read) -> None:
+    _small_landing(landing)
+    run(landing, warehouse)
+    day1 = landing.root / "decisions" / "day1.csv"
+    os.utime(day1, ns=(day1.stat().st_atime_ns, day1.stat().st_mtime_ns + 10**9))
+    files_read.clear()
+    out = io.StringIO()
+    assert run_pipeline(settings(landing, warehouse), out=out, dashboards=False) == 0
+    # hashed, found to be the version read before: nothing read, nothing new
+    assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
+    assert files_read == []
 
 
 # --- late data restates its day and only it ------------------------------------------------------

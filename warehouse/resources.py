@@ -180,6 +180,9 @@ class RunSettings(dg.ConfigurableResource):
     spark_master: str
     spark_driver_memory: str
     spark_conf: list[list[str]]
+    # what the run's settings hash to (assets/run_inputs.py), kept in warehouse_info: a run whose
+    # inputs match the last one's changes nothing; "" (the Dagster code location): never matches
+    settings_fingerprint: str = ""
 
     def as_of_date(self) -> date:
         if self.as_of:

@@ -44,8 +44,6 @@ from warehouse.resources import RunSettings, WarehouseResource
 from warehouse.runner import run_sql, set_map_variable, set_variables, transaction
 from warehouse.vocabulary import MARKETS
 
-from .translate import translate_file
-
 KINDS = ("decisions", "appeals", "audits")
 # Spark's CSV reader says only that a line is malformed; DuckDB's names the columns it expected
 MALFORMED_PROBLEM = "the line does not have the header's number of columns"
@@ -379,6 +377,8 @@ def compute(
             *[F.lit(v) for pair in market_timezones.items() for v in pair]
         ),
     }
+    from .translate import translate_file  # sqlglot: only a Spark run translates
+
     work = out / "_staged"  # intermediate tables, removed at the end
     timings: dict[str, float] = {}
 

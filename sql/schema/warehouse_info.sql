@@ -11,3 +11,7 @@ create table if not exists warehouse_info (
 -- audit_provisional = metric_date > as_of_date - audit_window_days (a warehouse made before it
 -- gets the column empty; the next run's warehouse_info.sql fills it)
 alter table warehouse_info add column if not exists audit_window_days integer;
+
+-- the run's settings, SQL files and DuckDB version, hashed (assets/run_inputs.py): `modmetrics run`
+-- starts no pipeline when they, the as-of date and the landing files are the last run's
+alter table warehouse_info add column if not exists settings_fingerprint varchar;
