@@ -3,6 +3,7 @@ the day (or the decision, the file) and the value, e.g.
 
     EMEA has no decisions on 2026-09-10 (every_market_every_day)
     overkill_rate BR 2026-09-03 = 1.2 is outside [0, 1] (market_metrics_consistent)
+    market_not_allowed = 1 in /landing/decisions/d.csv, expected 0, e.g. decision d-3 (...)
 
 The lines are built from what validation_results keeps of an outcome (its expectation, its rule,
 its sample of offending rows), so a run's failure message and `modmetrics validate --last-run`
@@ -87,6 +88,11 @@ def _row_line(kind: str, columns: list[str], rule: str | None, row) -> str:
         if market and day:
             return f"{market} has no decisions on {day}"
         return f"no decisions on{named}"
+    if kind == "expect_column_values_to_be_between" and rule == "[0, 0]" and "path" in row:
+        # a count of a file's profile: accepted rows that break a rule, with some of their ids
+        ids = [(word, row[c]) for c, word in _ROW_NAMES.items() if c.endswith("_id") and c in row]
+        named_ids = ", e.g. " + "; ".join(f"{word}{v}" for word, v in ids) if ids else ""
+        return f"{column} = {value} in {row['path']}, expected 0{named_ids}"
     if kind == "expect_column_values_to_be_between":
         return f"{column}{named} = {value} is outside {rule}"
     if kind == "expect_column_values_to_be_in_set":

@@ -1,8 +1,9 @@
 """Run Great Expectations suites on pandas batches; turn every result into one plain record.
 
-GX 1.x cannot validate DuckDB tables through SQLAlchemy, so the checks hand it one batch (one
-ingested file, one metric day) at a time as a pandas DataFrame. An exception inside GX is an
-*error* of the check, never a pass and never a data failure.
+GX 1.x cannot validate DuckDB tables through SQLAlchemy, so the checks hand it one small batch
+at a time as a pandas DataFrame, computed in DuckDB: the profiles of a run's files (one row a
+file), the market-days it recomputed. An exception inside GX is an *error* of the check, never
+a pass and never a data failure.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
-"""Great Expectations asset checks on the accepted inputs: one batch per file this run ingested.
+"""Great Expectations asset checks on the accepted inputs: on a profile of each file this run
+ingested (sql/checks/*_file_profiles.sql: DuckDB counts the accepted rows that break a landing
+rule), not on the rows themselves, which the landing rules have already judged. One batch per
+kind and run, one row a file: its cost follows the number of files, not of rows.
 
 Severity ERROR and blocking: a failure here means a bug in ingestion, and nothing downstream
 (metrics, the published warehouse) is built from such data.
 """
 
 import json
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -15,6 +18,7 @@ import duckdb
 from assets.ingest import appeals, audits, decisions, run_started_at
 from warehouse.resources import WarehouseResource
 from warehouse.runner import read_sql, set_variables
+from warehouse.vocabulary import MARKETS
 
 from . import suites
 from .explain import first_lines
@@ -95,61 +99,15 @@ def result_of(outcomes: list[Outcome], severity: dg.AssetCheckSeverity) -> dg.As
     )
 
 
+# The id that names an accepted row of each kind, in the examples a failed count comes with.
 ID_COLUMNS = {"decisions": "decision_id", "appeals": "appeal_id", "audits": "audit_id"}
 
-# Rows in one validation batch at most: bounds memory (the batch GX judges and the next one are
-# held at once), while each batch costs GX a fixed ~0.15 s, so small files go together.
-BATCH_ROWS = 500_000
-
-
-def _batches_of_files(
-    con: duckdb.DuckDBPyConnection, run_id: str | None, kind: str
-) -> list[tuple[str, list[int]]]:
-    """(label, file ids) for the files of `kind` run `run_id` ingested (every file when None),
-    grouped up to BATCH_ROWS rows. The label is the file's path, or the first path and how many
-    other files the batch holds."""
-    files = con.execute(
-        "select file_id, path, coalesce(rows_read, 0) from file_manifest "
-        "where (run_id = ? or ?) and kind = ? and status = 'ingested' order by file_id",
-        [run_id, run_id is None, kind],
-    ).fetchall()
-    batches, batch, rows = [], [], 0
-    for file_id, path, file_rows in [*files, (None, None, None)]:
-        if batch and (file_id is None or rows + file_rows > BATCH_ROWS):
-            label = batch[0][1] + (f" and {len(batch) - 1} other files" if len(batch) > 1 else "")
-            batches.append((label, [f for f, _ in batch]))
-            batch, rows = [], 0
-        if file_id is not None:
-            batch.append((file_id, path))
-            rows += file_rows
-    return batches
-
-
-def _file_batches(
-    con: duckdb.DuckDBPyConnection, run_id: str | None, kind: str, sql_file: str
-) -> Iterator[tuple[str, object]]:
-    """(label, DataFrame) for the files of `kind` run `run_id` ingested, a bounded batch at a time.
-
-    DuckDB builds the next batch while GX judges this one: GX holds the GIL and one core, DuckDB
-    releases it and takes the other. The next batch is read through its own cursor (a DuckDB
-    connection is not to be used by two threads at once), and only one is read ahead.
-    """
-    cursor = con.cursor()
-    cursor.execute("set TimeZone = 'UTC'")  # a cursor is a new session: settings and variables
-
-    def read(file_ids: list[int]):
-        set_variables(cursor, batch_file_ids=file_ids)
-        return query_frame(cursor, read_sql(sql_file))
-
-    with cursor, ThreadPoolExecutor(1, "read-batch") as reader:
-        ahead = None
-        for label, file_ids in _batches_of_files(con, run_id, kind):
-            frame = reader.submit(read, file_ids)
-            if ahead is not None:
-                yield ahead[0], ahead[1].result()
-            ahead = (label, frame)
-        if ahead is not None:
-            yield ahead[0], ahead[1].result()
+# One profile row per file the run ingested (sql/checks/): a few rows a run, whatever its size.
+PROFILES = {
+    "decisions": "checks/decision_file_profiles.sql",
+    "appeals": "checks/appeal_file_profiles.sql",
+    "audits": "checks/audit_file_profiles.sql",
+}
 
 
 def _accepted_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefinition:
@@ -160,8 +118,9 @@ def _accepted_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefi
         name=check_name,
         blocking=True,
         description=(
-            f"Great Expectations on the {kind} this run accepted, file by file: types, allowed "
-            "values, ids present and unique, timestamps in order. Fails only on an ingestion bug."
+            f"Great Expectations on a profile of each {kind} file this run ingested: no accepted "
+            "row with a required value missing, a value not allowed, a repeated id or times out "
+            "of order (the rows the landing rules reject). Fails only on an ingestion bug."
         ),
     )
     def check(
@@ -176,17 +135,56 @@ def _accepted_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefi
     return check
 
 
+def _files_label(paths: list[str]) -> str:
+    """The batch's name: the file's path, or the first path and how many other files."""
+    return paths[0] + (f" and {len(paths) - 1} other files" if len(paths) > 1 else "")
+
+
+def _column(expectation: str) -> str:
+    """`expect_column_values_to_be_between(market_missing)` -> `market_missing`."""
+    return expectation.partition("(")[2].rstrip(")")
+
+
+def _with_examples(outcome: Outcome, profiles, id_column: str) -> Outcome:
+    """The failed outcome with, on each file it samples, the ids of up to five rows behind its
+    count (the profile's <count>_examples), under the rows' id column (e.g. decision_id)."""
+    examples = f"{_column(outcome.expectation)}_examples"
+    if examples not in profiles:
+        return outcome
+    by_path = dict(zip(profiles["path"], profiles[examples], strict=True))
+    sample = [
+        {**row, id_column: by_path[row["path"]]}
+        if isinstance(row, dict) and isinstance(by_path.get(row.get("path")), str)
+        else row
+        for row in outcome.sample
+    ]
+    return replace(outcome, sample=sample)
+
+
 def validate_accepted(
     con: duckdb.DuckDBPyConnection, kind: str, run_id: str | None, now: datetime
 ) -> list[Outcome]:
-    """The accepted-inputs suite of `kind` on the files of run `run_id` (every file when None)."""
+    """The accepted-inputs suite of `kind` on the profiles of the files run `run_id` ingested
+    (every file when None): one batch, one row a file."""
+    set_variables(
+        con,
+        run_id=run_id or "",
+        every_day=run_id is None,
+        run_started_at=now,
+        markets=list(MARKETS),
+    )
+    profiles = query_frame(con, read_sql(PROFILES[kind]))
+    if profiles.empty:
+        return []
     build: Callable[[datetime], list] = getattr(suites, f"accepted_{kind}")
-    outcomes = []
-    for label, frame in _file_batches(con, run_id, kind, f"checks/accepted_{kind}.sql"):
-        outcomes += validate(
-            f"accepted_{kind}_valid", lambda: build(now), frame, label, ids=[ID_COLUMNS[kind]]
-        )
-    return outcomes
+    outcomes = validate(
+        f"accepted_{kind}_valid",
+        lambda: build(now),
+        profiles,
+        _files_label(list(profiles["path"])),
+        ids=["path"],
+    )
+    return [o if o.success else _with_examples(o, profiles, ID_COLUMNS[kind]) for o in outcomes]
 
 
 INPUT_CHECKS = [

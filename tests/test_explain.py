@@ -61,15 +61,76 @@ def test_a_day_without_decisions_names_the_market_and_the_day() -> None:
 
 def test_a_value_outside_its_range_names_the_row_and_the_value() -> None:
     lines, _ = explain(
-        "accepted_audits_valid",
-        "expect_column_values_to_be_between(sample_weight)",
-        "/landing/audits/a.csv",
+        "upstream_health",
+        "expect_column_values_to_be_between(rejected_share)",
+        "this run's files",
         "failed",
-        rule="> 0",
+        rule="[0, 0.02]",
         unexpected_count=1,
-        sample=[{"sample_weight": "-1.0", "audit_id": "au-7"}],
+        sample=[{"rejected_share": "0.021", "path": "/landing/decisions/b.csv"}],
     )
-    assert lines == ["sample_weight audit au-7 = -1.0 is outside > 0 (accepted_audits_valid)"]
+    assert lines == [
+        "rejected_share file /landing/decisions/b.csv = 0.021 is outside [0, 0.02] "
+        "(upstream_health)"
+    ]
+
+
+def test_a_file_s_count_of_rule_breaks_names_the_file_and_its_rows() -> None:
+    """A profile count that must be 0: the file, the count, and the ids behind it."""
+    lines, more = explain(
+        "accepted_audits_valid",
+        "expect_column_values_to_be_between(sample_weight_not_positive)",
+        "/landing/audits/a.csv and 2 other files",
+        "failed",
+        rule="[0, 0]",
+        unexpected_count=1,
+        sample=[
+            {
+                "sample_weight_not_positive": "2",
+                "path": "/landing/audits/b.csv",
+                "audit_id": "au-7, au-9",
+            }
+        ],
+    )
+    assert (lines, more) == (
+        [
+            "sample_weight_not_positive = 2 in /landing/audits/b.csv, expected 0, "
+            "e.g. audit au-7, au-9 (accepted_audits_valid)"
+        ],
+        0,
+    )
+
+
+def test_a_count_without_ids_names_the_file_alone() -> None:
+    """Rows whose id itself is missing have no id to show."""
+    lines, _ = explain(
+        "accepted_decisions_valid",
+        "expect_column_values_to_be_between(decision_id_missing)",
+        "/landing/decisions/d.csv",
+        "failed",
+        rule="[0, 0]",
+        unexpected_count=1,
+        sample=[{"decision_id_missing": "1", "path": "/landing/decisions/d.csv"}],
+    )
+    assert lines == [
+        "decision_id_missing = 1 in /landing/decisions/d.csv, expected 0 (accepted_decisions_valid)"
+    ]
+
+
+def test_a_file_accepting_more_rows_than_it_has_names_both_counts() -> None:
+    lines, _ = explain(
+        "accepted_decisions_valid",
+        "expect_column_pair_values_a_to_be_greater_than_b(rows_read, accepted)",
+        "/landing/decisions/d.csv",
+        "failed",
+        rule="rows_read >= accepted",
+        unexpected_count=1,
+        sample=[{"rows_read": "1", "accepted": "2", "path": "/landing/decisions/d.csv"}],
+    )
+    assert lines == [
+        "rows_read file /landing/decisions/d.csv = 1 is not >= accepted = 2 "
+        "(accepted_decisions_valid)"
+    ]
 
 
 def test_a_value_not_in_its_set_names_the_decision() -> None:

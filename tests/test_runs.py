@@ -508,11 +508,11 @@ def test_run_prints_a_summary(messy) -> None:
         ["rejected", "decisions", "source", "not", "allowed", "1"],
     ]
     assert lines[5] == "  metric days recomputed: 1 (2026-10-01 .. 2026-10-01); as of 2026-10-31"
-    # 23 on the accepted decisions + 23 on the market-day metrics + 1 every market every day
-    # + 6 upstream health. Warnings: messy.csv rejects 4 of its 7 rows, and 2026-10-01 has 2
+    # 14 on the decision file's profile + 23 on the market-day metrics + 1 every market every
+    # day + 6 upstream health. Warnings: messy.csv rejects 4 of its 7 rows, and 2026-10-01 has 2
     # rejected rows (market XX, source robot) beside 2 accepted: both over 2%
     assert lines[6] == (
-        "  validation: 53 expectations, 2 did not pass: upstream_health (WARN, 2 failed)"
+        "  validation: 44 expectations, 2 did not pass: upstream_health (WARN, 2 failed)"
     )
     assert lines[7] == (
         "  alerts: 0 opened, 0 escalated, 0 resolved; 0 open now; notifications 0 pending, 0 failed"

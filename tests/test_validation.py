@@ -21,159 +21,307 @@ from pipelines.settings import ValidationSettings
 NOW = datetime(2026, 10, 31, tzinfo=UTC)
 
 
-def frame(sql: str):
-    """A batch shaped as the checks get it: a DuckDB query's DataFrame."""
-    con = duckdb.connect()
-    con.execute("set TimeZone = 'UTC'")
-    return con.sql(sql).df()
+# --- the accepted inputs: Great Expectations on per-file profiles ------------------------------
+# Each test writes rows straight into a real warehouse file, as an ingestion bug would leave
+# them (the landing rules never let such rows in), and runs the check's own SQL and suite.
 
+GOOD_DECISIONS = [
+    {
+        "decision_id": "d-1", "object_id": "o-1", "object_type": "video", "creator_id": "c-1",
+        "market": "BR", "policy": "spam", "action": "penalize", "source": "machine",
+        "decided_at": datetime(2026, 10, 1, 10, tzinfo=UTC),
+    },
+    {
+        "decision_id": "d-2", "object_id": "o-2", "object_type": "live", "creator_id": "c-2",
+        "market": "EMEA", "policy": "unspecified", "action": "no_action", "source": "human",
+        "decided_at": datetime(2026, 10, 2, 10, tzinfo=UTC),
+    },
+]  # fmt: skip
 
-GOOD_DECISIONS = """
-    select * from (values
-        ('d-1', 'o-1', 'video', 'c-1', 'BR', 'spam', 'penalize', 'machine',
-         timestamptz '2026-10-01 10:00:00+00'),
-        ('d-2', 'o-2', 'live', 'c-2', 'EMEA', 'unspecified', 'no_action', 'human',
-         timestamptz '2026-10-02 10:00:00+00')
-    ) as t(decision_id, object_id, object_type, creator_id, market, policy, action, source,
-           decided_at)
-"""
-
-# expectation -> how to break it (a replacement of the second row's value)
+# profile count -> the second decision's values that break that rule, and it alone
 DECISION_BREAKS = {
-    "expect_column_values_to_not_be_null(decision_id)": ("'d-2'", "null"),
-    "expect_column_values_to_not_be_null(object_id)": ("'o-2'", "null"),
-    "expect_column_values_to_not_be_null(object_type)": ("'live'", "null"),
-    "expect_column_values_to_not_be_null(creator_id)": ("'c-2'", "null"),
-    "expect_column_values_to_not_be_null(market)": ("'EMEA'", "null"),
-    "expect_column_values_to_not_be_null(policy)": ("'unspecified'", "null"),
-    "expect_column_values_to_not_be_null(action)": ("'no_action'", "null"),
-    "expect_column_values_to_not_be_null(source)": ("'human'", "null"),
-    "expect_column_values_to_not_be_null(decided_at)": (
-        "timestamptz '2026-10-02 10:00:00+00'",
-        "null",
-    ),
-    "expect_column_values_to_be_unique(decision_id)": ("'d-2'", "'d-1'"),
-    "expect_column_values_to_be_in_set(market)": ("'EMEA'", "'XX'"),
-    "expect_column_values_to_be_in_set(action)": ("'no_action'", "'ban'"),
-    "expect_column_values_to_be_in_set(source)": ("'human'", "'robot'"),
-    "expect_column_values_to_be_between(decided_at)": (
-        "timestamptz '2026-10-02 10:00:00+00'",
-        "timestamptz '2099-01-01 00:00:00+00'",
-    ),
+    "decision_id_missing": {"decision_id": " "},
+    "object_id_missing": {"object_id": ""},
+    "object_type_missing": {"object_type": " "},
+    "creator_id_missing": {"creator_id": ""},
+    "market_missing": {"market": " "},
+    "policy_missing": {"policy": ""},
+    "action_missing": {"action": " "},
+    "source_missing": {"source": ""},
+    "decision_id_repeated": {"decision_id": "d-1"},
+    "market_not_allowed": {"market": "XX"},
+    "action_not_allowed": {"action": "ban"},
+    "source_not_allowed": {"source": "robot"},
+    "decided_at_in_the_future": {"decided_at": datetime(2099, 1, 1, tzinfo=UTC)},
 }
+
+
+def _warehouse_file(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """A fresh warehouse file with the schema, as the checks find it."""
+    from warehouse.runner import apply_schema
+
+    con = duckdb.connect(str(tmp_path / "checked.duckdb"))
+    con.execute("set TimeZone = 'UTC'")
+    apply_schema(con)
+    return con
+
+
+def _ingested(con, file_id: int, kind: str, rows_read: int) -> str:
+    """A file of `kind` in the manifest, ingested; returns its path."""
+    path = f"/landing/{kind}/f{file_id}.csv"
+    con.execute(
+        "insert into file_manifest values (?, ?, ?, 0, 'sha', 'ingested', null, ?, 'r', ?, null)",
+        [file_id, kind, path, rows_read, NOW],
+    )
+    return path
+
+
+def _decisions(con, rows: list[dict], file_id: int = 1) -> None:
+    con.executemany(
+        "insert into decision_rows by name select ?::varchar as decision_id, "
+        "?::varchar as object_id, ?::varchar as object_type, ?::varchar as creator_id, "
+        "?::varchar as market, ?::varchar as policy, ?::varchar as action, "
+        "?::varchar as source, ?::timestamptz as decided_at, ?::date as metric_date, "
+        "1 as row_hash, false as is_duplicate, ?::bigint as file_id, 'r' as run_id",
+        [[*r.values(), r["decided_at"].date(), file_id] for r in rows],
+    )
 
 
 def _statuses(outcomes) -> dict[str, str]:
     return {o.expectation: o.status for o in outcomes}
 
 
-def test_good_decisions_pass_every_expectation() -> None:
-    outcomes = validate("s", lambda: suites.accepted_decisions(NOW), frame(GOOD_DECISIONS), "p")
-    assert len(outcomes) == 23
+def _failures(outcomes) -> dict[str, str]:
+    """{failed expectation: its sampled count} of the outcomes that did not pass."""
+    return {
+        o.expectation: o.sample[0][o.expectation.partition("(")[2][:-1]]
+        for o in outcomes
+        if o.status != PASSED
+    }
+
+
+def test_good_decision_files_pass_every_expectation(tmp_path) -> None:
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 1, "decisions", rows_read=2)
+    _decisions(con, GOOD_DECISIONS)
+    outcomes = input_checks.validate_accepted(con, "decisions", None, NOW)
+    assert len(outcomes) == 14  # rows_read >= accepted, and 13 counts of rule breaks
     assert {o.status for o in outcomes} == {PASSED}
 
 
-@pytest.mark.parametrize("expectation", sorted(DECISION_BREAKS))
-def test_each_decision_expectation_fails_on_its_own_break(expectation: str) -> None:
-    good, bad = DECISION_BREAKS[expectation]
-    first_row, second_row = GOOD_DECISIONS.split("('d-2',", 1)
-    broken = first_row + ("('d-2'," + second_row).replace(good, bad, 1)
-    outcomes = _statuses(validate("s", lambda: suites.accepted_decisions(NOW), frame(broken), "p"))
-    assert outcomes.pop(expectation) == FAILED
-    assert set(outcomes.values()) == {PASSED}
+@pytest.mark.parametrize("count", sorted(DECISION_BREAKS))
+def test_each_decision_rule_fails_on_its_own_break(tmp_path, count: str) -> None:
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 1, "decisions", rows_read=2)
+    _decisions(con, [GOOD_DECISIONS[0], {**GOOD_DECISIONS[1], **DECISION_BREAKS[count]}])
+    outcomes = input_checks.validate_accepted(con, "decisions", None, NOW)
+    # one file, its one offending row (a repeated id: both rows that share it)
+    expected = "2" if count == "decision_id_repeated" else "1"
+    assert _failures(outcomes) == {f"expect_column_values_to_be_between({count})": expected}
 
 
-def test_a_type_expectation_fails_on_the_wrong_type() -> None:
-    numbers = GOOD_DECISIONS.replace("'c-1'", "1").replace("'c-2'", "2")
-    outcomes = _statuses(validate("s", lambda: suites.accepted_decisions(NOW), frame(numbers), "p"))
-    assert outcomes["expect_column_values_to_be_of_type(creator_id)"] == FAILED
+def test_a_file_cannot_accept_more_rows_than_it_has(tmp_path) -> None:
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 1, "decisions", rows_read=1)
+    _decisions(con, GOOD_DECISIONS)
+    outcomes = input_checks.validate_accepted(con, "decisions", None, NOW)
+    [failed] = [o for o in outcomes if not o.success]
+    assert failed.expectation == (
+        "expect_column_pair_values_a_to_be_greater_than_b(rows_read, accepted)"
+    )
+    assert failed.explain()[0] == [
+        "rows_read file /landing/decisions/f1.csv = 1 is not >= accepted = 2 "
+        "(accepted_decisions_valid)"
+    ]
 
 
-GOOD_APPEALS = """
-    select *, status in ('upheld', 'overturned') and resolved_at is null
-        as resolved_without_resolved_at
-    from (values
-        ('a-1', 'd-1', 'overturned', timestamptz '2026-10-02 10:00:00+00',
-         timestamptz '2026-10-05 10:00:00+00', timestamptz '2026-10-01 10:00:00+00'),
-        ('a-2', 'd-2', 'pending', timestamptz '2026-10-03 10:00:00+00', null,
-         timestamptz '2026-10-02 10:00:00+00')
-    ) as t(appeal_id, decision_id, status, appealed_at, resolved_at, decided_at)
-"""
+def test_a_failed_count_names_its_file_and_its_rows(tmp_path) -> None:
+    """Two files, two bad markets in the second: the sample names that file, its count and the
+    decisions behind it, and the message says so."""
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 1, "decisions", rows_read=2)
+    second = _ingested(con, 2, "decisions", rows_read=3)
+    _decisions(con, GOOD_DECISIONS)
+    _decisions(
+        con,
+        [
+            {**GOOD_DECISIONS[0], "decision_id": "d-4", "market": "US"},
+            {**GOOD_DECISIONS[0], "decision_id": "d-3", "market": "XX"},
+            {**GOOD_DECISIONS[0], "decision_id": "d-5"},
+        ],
+        file_id=2,
+    )
+    outcomes = input_checks.validate_accepted(con, "decisions", None, NOW)
+    [failed] = [o for o in outcomes if not o.success]
+    assert failed.partition == "/landing/decisions/f1.csv and 1 other files"
+    assert (failed.unexpected_count, failed.sample) == (
+        1,
+        [{"market_not_allowed": "2", "path": second, "decision_id": "d-3, d-4"}],
+    )
+    assert failed.explain() == (
+        [
+            f"market_not_allowed = 2 in {second}, expected 0, e.g. decision d-3, d-4 "
+            "(accepted_decisions_valid)"
+        ],
+        0,
+    )
+
+
+def test_only_the_files_of_the_run_are_profiled(tmp_path) -> None:
+    """A bad row in a file an earlier run ingested is not this run's to judge."""
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 1, "decisions", rows_read=1)
+    con.execute("update file_manifest set run_id = 'earlier'")
+    _ingested(con, 2, "decisions", rows_read=1)
+    _decisions(con, [{**GOOD_DECISIONS[0], "market": "XX"}])
+    _decisions(con, [GOOD_DECISIONS[1]], file_id=2)
+    outcomes = input_checks.validate_accepted(con, "decisions", "r", NOW)
+    assert {o.partition for o in outcomes} == {"/landing/decisions/f2.csv"}
+    assert {o.status for o in outcomes} == {PASSED}
+
+
+GOOD_APPEALS = [
+    {
+        "appeal_id": "a-1", "decision_id": "d-1", "status": "overturned",
+        "appealed_at": datetime(2026, 10, 2, 10, tzinfo=UTC),
+        "resolved_at": datetime(2026, 10, 5, 10, tzinfo=UTC),
+    },
+    {
+        "appeal_id": "a-2", "decision_id": "d-2", "status": "pending",
+        "appealed_at": datetime(2026, 10, 3, 10, tzinfo=UTC), "resolved_at": None,
+    },
+]  # fmt: skip
 
 APPEAL_BREAKS = {
-    "expect_column_values_to_not_be_null(appeal_id)": ("'a-2'", "null"),
-    "expect_column_values_to_not_be_null(decision_id)": ("'d-2'", "null"),
-    "expect_column_values_to_not_be_null(status)": ("'pending'", "null"),
-    "expect_column_values_to_be_unique(appeal_id)": ("'a-2'", "'a-1'"),
-    "expect_column_values_to_be_in_set(status)": ("'pending'", "'lost'"),
-    "expect_column_values_to_be_in_set(resolved_without_resolved_at)": ("'pending'", "'upheld'"),
-    "expect_column_pair_values_a_to_be_greater_than_b(appealed_at, decided_at)": (
-        "timestamptz '2026-10-02 10:00:00+00')",
-        "timestamptz '2026-10-09 10:00:00+00')",
-    ),
-    "expect_column_pair_values_a_to_be_greater_than_b(resolved_at, appealed_at)": (
-        "timestamptz '2026-10-05 10:00:00+00'",
-        "timestamptz '2026-10-01 10:00:00+00'",
-    ),
+    "appeal_id_missing": {"appeal_id": " "},
+    "decision_id_missing": {"decision_id": ""},
+    "status_missing": {"status": " "},
+    "appeal_id_repeated": {"appeal_id": "a-1"},
+    "status_not_allowed": {"status": "lost"},
+    "resolved_at_missing_on_resolved": {"status": "upheld"},
+    "resolved_at_before_appealed_at": {"resolved_at": datetime(2026, 10, 3, 9, tzinfo=UTC)},
+    # d-2 was decided on 2026-10-02 10:00
+    "appealed_at_before_decided_at": {"appealed_at": datetime(2026, 10, 2, 9, tzinfo=UTC)},
 }
 
 
-def test_good_appeals_pass_every_expectation() -> None:
-    outcomes = validate("s", lambda: suites.accepted_appeals(NOW), frame(GOOD_APPEALS), "p")
-    assert len(outcomes) == 10
+def _appeals(con, rows: list[dict]) -> None:
+    con.executemany(
+        "insert into appeals by name select ?::varchar as appeal_id, ?::varchar as decision_id, "
+        "?::varchar as status, ?::timestamptz as appealed_at, ?::timestamptz as resolved_at, "
+        "2::bigint as file_id, 'r' as run_id",
+        [list(r.values()) for r in rows],
+    )
+
+
+def test_good_appeal_files_pass_every_expectation(tmp_path) -> None:
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 1, "decisions", rows_read=2)
+    _decisions(con, GOOD_DECISIONS)
+    _ingested(con, 2, "appeals", rows_read=2)
+    _appeals(con, GOOD_APPEALS)
+    outcomes = input_checks.validate_accepted(con, "appeals", None, NOW)
+    assert len(outcomes) == 9
     assert {o.status for o in outcomes} == {PASSED}
 
 
-@pytest.mark.parametrize("expectation", sorted(APPEAL_BREAKS))
-def test_each_appeal_expectation_fails_on_its_own_break(expectation: str) -> None:
-    good, bad = APPEAL_BREAKS[expectation]
-    assert GOOD_APPEALS.count(good) >= 1
-    broken = GOOD_APPEALS[::-1].replace(good[::-1], bad[::-1], 1)[::-1]  # the last occurrence
-    outcomes = _statuses(validate("s", lambda: suites.accepted_appeals(NOW), frame(broken), "p"))
-    assert outcomes.pop(expectation) == FAILED
-    assert set(outcomes.values()) == {PASSED}
+@pytest.mark.parametrize("count", sorted(APPEAL_BREAKS))
+def test_each_appeal_rule_fails_on_its_own_break(tmp_path, count: str) -> None:
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 1, "decisions", rows_read=2)
+    _decisions(con, GOOD_DECISIONS)
+    _ingested(con, 2, "appeals", rows_read=2)
+    _appeals(con, [GOOD_APPEALS[0], {**GOOD_APPEALS[1], **APPEAL_BREAKS[count]}])
+    outcomes = input_checks.validate_accepted(con, "appeals", None, NOW)
+    expected = "2" if count == "appeal_id_repeated" else "1"
+    assert _failures(outcomes) == {f"expect_column_values_to_be_between({count})": expected}
 
 
-GOOD_AUDITS = """
-    select * from (values
-        ('d-1', 'q-1', timestamptz '2026-10-05 10:00:00+00', 'violating', 1.0::double),
-        ('d-2', 'q-2', timestamptz '2026-10-06 10:00:00+00', 'non_violating', 4.0::double)
-    ) as t(decision_id, audit_id, audited_at, verdict, sample_weight)
-"""
+def test_an_orphan_appeal_is_not_judged_against_a_decision(tmp_path) -> None:
+    """Appealed before any decision it could be about: its decision has not arrived yet."""
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 2, "appeals", rows_read=1)
+    _appeals(con, [{**GOOD_APPEALS[1], "appealed_at": datetime(2020, 1, 1, tzinfo=UTC)}])
+    outcomes = input_checks.validate_accepted(con, "appeals", None, NOW)
+    assert {o.status for o in outcomes} == {PASSED}
+
+
+GOOD_AUDITS = [
+    {
+        "decision_id": "d-1", "audit_id": "q-1", "audited_at": datetime(2026, 10, 5, tzinfo=UTC),
+        "verdict": "violating", "sample_weight": 1.0,
+    },
+    {
+        "decision_id": "d-2", "audit_id": "q-2", "audited_at": datetime(2026, 10, 6, tzinfo=UTC),
+        "verdict": "non_violating", "sample_weight": 4.0,
+    },
+]  # fmt: skip
 
 AUDIT_BREAKS = {
-    "expect_column_values_to_not_be_null(decision_id)": ("'d-2'", "null"),
-    "expect_column_values_to_not_be_null(audit_id)": ("'q-2'", "null"),
-    "expect_column_values_to_not_be_null(verdict)": ("'non_violating'", "null"),
-    "expect_column_values_to_be_unique(decision_id)": ("'d-2'", "'d-1'"),
-    "expect_column_values_to_be_in_set(verdict)": ("'non_violating'", "'maybe'"),
-    "expect_column_values_to_be_between(sample_weight)": ("4.0::double", "0.0::double"),
+    "decision_id_missing": {"decision_id": ""},
+    "audit_id_missing": {"audit_id": " "},
+    "verdict_missing": {"verdict": ""},
+    "decision_id_repeated": {"decision_id": "d-1"},
+    "verdict_not_allowed": {"verdict": "maybe"},
+    "sample_weight_not_positive": {"sample_weight": 0.0},
 }
 
 
-def test_good_audits_pass_every_expectation() -> None:
-    outcomes = validate("s", lambda: suites.accepted_audits(NOW), frame(GOOD_AUDITS), "p")
-    assert len(outcomes) == 10
+def _audits(con, rows: list[dict]) -> None:
+    con.executemany(
+        "insert into audits by name select ?::varchar as decision_id, ?::varchar as audit_id, "
+        "?::timestamptz as audited_at, ?::varchar as verdict, ?::double as sample_weight, "
+        "3::bigint as file_id, 'r' as run_id",
+        [list(r.values()) for r in rows],
+    )
+
+
+def test_good_audit_files_pass_every_expectation(tmp_path) -> None:
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 3, "audits", rows_read=2)
+    _audits(con, GOOD_AUDITS)
+    outcomes = input_checks.validate_accepted(con, "audits", None, NOW)
+    assert len(outcomes) == 7
     assert {o.status for o in outcomes} == {PASSED}
 
 
-@pytest.mark.parametrize("expectation", sorted(AUDIT_BREAKS))
-def test_each_audit_expectation_fails_on_its_own_break(expectation: str) -> None:
-    good, bad = AUDIT_BREAKS[expectation]
-    broken = GOOD_AUDITS.replace(good, bad, 1)
-    outcomes = _statuses(validate("s", lambda: suites.accepted_audits(NOW), frame(broken), "p"))
-    assert outcomes.pop(expectation) == FAILED
-    assert set(outcomes.values()) == {PASSED}
+@pytest.mark.parametrize("count", sorted(AUDIT_BREAKS))
+def test_each_audit_rule_fails_on_its_own_break(tmp_path, count: str) -> None:
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 3, "audits", rows_read=2)
+    _audits(con, [GOOD_AUDITS[0], {**GOOD_AUDITS[1], **AUDIT_BREAKS[count]}])
+    outcomes = input_checks.validate_accepted(con, "audits", None, NOW)
+    expected = "2" if count == "decision_id_repeated" else "1"
+    assert _failures(outcomes) == {f"expect_column_values_to_be_between({count})": expected}
 
 
-def test_a_great_expectations_exception_is_an_error_never_a_pass_or_a_failure() -> None:
-    """A batch without the column GX is asked about: GX raises inside; the check errors."""
-    no_market = frame(GOOD_DECISIONS).drop(columns=["market"])
+def test_an_infinite_sample_weight_is_not_positive(tmp_path) -> None:
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 3, "audits", rows_read=2)
+    _audits(con, [GOOD_AUDITS[0], {**GOOD_AUDITS[1], "sample_weight": float("inf")}])
+    outcomes = input_checks.validate_accepted(con, "audits", None, NOW)
+    [failed] = [o for o in outcomes if not o.success]
+    assert failed.sample == [
+        {"sample_weight_not_positive": "1", "path": "/landing/audits/f3.csv", "audit_id": "q-2"}
+    ]
+
+
+def test_a_great_expectations_exception_is_an_error_never_a_pass_or_a_failure(tmp_path) -> None:
+    """A profile without the column GX is asked about: GX raises inside; the check errors."""
+    con = _warehouse_file(tmp_path)
+    _ingested(con, 1, "decisions", rows_read=2)
+    _decisions(con, GOOD_DECISIONS)
+    from checks.gx_runner import query_frame
+    from warehouse.runner import read_sql, set_variables
+    from warehouse.vocabulary import MARKETS
+
+    set_variables(con, run_id="", every_day=True, run_started_at=NOW, markets=list(MARKETS))
+    profiles = query_frame(con, read_sql("checks/decision_file_profiles.sql"))
+    no_market = profiles.drop(columns=["market_not_allowed"])
     outcomes = validate("s", lambda: suites.accepted_decisions(NOW), no_market, "p")
-    broken = [o for o in outcomes if "(market)" in o.expectation]
+    broken = [o for o in outcomes if "(market_not_allowed)" in o.expectation]
     assert broken and {o.status for o in broken} == {ERROR}
-    assert all(o.error for o in broken)  # GX's own message (its type check says less)
-    assert any('The column "market" in BatchData does not exist' in o.error for o in broken)
+    assert 'The column "market_not_allowed" in BatchData does not exist' in broken[0].error
     with pytest.raises(ValidationError, match="great expectations could not run"):
         result_of(outcomes, severity=None)
 
@@ -194,9 +342,9 @@ def test_a_run_records_what_the_checks_found(landing, warehouse) -> None:
         .fetchall()
     )
     assert counts == {
-        "accepted_decisions_valid": (23, 23),
-        "accepted_appeals_valid": (10, 10),
-        "accepted_audits_valid": (10, 10),
+        "accepted_decisions_valid": (14, 14),
+        "accepted_appeals_valid": (9, 9),
+        "accepted_audits_valid": (7, 7),
         "market_metrics_consistent": (23, 23),
         # 4 on the market-day (no history yet: nothing to compare, all pass), 1 on the files and
         # 1 on the days: d.csv rejects 1 row of 2, on 2026-10-01; both over the 2% threshold
@@ -207,30 +355,6 @@ def test_a_run_records_what_the_checks_found(landing, warehouse) -> None:
         "select partition from validation_results where check_name = "
         "'accepted_decisions_valid' limit 1",
     ) == str(landing.path("decisions/d.csv").resolve())
-
-
-def test_every_file_is_validated_when_batches_are_read_ahead(landing, warehouse, monkeypatch):
-    """One file a batch, the next read while GX judges this one: each batch is judged, under
-    its own file's name, and a bad row in the last file is found."""
-    for n, market in enumerate(["BR", "BR", "EMEA"], start=1):
-        landing.csv(f"decisions/d{n}.csv", [decision(f"d-{n}", market=market)])
-    run(landing, warehouse)
-
-    def br_only(now):
-        import great_expectations as gx
-
-        return [gx.expectations.ExpectColumnValuesToBeInSet(column="market", value_set=["BR"])]
-
-    monkeypatch.setattr(input_checks, "BATCH_ROWS", 1)
-    monkeypatch.setattr(suites, "accepted_decisions", br_only)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    outcomes = input_checks.validate_accepted(con, "decisions", None, NOW)
-    assert [(Path(o.partition).name, o.status) for o in outcomes] == [
-        ("d1.csv", PASSED),
-        ("d2.csv", PASSED),
-        ("d3.csv", FAILED),
-    ]
-    assert outcomes[2].sample == [{"decision_id": "d-3", "market": "EMEA"}]
 
 
 def test_great_expectations_is_loaded_only_when_a_run_reads_a_new_file(
@@ -262,10 +386,10 @@ def test_a_failing_error_check_stops_the_run_before_publishing(landing, warehous
     """A suite that the data breaks (as an ingestion bug would): nothing is published."""
     landing.csv("decisions/d.csv", [decision("d-1", market="EMEA")])
 
-    def strict(now):
+    def strict(now):  # as if EMEA were not a market
         import great_expectations as gx
 
-        return [gx.expectations.ExpectColumnValuesToBeInSet(column="market", value_set=["BR"])]
+        return [gx.expectations.ExpectColumnValuesToBeBetween(column="accepted", max_value=0)]
 
     monkeypatch.setattr(suites, "accepted_decisions", strict)
     err = io.StringIO()
@@ -395,8 +519,8 @@ def test_run_prints_a_one_line_validation_summary(landing, warehouse, tmp_path) 
     landing.csv("decisions/d.csv", [decision("d-1")])
     out = io.StringIO()
     assert run_pipeline(settings(landing, warehouse), out=out) == 0
-    # 23 on the accepted decisions, 23 on the market-day metrics, 6 upstream health
-    assert "  validation: 52 expectations, all passed\n" in out.getvalue()
+    # 14 on the decision file's profile, 23 on the market-day metrics, 6 upstream health
+    assert "  validation: 43 expectations, all passed\n" in out.getvalue()
 
 
 def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_path) -> None:
@@ -409,8 +533,8 @@ def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_pa
     code, out, err = cli("validate", "--warehouse", warehouse, cwd=tmp_path)
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "accepted_decisions_valid     blocking   23 expectations: passed",
-        "accepted_appeals_valid       blocking   10 expectations: passed",
+        "accepted_decisions_valid     blocking   14 expectations: passed",
+        "accepted_appeals_valid       blocking    9 expectations: passed",
         "accepted_audits_valid        blocking    0 expectations: passed",
         "every_market_every_day       blocking    1 expectations: passed",
         "upstream_health              warning     6 expectations: passed",
@@ -418,7 +542,7 @@ def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_pa
     ]
     assert (
         scalar(warehouse, "select count(*) from validation_results where run_id like 'validate-%'")
-        == 63
+        == 53
     )
 
     # a bug in the metric SQL, as it would show: a count that no longer adds up
@@ -661,7 +785,7 @@ def test_a_failed_run_s_results_are_readable(landing, warehouse, tmp_path) -> No
     run_id = rows(work, "select distinct run_id from validation_results")
     assert out.splitlines()[0].startswith(f"run {run_id[0][0]}, checked ")
     assert out.splitlines()[1:] == [
-        "accepted_decisions_valid     blocking   23 expectations: passed",
+        "accepted_decisions_valid     blocking   14 expectations: passed",
         "accepted_appeals_valid       blocking    0 expectations: passed",
         "accepted_audits_valid        blocking    0 expectations: passed",
         "every_market_every_day       blocking    1 expectations: 1 of 1 did not pass",
