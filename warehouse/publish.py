@@ -28,9 +28,9 @@ from .runner import apply_schema, run_sql
 PAIR_DIR = ".modmetrics-published"
 
 # How each table's differing rows are found: (the temp table of changed keys, its key column),
-# made by sql/publish/<temp table>.sql. Any other table is small and copied whole.
+# made by sql/publish/<temp table>.sql; decision_rows by the (metric_date, file_id) groups of
+# sql/publish/changed_day_files.sql. Any other table is small and copied whole.
 SYNCED_BY = {
-    "decision_rows": ("changed_days", "metric_date"),
     "daily_metrics": ("changed_days", "metric_date"),
     "overturn_development": ("changed_days", "metric_date"),
     "audit_development": ("changed_days", "metric_date"),
@@ -156,8 +156,20 @@ def _incompatible(con: duckdb.DuckDBPyConnection) -> str:
 def _sync_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name in sorted({changed for changed, _ in SYNCED_BY.values()}):
         run_sql(con, f"publish/{name}.sql")
+    con.execute(
+        "set variable first_changed_day = "
+        "(select coalesce(min(metric_date), '9999-12-31'::date) from changed_days)"
+    )
+    run_sql(con, "publish/changed_day_files.sql")
     for table in _tables(con, "working"):
-        if table in SYNCED_BY:
+        if table == "decision_rows":
+            # the bound on metric_date lets DuckDB skip the row groups of older days
+            where = (
+                "where metric_date >= getvariable('first_changed_day') "
+                "and (metric_date, file_id) in (select (metric_date, file_id) "
+                "from changed_day_files)"
+            )
+        elif table in SYNCED_BY:
             changed, key = SYNCED_BY[table]
             where = f"where {key} in (select {key} from {changed})"
         elif table in SYNCED_BY_RUN:
