@@ -2,12 +2,17 @@
 (issue 15 target 4; see docs/benchmarks.md).
 
     uv run python benchmarks/scale_benchmark.py prepare --landing L --out DIR
+    uv run python benchmarks/scale_benchmark.py tile --base DIR5M --times 10 --out DIR50M
     uv run python benchmarks/scale_benchmark.py measure --base DIR5M --base DIR50M [--repeat N]
 
 `prepare` links every landing file but those of the last day into DIR/history (hard links, the
 landing stays untouched), builds the warehouse of that history with `modmetrics run` (DIR/base),
 and publishes it once more so that both published files exist (the state of any warehouse after
-its second run). `measure` times, for each base, the same step: the last day's files added and
+its second run). `tile` makes a longer history
+without loading it (a first load of 50M decisions takes an hour on a loaded 2-core machine): the
+base's working file with `--times - 1` more copies of its stored history, each shifted back by
+the span of the base's days, with ids and file ids of their own; the held-back day is the same.
+`measure` times, for each base, the same step: the last day's files added and
 one `modmetrics run`, in a process of its own (wall, CPU, peak RSS), on a fresh copy of the base,
 the bases interleaved, `--repeat` times; the publish step's own time is read from the run's
 Dagster step events (as benchmarks/step_times.py does).
@@ -27,6 +32,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 from statistics import median
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from warehouse.publish import publish  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,6 +94,31 @@ def prepare(landing: Path, out: Path) -> None:
         subprocess.run(run, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         print(f"  {out.name}: run in {time.perf_counter() - started:.1f} s")
     (out / "as_of").write_text(as_of)
+
+
+def tile(base: Path, times: int, out: Path) -> None:
+    """`base` with its stored history repeated `times` times, further back in time."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for name in ("history", "held-back"):
+        subprocess.run(["cp", "-al", str(base / name), str(out / name)], check=True)
+    shutil.copy(base / "as_of", out / "as_of")
+    work = out / "base" / ".modmetrics-work" / "warehouse.duckdb"
+    work.parent.mkdir(parents=True)
+    shutil.copyfile(base / "base" / ".modmetrics-work" / "warehouse.duckdb", work)
+    started = time.perf_counter()
+    con = duckdb.connect(str(work))
+    con.execute("set TimeZone = 'UTC'")
+    con.execute((ROOT / "benchmarks" / "tile_history.sql").read_text())
+    for k in range(1, times):
+        con.execute("set variable k = ?", [k])
+        con.execute((ROOT / "benchmarks" / "tile_copy.sql").read_text())
+    con.execute("checkpoint")
+    con.close()
+    print(f"  tiled {times}x in {time.perf_counter() - started:.1f} s")
+    published = out / "base" / "warehouse.duckdb"
+    for _ in range(2):  # both files of the pair, as after a second run
+        publish(work, published)
 
 
 def measure_once(base: Path, scratch: Path) -> dict:
@@ -153,6 +188,10 @@ def main() -> None:
     prep = sub.add_parser("prepare")
     prep.add_argument("--landing", type=Path, required=True)
     prep.add_argument("--out", type=Path, required=True)
+    til = sub.add_parser("tile")
+    til.add_argument("--base", type=Path, required=True)
+    til.add_argument("--times", type=int, default=10)
+    til.add_argument("--out", type=Path, required=True)
     meas = sub.add_parser("measure")
     meas.add_argument("--base", type=Path, action="append", required=True)
     meas.add_argument("--repeat", type=int, default=3)
@@ -160,6 +199,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.landing, args.out)
+    elif args.command == "tile":
+        tile(args.base, args.times, args.out)
     else:
         measure(args.base, args.repeat, args.scratch or args.base[0].parent / "scratch")
 
