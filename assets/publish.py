@@ -13,15 +13,18 @@ from .metrics import market_daily_metrics
     kinds={"duckdb"},
     deps=[market_daily_metrics, alerts],
     description=(
-        "The read-only copy of the warehouse that analysts, dashboards and `modmetrics sql` read, "
-        "replaced atomically after each successful run."
+        "The read-only copy of the warehouse that analysts, dashboards and `modmetrics sql` read: "
+        "the idle file of a pair brought up to date with what changed, then swapped in atomically."
     ),
 )
 def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    path = warehouse.publish()
+    published = warehouse.publish()
     return dg.MaterializeResult(
         metadata={
-            "path": str(path),
-            "size_bytes": path.stat().st_size,
+            "path": str(published.path),
+            "file": str(published.file),
+            "size_bytes": published.file.stat().st_size,
+            "full_copy": published.full_copy,
+            "full_copy_reason": published.reason,
         }
     )

@@ -43,6 +43,7 @@ def validate_upstream(
         run_started_at=now,
     )
     run_sql(con, "checks/market_timezones.sql")
+    run_sql(con, "checks/first_file_id.sql")
     days = query_frame(con, read_sql("checks/market_days.sql"))
     files = query_frame(con, read_sql("checks/file_rejections.sql"))
     rejected_days = query_frame(con, read_sql("checks/day_rejections.sql"))

@@ -8,7 +8,7 @@ import dagster as dg
 
 from assets.metrics import daily_metrics, market_daily_metrics
 from warehouse.resources import WarehouseResource
-from warehouse.runner import read_sql, set_variables
+from warehouse.runner import read_sql, run_sql, set_variables
 
 from .explain import first_lines
 
@@ -17,7 +17,8 @@ def _offenders(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, sql_file: str
 ) -> dg.AssetCheckResult:
     with warehouse.get_connection() as con:
-        set_variables(con, run_id=context.run.run_id)
+        set_variables(con, run_id=context.run.run_id, every_day=False)
+        run_sql(con, "checks/first_file_id.sql")
         relation = con.sql(read_sql(sql_file))
         columns = relation.columns
         rows = relation.fetchall()

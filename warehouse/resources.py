@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import os
 import shutil
 import time
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
+from .publish import Published, publish
 from .runner import apply_schema
 
 # Working files whose schema this process has already brought up to date.
@@ -89,21 +89,14 @@ class WarehouseResource(DuckDBResource):
         finally:
             self.release()
 
-    def publish(self) -> Path:
-        """Copy the working file over the published one atomically (readers keep their snapshot)."""
+    def publish(self) -> Published:
+        """Bring the published warehouse up to date with the working file (warehouse/publish.py:
+        readers keep their snapshot, the next open sees the new one)."""
         with self.get_connection() as con:
             con.execute("checkpoint")
-        published = Path(self.published)
-        published.parent.mkdir(parents=True, exist_ok=True)
-        tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-        try:
-            shutil.copyfile(self.database, tmp)
-            with tmp.open("rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, published)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return published
+        return publish(
+            Path(self.database), Path(self.published), self.connection_config.get("memory_limit")
+        )
 
 
 def _connect_with_retries(database: str, config: dict, attempts: int = 4):

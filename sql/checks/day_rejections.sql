@@ -3,7 +3,8 @@
 -- where that can be read and is not in the future (the others have no decision day; the
 -- per-file share covers them), in the zone of the market its record names (macros.sql
 -- market_day), else the reporting time zone. Variables: run_id, every_day, reporting_timezone,
--- market_timezones (checks/market_timezones.sql), run_started_at.
+-- market_timezones (checks/market_timezones.sql), run_started_at, first_file_id
+-- (checks/first_file_id.sql: the bound lets DuckDB skip older files' rows).
 with checked_files as (
     select file_id
     from file_manifest
@@ -18,6 +19,7 @@ rejected_times as (
         parse_timestamp(clean_text(json_extract_string(record, '$.decided_at'))) as decided_at
     from rejected_rows
     where source_table = 'decisions'
+      and file_id >= getvariable('first_file_id')
       and file_id in (select file_id from checked_files)
 ),
 
@@ -34,7 +36,8 @@ rejected as (
 accepted as (
     select metric_date
     from decision_rows
-    where file_id in (select file_id from checked_files)
+    where file_id >= getvariable('first_file_id')
+      and file_id in (select file_id from checked_files)
       and not is_duplicate
       and decision_id not in (select decision_id from conflicting_decisions)
 ),

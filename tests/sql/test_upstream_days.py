@@ -105,6 +105,7 @@ def test_a_rejected_decision_counts_on_its_markets_day(con) -> None:
         run_started_at=datetime(2026, 10, 31, tzinfo=UTC),
     )
     set_map_variable(con, "market_timezones", ZONES)
+    con.execute(read_sql("checks/first_file_id.sql"))
     assert_rows(
         select(con, read_sql("checks/day_rejections.sql")),
         [

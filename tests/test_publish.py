@@ -1,0 +1,217 @@
+"""Publishing (warehouse/publish.py): the published warehouse is one of a pair of files, the idle
+one brought up to date with what changed and swapped in; readers keep their snapshot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import Landing, appeal, audit, decision, query, run, scalar
+from warehouse.publish import publish
+
+pytestmark = pytest.mark.usefixtures("isolated_settings")
+
+
+def _work(warehouse: Path) -> Path:
+    return warehouse.parent / ".modmetrics-work" / warehouse.name
+
+
+def differing_tables(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """Tables whose rows differ between the working and the published file (EXCEPT ALL both
+    ways): {table: (rows only in working, rows only in published)}."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as working (read_only)", [str(_work(warehouse))])
+        con.execute("attach ? as published (read_only)", [str(warehouse)])
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'working' order by 1"
+            ).fetchall()
+        ]
+        assert len(tables) > 15
+        differing = {}
+        for t in tables:
+            only = con.execute(
+                f"select (select count(*) from (from working.{t} except all from published.{t})),"
+                f" (select count(*) from (from published.{t} except all from working.{t}))"
+            ).fetchone()
+            if only != (0, 0):
+                differing[t] = only
+        return differing
+    finally:
+        con.close()
+
+
+def published_file(warehouse: Path) -> tuple[str, int]:
+    """The pair file the published path points to, and its inode (a whole copy makes a new one)."""
+    target = warehouse.resolve()
+    return target.name, target.stat().st_ino
+
+
+def test_the_published_warehouse_equals_the_working_one_after_every_run(landing, warehouse):
+    """Day by day: new days, late and resolved appeals, audits, a rejected row, a file
+    redelivered with new content, an appeal found made before its decision."""
+    landing.csv(
+        "decisions/d1.csv",
+        [decision("d-1", "2026-10-01T10:00:00Z"), decision("d-2", "2026-10-01T11:00:00Z")],
+    )
+    run(landing, warehouse)
+    assert differing_tables(warehouse) == {}
+    first = published_file(warehouse)
+
+    landing.csv("decisions/d2.csv", [decision("d-3", "2026-10-02T10:00:00Z")])
+    landing.csv("appeals/a2.csv", [appeal("a-1", "d-1", appealed_at="2026-10-02T10:00:00Z")])
+    landing.csv("audits/q2.csv", [audit("q-1", "d-2", audited_at="2026-10-02T12:00:00Z")])
+    landing.csv("appeals/early.csv", [appeal("a-9", "d-9", appealed_at="2026-10-02T09:00:00Z")])
+    run(landing, warehouse)
+    assert differing_tables(warehouse) == {}
+    second = published_file(warehouse)
+    assert second[0] != first[0]  # the other file of the pair
+
+    # a late resolution of an old day's appeal, a rejected row, and d-9 decided after its appeal
+    landing.csv(
+        "appeals/a3.csv",
+        [
+            appeal(
+                "a-1",
+                "d-1",
+                "overturned",
+                appealed_at="2026-10-02T10:00:00Z",
+                resolved_at="2026-10-03T10:00:00Z",
+            )
+        ],
+    )
+    landing.csv(
+        "decisions/d3.csv",
+        [
+            decision("d-9", "2026-10-03T10:00:00Z"),
+            decision("d-4", "2026-10-03T10:00:00Z", market="XX"),
+        ],
+    )
+    run(landing, warehouse)
+    assert differing_tables(warehouse) == {}
+    assert published_file(warehouse) == first  # brought up to date in place, not copied
+    assert scalar(warehouse, "select count(*) from rejected_rows") == 2  # XX, and a-9 too early
+    assert (
+        scalar(
+            warehouse,
+            "select overturned_penalties from market_daily_metrics "
+            "where metric_date = '2026-10-01'",
+        )
+        == 1
+    )
+
+    # the source corrects d1.csv: d-2 (and its audit's decision) is gone, d-5 is new
+    landing.csv(
+        "decisions/d1.csv",
+        [decision("d-1", "2026-10-01T10:00:00Z"), decision("d-5", "2026-10-01T12:00:00Z")],
+    )
+    run(landing, warehouse)
+    assert differing_tables(warehouse) == {}
+    assert published_file(warehouse) == second
+    assert query(warehouse, "select decision_id from decisions order by 1") == [
+        {"decision_id": d} for d in ("d-1", "d-3", "d-5", "d-9")
+    ]
+
+    run(landing, warehouse)  # nothing new
+    assert differing_tables(warehouse) == {}
+    assert published_file(warehouse) == first
+
+
+# Holds the published warehouse open, prints a count, then one again each time it reads a line.
+READER = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+for _ in sys.stdin:
+    print(con.execute("select count(*) from decisions").fetchone()[0], flush=True)
+"""
+
+
+def test_a_reader_keeps_its_snapshot_while_runs_publish(landing, warehouse) -> None:
+    landing.csv("decisions/d1.csv", [decision("d-1", "2026-10-01T10:00:00Z")])
+    run(landing, warehouse)
+    run(landing, warehouse)  # both files of the pair exist
+    held = published_file(warehouse)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(warehouse)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+    def reader_count() -> int:
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        return int(reader.stdout.readline())
+
+    try:
+        assert reader_count() == 1
+        # the idle file is free: brought up to date in place
+        landing.csv("decisions/d2.csv", [decision("d-2", "2026-10-02T10:00:00Z")])
+        run(landing, warehouse)
+        assert reader_count() == 1
+        assert scalar(warehouse, "select count(*) from decisions") == 2
+        # the idle file is the one the reader holds: copied whole beside it, renamed over it
+        landing.csv("decisions/d3.csv", [decision("d-3", "2026-10-03T10:00:00Z")])
+        run(landing, warehouse)
+        assert reader_count() == 1
+        assert scalar(warehouse, "select count(*) from decisions") == 3
+        now = published_file(warehouse)
+        assert now[0] == held[0] and now[1] != held[1]
+        assert differing_tables(warehouse) == {}
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=60)
+
+
+def _two_runs(landing: Landing, warehouse: Path) -> None:
+    landing.csv("decisions/d1.csv", [decision("d-1", "2026-10-01T10:00:00Z")])
+    run(landing, warehouse)
+    run(landing, warehouse)
+
+
+def test_a_new_table_in_the_working_file_is_published_by_a_whole_copy(landing, warehouse):
+    _two_runs(landing, warehouse)
+    with duckdb.connect(str(_work(warehouse))) as con:
+        con.execute("create table extra as select 7 as x")
+    result = publish(_work(warehouse), warehouse)
+    assert (result.full_copy, result.reason) == (True, "the tables changed")
+    assert scalar(warehouse, "select x from extra") == 7
+
+
+def test_the_published_views_are_those_of_the_code(landing, warehouse) -> None:
+    """An idle file made by another version: its views are replaced by sql/views/."""
+    _two_runs(landing, warehouse)
+    idle = warehouse.parent / ".modmetrics-published" / "warehouse.duckdb.a"
+    assert published_file(warehouse)[0] != idle.name
+    with duckdb.connect(str(idle)) as con:
+        con.execute("create or replace view decisions as select 1 as one")
+    result = publish(_work(warehouse), warehouse)
+    assert (result.file, result.full_copy) == (idle, False)
+    assert query(warehouse, "select decision_id from decisions") == [{"decision_id": "d-1"}]
+
+
+def test_rows_changed_behind_the_metric_days_fall_back_to_a_whole_copy(landing, warehouse):
+    """The safety net: a change that left no trace the sync reads still gets published."""
+    _two_runs(landing, warehouse)
+    with duckdb.connect(str(_work(warehouse))) as con:
+        con.execute("delete from decision_rows")
+    result = publish(_work(warehouse), warehouse)
+    assert (result.full_copy, result.reason) == (True, "decision_rows has 0 rows, its sync 1")
+    assert differing_tables(warehouse) == {}
+
+
+def test_a_publish_without_changes_is_a_sync(landing, warehouse) -> None:
+    _two_runs(landing, warehouse)
+    idle = published_file(warehouse)
+    result = publish(_work(warehouse), warehouse)
+    assert (result.full_copy, result.reason) == (False, "")
+    assert result.file.name != idle[0]
+    assert os.readlink(warehouse) == f".modmetrics-published/{result.file.name}"
+    assert differing_tables(warehouse) == {}

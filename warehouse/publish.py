@@ -1,0 +1,206 @@
+"""Publishing: bring the published warehouse up to date with the working file, at the cost of
+what changed since, not of the stored history.
+
+DuckDB lets one process write a file and refuses readers in other processes meanwhile, and an
+analyst may hold the published file open for hours, so the published path is a symbolic link to
+one of a pair of files (`.modmetrics-published/<name>.a` and `.b`). A publish brings the idle one
+(the file the link does not point to) up to date and then swaps the link atomically: a reader
+keeps the snapshot it opened, the next open sees the new one.
+
+Bringing the idle file up to date copies only the rows that differ from it (it is one or two
+runs behind), table by table, in one transaction (see SYNCED_BY). It copies the whole working
+file instead when the idle file does not exist, is held open by a reader, or its tables or row
+hashes are not those of the working file; and when a table's row count still differs after the
+sync, as a safety net. Views and macros are applied from sql/, as on the working file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .runner import apply_schema, run_sql
+
+PAIR_DIR = ".modmetrics-published"
+
+# How each table's differing rows are found: (the temp table of changed keys, its key column),
+# made by sql/publish/<temp table>.sql; decision_rows by the (metric_date, file_id) groups of
+# sql/publish/changed_day_files.sql. Any other table is small and copied whole.
+SYNCED_BY = {
+    "daily_metrics": ("changed_days", "metric_date"),
+    "overturn_development": ("changed_days", "metric_date"),
+    "audit_development": ("changed_days", "metric_date"),
+    "appeals": ("changed_appeals", "appeal_id"),
+    "appeal_rows": ("changed_appeals", "appeal_id"),
+    "audits": ("changed_audited_decisions", "decision_id"),
+    "audit_rows": ("changed_audited_decisions", "decision_id"),
+}
+# Tables whose rows are written once by a run and only ever deleted afterwards: the runs whose
+# row counts differ are copied again.
+SYNCED_BY_RUN = ("quarantine", "validation_results")
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a publish did: the file now published, and whether it was copied whole."""
+
+    path: Path
+    file: Path
+    full_copy: bool
+    reason: str  # why it was copied whole, or "" for a sync
+
+
+def publish(work: Path, published: Path, memory_limit: str | None = None) -> Published:
+    """Bring the idle file of the pair up to date with `work` (checkpointed, not in use by any
+    connection of this process) and point `published` at it."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    pair = published.parent / PAIR_DIR
+    pair.mkdir(exist_ok=True)
+    current = published.resolve() if published.is_symlink() else None
+    names = (f"{published.name}.a", f"{published.name}.b")
+    idle = pair / (names[1] if current is not None and current.name == names[0] else names[0])
+    reason = (
+        _sync(work, idle, memory_limit) if idle.exists() else "no published file of the pair yet"
+    )
+    if reason:
+        _copy(work, idle)
+    link = published.with_name(f".{published.name}.{os.getpid()}.link")
+    link.unlink(missing_ok=True)
+    link.symlink_to(idle.relative_to(published.parent))
+    os.replace(link, published)  # atomic: readers open the old file or the new one
+    _fsync_dir(published.parent)
+    return Published(published, idle, bool(reason), reason)
+
+
+def _copy(work: Path, target: Path) -> None:
+    """A whole copy, renamed into place: a reader holding the old file keeps it."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(work, tmp)
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sync(work: Path, idle: Path, memory_limit: str | None) -> str:
+    """Copy into `idle` the rows that differ from `work`; return why a whole copy is needed
+    instead ("" when synced)."""
+    con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute("attach ? as working (read_only)", [str(work)])
+        try:
+            con.execute("attach ? as published", [str(idle)])
+        except duckdb.Error:
+            return "the idle published file is open in another process"
+        reason = _incompatible(con)
+        if reason:
+            return reason
+        # views and macros as this code defines them (DuckDB's text of a view is not stable
+        # enough to compare): the same files apply_schema runs on the working file
+        con.execute("use published")
+        apply_schema(con)
+        con.execute("use memory")
+        con.begin()
+        try:
+            _sync_tables(con)
+            reason = _counts_differ(con)
+            if reason:
+                con.rollback()
+                return reason
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        con.execute("checkpoint published")
+        return ""
+    finally:
+        con.close()
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = ? and schema_name = 'main' and not temporary order by 1",
+            [catalog],
+        ).fetchall()
+    ]
+
+
+def _incompatible(con: duckdb.DuckDBPyConnection) -> str:
+    """Why the attached file cannot be synced row by row ("" when it can)."""
+    for what, sql in (
+        ("tables", "select table_name, sql from duckdb_tables() where database_name = ?"),
+        ("sequences", "select sequence_name, sql from duckdb_sequences() where database_name = ?"),
+    ):
+        mine, theirs = (sorted(con.execute(sql, [c]).fetchall()) for c in ("working", "published"))
+        if mine != theirs:
+            return f"the {what} changed"
+    versions = con.execute(
+        "select (select list(duckdb_version) from working.warehouse_info), "
+        "(select list(duckdb_version) from published.warehouse_info)"
+    ).fetchone()
+    if versions[0] != versions[1]:
+        return "the row hashes were recomputed"  # sql/ingest/rehash_rows.sql
+    return ""
+
+
+def _sync_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name in sorted({changed for changed, _ in SYNCED_BY.values()}):
+        run_sql(con, f"publish/{name}.sql")
+    con.execute(
+        "set variable first_changed_day = "
+        "(select coalesce(min(metric_date), '9999-12-31'::date) from changed_days)"
+    )
+    run_sql(con, "publish/changed_day_files.sql")
+    for table in _tables(con, "working"):
+        if table == "decision_rows":
+            # the bound on metric_date lets DuckDB skip the row groups of older days
+            where = (
+                "where metric_date >= getvariable('first_changed_day') "
+                "and (metric_date, file_id) in (select (metric_date, file_id) "
+                "from changed_day_files)"
+            )
+        elif table in SYNCED_BY:
+            changed, key = SYNCED_BY[table]
+            where = f"where {key} in (select {key} from {changed})"
+        elif table in SYNCED_BY_RUN:
+            con.execute(
+                "create or replace temp table changed_runs as "
+                f"(select run_id, count(*) from working.{table} group by run_id "
+                f" except select run_id, count(*) from published.{table} group by run_id) "
+                f"union all (select run_id, count(*) from published.{table} group by run_id "
+                f" except select run_id, count(*) from working.{table} group by run_id)"
+            )
+            where = "where run_id in (select run_id from changed_runs)"
+        else:
+            where = ""
+        con.execute(f"delete from published.{table} {where}")
+        con.execute(f"insert into published.{table} select * from working.{table} {where}")
+
+
+def _counts_differ(con: duckdb.DuckDBPyConnection) -> str:
+    for table in _tables(con, "working"):
+        mine, theirs = con.execute(
+            f"select (select count(*) from working.{table}), "
+            f"(select count(*) from published.{table})"
+        ).fetchone()
+        if mine != theirs:
+            return f"{table} has {mine} rows, its sync {theirs}"
+    return ""
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
