@@ -89,11 +89,123 @@ def match_header(kind: str, header: list[str]) -> tuple[list[str], dict[str, str
     return unique, by_name
 
 
+def _contract_columns(kind: str, by_name: dict[str, str]) -> str:
+    """The select list of the contract's columns as text (NULL where the file lacks one)."""
+    return ", ".join(
+        f"{_quote(by_name[c])}::varchar as {c}" if c in by_name else f"null::varchar as {c}"
+        for c in CONTRACTS[kind].columns
+    )
+
+
+# Columns a scan of several files adds (assets/landing.py reads files with them): a file that has
+# a column of one of these names is read alone.
+SCAN_COLUMNS = {"file_index", "file_row_number", "filename"}
+# Two types of one contract column that one scan can read together: DuckDB reads both as an
+# instant (TIMESTAMP as UTC, the session zone); each file's values keep the text of its own type.
+INSTANTS = {"TIMESTAMP", "TIMESTAMP WITH TIME ZONE"}
+
+
+def contract_types(con: duckdb.DuckDBPyConnection, kind: str, path: Path) -> dict[str, str] | None:
+    """The type of each contract column of a Parquet file that can be read with others in one
+    scan (read_parquet_together), None for a file to read alone: unreadable header, a required
+    column missing, a contract column named otherwise than the contract, a path that reads as a
+    glob pattern, or a column a scan adds."""
+    if GLOB_CHARACTERS.intersection(str(path)):
+        return None
+    try:
+        header = con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()
+        unique, by_name = match_header(kind, [row[0] for row in header])
+    except (duckdb.Error, ValueError):
+        return None
+    names = {name.lower() for name in unique}
+    if len(names) < len(unique) or names & SCAN_COLUMNS:
+        return None  # union_by_name matches names ignoring case
+    if any(by_name[c] != c for c in by_name if c in CONTRACTS[kind].columns):
+        return None
+    return {name: type_ for name, type_, *_ in header if name in CONTRACTS[kind].columns}
+
+
+def scans(files: list[tuple[int, Path, dict[str, str] | None]]) -> list[list[tuple]]:
+    """Runs of consecutive files (in file_id order) that one scan can read: each contract
+    column of one type in all of them, or of the two INSTANTS types. Runs of one file are left
+    out (load_file reads it); so is a file of None types."""
+    runs: list[list[tuple]] = []
+    current: list[tuple] = []
+    seen: dict[str, set[str]] = {}
+    for file_id, path, types in [*files, (None, None, None)]:
+        fits = types is not None and all(
+            {*seen.get(c, ()), t} <= INSTANTS or not seen.get(c) or seen[c] == {t}
+            for c, t in types.items()
+        )
+        if not fits:
+            if len(current) > 1:
+                runs.append(current)
+            current, seen = [], {}
+        if types is not None:
+            current.append((file_id, path, types))
+            for c, t in types.items():
+                seen.setdefault(c, set()).add(t)
+    return runs
+
+
+def read_parquet_together(
+    con: duckdb.DuckDBPyConnection, kind: str, run: list[tuple[int, Path, dict[str, str]]]
+) -> dict[int, int]:
+    """Stage the rows of a run of Parquet files (scans()) in one scan; return the rows of each
+    file, by file_id; {} when the scan fails.
+
+    One file of one row group is decoded by one thread; a scan of many files by every core. The
+    rows, their text, their order and their verdicts are those of reading the files one at a
+    time (load_file): the files are consecutive, and a column that is a TIMESTAMP in one file
+    and a TIMESTAMP WITH TIME ZONE in another gets each file's own text. When the scan fails
+    none of its rows stay: load_file then reads each file alone, so that a bad file fails by
+    itself, with its one-line error.
+    """
+    ids = [file_id for file_id, _, _ in run]
+    variables: dict[str, object] = {
+        "landing_files": [str(path) for _, path, _ in run],
+        "landing_file_ids": ids,
+    }
+    select = []
+    for c in CONTRACTS[kind].columns:
+        present = {types[c] for _, _, types in run if c in types}
+        if len(present) > 1:  # the two INSTANTS: a naive timestamp keeps its text
+            variables[f"landing_naive_{c}"] = [types.get(c) == "TIMESTAMP" for _, _, types in run]
+            select.append(
+                f"case when getvariable('landing_naive_{c}')[(file_index + 1)::bigint] "
+                f"then {_quote(c)}::timestamp::varchar else {_quote(c)}::varchar end as {c}"
+            )
+        elif present:
+            select.append(f"{_quote(c)}::varchar as {c}")
+        else:
+            select.append(f"null::varchar as {c}")
+    set_variables(con, **variables)
+    # file_index is the file's place in the list: its file_id is at that place in the ids
+    con.execute(
+        f"create or replace temp view load_{kind} as "
+        "select getvariable('landing_file_ids')[(file_index + 1)::bigint]::bigint as file_id, "
+        f"file_row_number + 1 as line_number, {', '.join(select)} "
+        "from read_parquet(getvariable('landing_files'), file_row_number = true, "
+        "union_by_name = true)"
+    )
+    try:
+        con.execute(f"insert into staged {read_sql(f'staging/stg_{kind}.sql')}")
+    except duckdb.Error:
+        con.execute("delete from staged where file_id between ? and ?", [min(ids), max(ids)])
+        return {}
+    counts = dict(
+        con.execute(
+            "select file_id, count(*) from staged where file_id between ? and ? group by file_id",
+            [min(ids), max(ids)],
+        ).fetchall()
+    )
+    return {file_id: counts.get(file_id, 0) for file_id in ids}
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection, kind: str, file_id: int, path: Path
 ) -> tuple[int | None, str | None]:
     """Append the rows of one file to temp table load_<kind>; return (rows read, error)."""
-    contract = CONTRACTS[kind]
     is_parquet = path.name.lower().endswith(".parquet")
     if GLOB_CHARACTERS.intersection(str(path)):
         # DuckDB's readers take a path as a glob pattern: such a name could read other files
@@ -119,10 +231,7 @@ def load_file(
     # The file, as text columns of the contract, is the view load_<kind>; the staging SQL judges
     # its rows straight into `staged`. The path and column names reach DuckDB as variables and
     # quoted identifiers, never as SQL text.
-    select_list = ", ".join(
-        f"{_quote(by_name[c])}::varchar as {c}" if c in by_name else f"null::varchar as {c}"
-        for c in contract.columns
-    )
+    select_list = _contract_columns(kind, by_name)
     set_variables(con, landing_file=str(path), landing_file_id=file_id)
     if is_parquet:
         source = (
@@ -273,6 +382,9 @@ def stage_new_files(
     next_id = con.execute("select coalesce(max(file_id), 0) + 1 from file_manifest").fetchone()[0]
     outcomes: list[FileOutcome] = []
     replaced: set[int] = set()
+    prefetched: dict[int, int] = {}  # file_id -> rows, of the files read together
+    planned: dict[int, str] = {}  # file_id -> path, of the Parquet files with new content
+    first_of_run: dict[int, list[tuple]] = {}  # file_id -> the run of files read with it
 
     def take(path: Path, resolved: str, digest: str, earlier: list[tuple[int, str]]) -> None:
         nonlocal next_id
@@ -283,10 +395,19 @@ def stage_new_files(
         if digest in by_digest:
             outcome.status, outcome.error = "same_content", f"same content as {by_digest[digest]}"
         else:
-            before_reading()
-            outcome.rows_read, outcome.error = load_file(con, kind, next_id, path)
-            if outcome.error:
-                outcome.status = "failed"
+            mine = planned.get(next_id) == resolved  # the file its run read under this id
+            if mine and next_id in first_of_run:
+                before_reading()
+                prefetched.update(read_parquet_together(con, kind, first_of_run.pop(next_id)))
+            if mine and next_id in prefetched:
+                outcome.rows_read = prefetched.pop(next_id)
+            else:
+                if prefetched.pop(next_id, None) is not None:  # another file's rows: not these
+                    con.execute("delete from staged where file_id = ?", [next_id])
+                before_reading()
+                outcome.rows_read, outcome.error = load_file(con, kind, next_id, path)
+                if outcome.error:
+                    outcome.status = "failed"
         if outcome.status != "failed":
             outcome.replaces = [file_id for file_id, _ in earlier]
             replaced.update(outcome.replaces)
@@ -304,16 +425,41 @@ def stage_new_files(
     show = sys.stderr.isatty() and len(files) > 1
     from tqdm import tqdm  # here: a run with nothing new never reads a file
 
+    new_files: list[tuple[Path, str, str]] = []
     for path in tqdm(files, desc=f"reading {kind}", unit="file", disable=not show, leave=False):
         state = file_state(path)
         resolved = state[0]
         if state in unchanged:
             continue  # read in an earlier run, untouched since: not even hashed
-        digest = sha256_of(path)
+        new_files.append((path, resolved, sha256_of(path)))
+
+    # Runs of consecutive Parquet files with new content are read in one scan each
+    # (read_parquet_together), when take() reaches the run's first file, under the file_ids that
+    # take() gives them; take() then only counts their rows. The file_ids are known beforehand
+    # when no path comes twice.
+    if len({resolved for _, resolved, _ in new_files}) == len(new_files):
+        carried, planned_id, order = set(by_digest), next_id, []
+        for path, resolved, digest in new_files:
+            if any(seen == digest for _, seen in by_path.get(resolved, [])):
+                continue
+            if path.name.lower().endswith(".parquet") and digest not in carried:
+                planned[planned_id] = resolved
+                order.append((planned_id, path, contract_types(con, kind, path)))
+            else:
+                order.append((planned_id, path, None))
+            carried.add(digest)
+            planned_id += 1
+        for run in scans(order):
+            first_of_run[run[0][0]] = run
+
+    for path, resolved, digest in new_files:
         earlier = by_path.get(resolved, [])
         if any(seen == digest for _, seen in earlier):
             continue  # read in an earlier run: nothing new
         take(path, resolved, digest, earlier)
+    if prefetched:  # read together, then found to be the same content as another file
+        con.execute("delete from staged where list_contains(?, file_id)", [list(prefetched)])
+        prefetched.clear()
 
     # A twin recorded as `same_content` of a version replaced in this run now carries the rows:
     # one from an earlier run is read as a new file, one from this run is read in place.
