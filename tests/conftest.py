@@ -351,13 +351,27 @@ def br_only_deployment(folder: Path) -> None:
     (folder / "modmetrics.toml").write_text('[validation]\nexpected_markets = ["BR"]\n')
 
 
-def run(landing: Landing | Path, warehouse: Path, dashboards: bool = False, **values) -> str:
+def run(
+    landing: Landing | Path,
+    warehouse: Path,
+    dashboards: bool = False,
+    validation: bool = False,
+    **values,
+) -> str:
     """Materialise the asset graph once (as `modmetrics run` does); return the run id.
 
     The dashboards are built only when asked (`dashboards=True`): most tests read the warehouse,
-    and the pages cost a third of a small run. tests/test_dashboards.py builds and reads them."""
+    and the pages cost a third of a small run. tests/test_dashboards.py builds and reads them.
+    The Great Expectations checks run only when asked too (`validation=True`): they are most of
+    the CPU of a small run, and only the tests of validation and of what it records (its page,
+    the run summary) read them. The SQL checks of the warehouse run always."""
     out = io.StringIO()
-    code = run_pipeline(settings(landing, warehouse, **values), out=out, dashboards=dashboards)
+    code = run_pipeline(
+        settings(landing, warehouse, **values),
+        out=out,
+        validation=validation,
+        dashboards=dashboards,
+    )
     assert code == 0, out.getvalue()
     return scalar(warehouse, "select last_run_id from warehouse_info")
 
