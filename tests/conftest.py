@@ -54,9 +54,11 @@ AUDIT_COLUMNS = ("audit_id", "decision_id", "audited_at", "verdict", "auditor_id
 # are made here, so that nothing costly is built twice:
 # - the tests that share a module- or session-scoped fixture (a warehouse built once and read by
 #   many tests, the browser) are one group, so the fixture is built on one worker only;
-# - tests marked xdist_group("spark") start or reuse the worker's JVM: one worker starts Spark once.
-# Groups are handed out before the single tests, explicit groups (Spark, the longest) first, so no
-# worker is left with a long group at the end of the run.
+# - the tests that start Spark are two groups, xdist_group("spark") and ("spark-2"): the Spark
+#   tests are the longest part of the suite, so each worker takes a half and starts one JVM for it.
+# Groups are handed out before the single tests, explicit groups (Spark, the longest) first: the
+# first two go one to each worker, and the single tests fill in at the end, so no worker is left
+# with a long group at the end of the run.
 
 # What the tests' JVMs (Spark local) run with, unless the environment says otherwise: C1 alone and
 # the serial collector suit a short-lived JVM on tiny data (about a quarter less CPU). Neither
@@ -351,13 +353,27 @@ def br_only_deployment(folder: Path) -> None:
     (folder / "modmetrics.toml").write_text('[validation]\nexpected_markets = ["BR"]\n')
 
 
-def run(landing: Landing | Path, warehouse: Path, dashboards: bool = False, **values) -> str:
+def run(
+    landing: Landing | Path,
+    warehouse: Path,
+    dashboards: bool = False,
+    validation: bool = False,
+    **values,
+) -> str:
     """Materialise the asset graph once (as `modmetrics run` does); return the run id.
 
     The dashboards are built only when asked (`dashboards=True`): most tests read the warehouse,
-    and the pages cost a third of a small run. tests/test_dashboards.py builds and reads them."""
+    and the pages cost a third of a small run. tests/test_dashboards.py builds and reads them.
+    The Great Expectations checks run only when asked too (`validation=True`): they are most of
+    the CPU of a small run, and only the tests of validation and of what it records (its page,
+    the run summary) read them. The SQL checks of the warehouse run always."""
     out = io.StringIO()
-    code = run_pipeline(settings(landing, warehouse, **values), out=out, dashboards=dashboards)
+    code = run_pipeline(
+        settings(landing, warehouse, **values),
+        out=out,
+        validation=validation,
+        dashboards=dashboards,
+    )
     assert code == 0, out.getvalue()
     return scalar(warehouse, "select last_run_id from warehouse_info")
 

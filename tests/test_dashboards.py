@@ -203,6 +203,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         landing,
         root / "data" / "warehouse.duckdb",
         dashboards=True,
+        validation=True,  # the quality page shows what validation found
         appeal_window_days=10,
         # days of a few decisions: the threshold rule, whose markers the tests below check
         alerts=AlertSettings(sinks=("jsonl",), rules=rules, method="threshold"),

@@ -69,7 +69,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("projected")
     landing = Landing(root / "landing")
     _write_dataset(landing)
-    run(landing, root / "data" / "warehouse.duckdb", dashboards=True, as_of=NOWCAST_AS_OF)
+    run(
+        landing,
+        root / "data" / "warehouse.duckdb",
+        dashboards=True,
+        validation=True,
+        as_of=NOWCAST_AS_OF,
+    )
     return root / "data" / "dashboards"
 
 

@@ -54,8 +54,12 @@ from conftest import (
     scalar,
 )
 
-# one xdist worker runs every Spark test: it starts one JVM (see conftest.py)
-pytestmark = pytest.mark.xdist_group("spark")
+# The tests that start Spark are two xdist groups, one for each worker: each worker starts one
+# JVM and keeps it for its half (see conftest.py). "spark" runs the hand-checked fixtures on both
+# engines; "spark-2" the nowcast history, the market zones, the files Spark cannot read, and
+# tests/test_lake.py's Spark reader. The tests that translate SQL start no JVM: any worker.
+SPARK = pytest.mark.xdist_group("spark")
+SPARK_2 = pytest.mark.xdist_group("spark-2")
 
 AS_OF = date(2026, 10, 31)
 
@@ -167,12 +171,14 @@ def _assert_same_rows(left: list[dict], right: list[dict]) -> None:
 MARKET_DAYS = "select * from market_daily_metrics order by metric_date, market"
 
 
+@SPARK
 def test_market_daily_metrics_are_identical_on_both_engines(engines) -> None:
     duck = query(engines["duckdb"], MARKET_DAYS)
     assert len(duck) == 4  # BR, LATAM, EMEA on 2026-10-01, EMEA on 2026-10-03
     _assert_same_rows(duck, query(engines["spark"], MARKET_DAYS))
 
 
+@SPARK
 def test_spark_computes_market_daily_metrics_itself(engines) -> None:
     """The table Spark wrote (translated views/market_daily_metrics.sql), not DuckDB's view."""
     out = engines["spark"].parent / ".modmetrics-work" / "spark-output" / "market_daily_metrics"
@@ -200,6 +206,7 @@ PROJECTED = (
 )
 
 
+@SPARK_2
 def test_the_projections_are_identical_on_both_engines(nowcast_engines) -> None:
     """Every column of market_daily_metrics, the projected ones included, and the lag data."""
     duck = query(nowcast_engines["duckdb"], MARKET_DAYS)
@@ -219,6 +226,7 @@ def test_the_projections_are_identical_on_both_engines(nowcast_engines) -> None:
         _assert_same_rows(lags, query(nowcast_engines["spark"], development))
 
 
+@SPARK_2
 def test_spark_computes_the_projections_itself(nowcast_engines) -> None:
     """The translated views/overturn_nowcast.sql, as Spark wrote market_daily_metrics."""
     out = nowcast_engines["spark"].parent / ".modmetrics-work" / "spark-output"
@@ -237,6 +245,7 @@ def test_spark_computes_the_projections_itself(nowcast_engines) -> None:
     )
 
 
+@SPARK
 def test_hand_checked_market_day_on_spark(engines) -> None:
     """The numbers test_metrics.py checks by hand, from the Spark warehouse."""
     row = query(
@@ -256,6 +265,7 @@ def test_hand_checked_market_day_on_spark(engines) -> None:
     ]
 
 
+@SPARK
 def test_daily_metrics_are_identical_on_both_engines(engines) -> None:
     sql = "select * exclude (run_id) from daily_metrics order by all"
     duck = query(engines["duckdb"], sql)
@@ -277,6 +287,7 @@ REJECTED = (
 )
 
 
+@SPARK
 def test_rejected_rows_are_identical_on_both_engines(engines) -> None:
     duck, spark = query(engines["duckdb"], REJECTED), query(engines["spark"], REJECTED)
     reasons = {r["reason"] for r in duck}
@@ -296,6 +307,7 @@ def test_rejected_rows_are_identical_on_both_engines(engines) -> None:
     assert [comparable(r) for r in duck] == [comparable(r) for r in spark]
 
 
+@SPARK
 def test_rejected_records_are_byte_identical(engines) -> None:
     """Every rejected row's record is the same text on both engines, but a malformed line's
     problem: DuckDB's reader says which columns it expected, Spark's only that it is malformed."""
@@ -305,6 +317,7 @@ def test_rejected_records_are_byte_identical(engines) -> None:
     assert query(engines["duckdb"], sql) == query(engines["spark"], sql)
 
 
+@SPARK
 def test_files_account_for_every_row_on_both_engines(engines) -> None:
     sql = (
         "select parse_filename(path) as file, status, rows, accepted, rejected, "
@@ -321,6 +334,7 @@ def test_files_account_for_every_row_on_both_engines(engines) -> None:
     )
 
 
+@SPARK_2
 def test_both_engines_date_each_market_in_its_own_zone(tmp_path) -> None:
     """[markets.BR] timezone = America/Sao_Paulo, EMEA without one (reporting_timezone UTC): the
     same days, metrics, development ages and recorded zones on both engines. b-1 and e-1, both
@@ -374,6 +388,7 @@ def test_both_engines_date_each_market_in_its_own_zone(tmp_path) -> None:
     ]
 
 
+@SPARK
 def test_a_duckdb_run_after_a_spark_restatement_knows_the_stored_versions(engines, tmp_path):
     """Spark's row hashes are replaced by DuckDB's on load: an identical re-delivery in a later
     DuckDB run is a duplicate, not a conflict."""
@@ -391,6 +406,7 @@ def test_a_duckdb_run_after_a_spark_restatement_knows_the_stored_versions(engine
     assert scalar(warehouse, "select sum(decisions) from daily_metrics") == 3
 
 
+@SPARK
 def test_the_cli_runs_the_spark_engine(tmp_path) -> None:
     """As a user types it: paths relative to the current folder."""
     from conftest import br_only_deployment, cli
@@ -594,6 +610,7 @@ def test_a_file_read_before_keeps_its_id_and_new_ones_come_after(tmp_path) -> No
     assert planned == {"b.csv": 7, "a.csv": 8}
 
 
+@SPARK
 def test_a_restatement_refuses_to_drop_rows_whose_file_is_gone(tmp_path) -> None:
     from conftest import br_only_deployment, cli
 
@@ -617,6 +634,7 @@ def test_a_restatement_refuses_to_drop_rows_whose_file_is_gone(tmp_path) -> None
     assert scalar(tmp_path / "w.duckdb", "select count(*) from decisions") == 2  # as it was
 
 
+@SPARK_2
 def test_files_spark_cannot_read_fail_alone(tmp_path) -> None:
     landing = Landing(tmp_path / "landing")
     landing.csv("decisions/good.csv", [decision("d-1")])

@@ -330,7 +330,7 @@ def test_a_run_records_what_the_checks_found(landing, warehouse) -> None:
     landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", market="XX")])
     landing.csv("appeals/a.csv", [appeal("a-1", "d-1")])
     landing.csv("audits/q.csv", [audit("q-1", "d-1")])
-    run_id = run(landing, warehouse)
+    run_id = run(landing, warehouse, validation=True)
     counts = dict(
         (r[0], (r[1], r[2]))
         for r in duckdb.connect(str(warehouse), read_only=True)
@@ -366,10 +366,10 @@ def test_great_expectations_is_loaded_only_when_a_run_reads_a_new_file(
     started = []
     monkeypatch.setattr(wiring, "start_loading", lambda: started.append(True))
     landing.csv("decisions/d.csv", [decision("d-1")])
-    run(landing, warehouse)
+    run(landing, warehouse, validation=True)
     assert started
     started.clear()
-    run(landing, warehouse)
+    run(landing, warehouse, validation=True)
     assert not started
 
 
@@ -528,7 +528,7 @@ def test_validate_reruns_every_suite_on_the_warehouse(landing, warehouse, tmp_pa
 
     landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", action="no_action")])
     landing.csv("appeals/a.csv", [appeal("a-1", "d-1")])
-    run(landing, warehouse)
+    run(landing, warehouse, validation=True)
     br_only_deployment(tmp_path)  # the data hold BR alone
     code, out, err = cli("validate", "--warehouse", warehouse, cwd=tmp_path)
     assert (code, err) == (0, "")
@@ -675,9 +675,9 @@ def test_a_volume_drop_warns_but_publishes(landing, warehouse) -> None:
         for i in range(4)
     ]
     landing.csv("decisions/week.csv", week)
-    run(landing, warehouse)
+    run(landing, warehouse, validation=True)
     landing.csv("decisions/day8.csv", [decision("d-8-0", "2026-10-08T10:00:00Z")])
-    run_id = run(landing, warehouse)  # exit 0: a warning does not stop publishing
+    run_id = run(landing, warehouse, validation=True)  # exit 0: a warning does not stop publishing
     [(status, sample)] = (
         duckdb.connect(str(warehouse), read_only=True)
         .execute(
