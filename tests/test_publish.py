@@ -119,7 +119,9 @@ def test_the_published_warehouse_equals_the_working_one_after_every_run(landing,
         {"decision_id": d} for d in ("d-1", "d-3", "d-5", "d-9")
     ]
 
-    run(landing, warehouse)  # nothing new
+    run(landing, warehouse)  # nothing new: no pipeline, nothing published
+    assert published_file(warehouse) == second
+    run(landing, warehouse, memory_limit="900MB")  # the same data, by a run that publishes
     assert differing_tables(warehouse) == {}
     assert published_file(warehouse) == first
 
@@ -136,7 +138,7 @@ for _ in sys.stdin:
 def test_a_reader_keeps_its_snapshot_while_runs_publish(landing, warehouse) -> None:
     landing.csv("decisions/d1.csv", [decision("d-1", "2026-10-01T10:00:00Z")])
     run(landing, warehouse)
-    run(landing, warehouse)  # both files of the pair exist
+    run(landing, warehouse, memory_limit="900MB")  # a second run that publishes: both files exist
     held = published_file(warehouse)
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(warehouse)],
@@ -171,9 +173,11 @@ def test_a_reader_keeps_its_snapshot_while_runs_publish(landing, warehouse) -> N
 
 
 def _two_runs(landing: Landing, warehouse: Path) -> None:
+    """Two runs that publish, so both files of the pair exist (a run with nothing new publishes
+    nothing: the second changes a setting that moves no number)."""
     landing.csv("decisions/d1.csv", [decision("d-1", "2026-10-01T10:00:00Z")])
     run(landing, warehouse)
-    run(landing, warehouse)
+    run(landing, warehouse, memory_limit="900MB")
 
 
 def test_a_new_table_in_the_working_file_is_published_by_a_whole_copy(landing, warehouse):
