@@ -2,7 +2,8 @@
 -- Reads temp tables staged (this run's rows through sql/staging/stg_appeals.sql) and
 -- replaced_files. Writes quarantine, appeal_rows, appeals, stale_metric_days. Runs after
 -- merge_decisions, so the decisions that arrived in this run are visible.
--- Variables: run_id, run_started_at.
+-- Variables: run_id, run_started_at, arrival_window_days (the appeal window: the days after its
+-- decision an appeal is usually filed within; only a bound that makes the lookup cheap).
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate, appealed_before_decided and latest_appeal_states. This
 -- file only chooses the rows a run can change, hands them to the rules, and writes the verdicts
@@ -105,22 +106,34 @@ where staged.reject_reason is null;
 -- 4. An appeal filed before its decision was taken is impossible: quarantine it. Checked for
 --    this run's appeals, and for every decision this run (re)admitted: those of the days queued
 --    for recomputation (new decisions, and conflicts resolved by a replaced file).
+--    Only a decision taken after the earliest checked appeal can be later than one: it is on
+--    that appeal's day or later (a day earlier in a zone behind UTC), so the decisions of older
+--    days are left out by a constant bound (DuckDB skips their row groups).
+create or replace temp table checked_appeals as
+select
+    rowid as row_id,
+    *
+from appeal_rows
+where run_id = getvariable('run_id')
+   or decision_id in (
+       select decision_id
+       from decisions
+       where metric_date in (select metric_date from stale_metric_days)
+   );
+
+set variable later_decisions_from = (
+    select min(appealed_at)::date - 1 from checked_appeals
+);
+
 create or replace temp table appealed_too_early as
-with checked as (
-    select
-        rowid as row_id,
-        *
-    from appeal_rows
-    where run_id = getvariable('run_id')
-       or decision_id in (
-           select decision_id
-           from decisions
-           where metric_date in (select metric_date from stale_metric_days)
-       )
+with later_decisions as (
+    select *
+    from decisions
+    where metric_date >= coalesce(getvariable('later_decisions_from'), 'infinity'::date)
 )
 
 select *
-from appealed_before_decided(checked, decisions);
+from appealed_before_decided(checked_appeals, later_decisions);
 
 insert into quarantine
 select 'appeals', file_id, line_number, reason, record,
@@ -157,7 +170,32 @@ select
 from latest_appeal_states(touched_rows);
 
 -- 6. Late appeals restate the day of the decision they refer to (cohort by decision day).
+--    The decisions are found in two passes, so that the cost follows the appeal window, not the
+--    history: first among the days from the earliest appealed_at of this run's appeals, less
+--    the window (a constant bound: DuckDB skips older row groups), then, for the ids not found
+--    there (late appeals, orphans), among the older days. Together: every decision of those ids.
+set variable recent_decisions_from = (
+    select min(appealed_at)::date - getvariable('arrival_window_days')::integer - 1
+    from staged
+    where reject_reason is null
+);
+
+create or replace temp table touched_decision_days as
+select decision_id, metric_date
+from decisions
+where metric_date >= coalesce(getvariable('recent_decisions_from'), '-infinity'::date)
+  and decision_id in (select decision_id from touched_appeal_decisions);
+
+insert into touched_decision_days
+select decision_id, metric_date
+from decisions
+where metric_date < coalesce(getvariable('recent_decisions_from'), '-infinity'::date)
+  and decision_id in (
+      select decision_id
+      from touched_appeal_decisions
+      anti join touched_decision_days using (decision_id)
+  );
+
 insert into stale_metric_days
 select distinct metric_date
-from decisions
-where decision_id in (select decision_id from touched_appeal_decisions);
+from touched_decision_days;
