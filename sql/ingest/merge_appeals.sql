@@ -106,9 +106,8 @@ where staged.reject_reason is null;
 -- 4. An appeal filed before its decision was taken is impossible: quarantine it. Checked for
 --    this run's appeals, and for every decision this run (re)admitted: those of the days queued
 --    for recomputation (new decisions, and conflicts resolved by a replaced file).
---    Only a decision taken after the earliest checked appeal can be later than one: it is on
---    that appeal's day or later (a day earlier in a zone behind UTC), so the decisions of older
---    days are left out by a constant bound (DuckDB skips their row groups).
+--    Only a decision taken after the earliest checked appeal can be taken after one of them:
+--    the others are left out by a constant bound on decided_at (DuckDB skips their row groups).
 create or replace temp table checked_appeals as
 select
     rowid as row_id,
@@ -121,15 +120,13 @@ where run_id = getvariable('run_id')
        where metric_date in (select metric_date from stale_metric_days)
    );
 
-set variable later_decisions_from = (
-    select min(appealed_at)::date - 1 from checked_appeals
-);
+set variable earliest_checked_appeal = (select min(appealed_at) from checked_appeals);
 
 create or replace temp table appealed_too_early as
 with later_decisions as (
     select *
     from decisions
-    where metric_date >= coalesce(getvariable('later_decisions_from'), 'infinity'::date)
+    where decided_at > coalesce(getvariable('earliest_checked_appeal'), 'infinity'::timestamptz)
 )
 
 select *
