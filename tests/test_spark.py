@@ -392,14 +392,16 @@ def test_both_engines_date_each_market_in_its_own_zone(tmp_path) -> None:
 @pytest.fixture(scope="module")
 def cli_spark_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One `modmetrics run --engine spark` typed as a user types it (paths relative to the
-    current folder), on two good decisions and three files Spark cannot read."""
+    current folder, the folder's name holding a space and an accent), on two good decisions
+    and four files Spark cannot read."""
     from conftest import br_only_deployment, cli
 
-    folder = tmp_path_factory.mktemp("cli_spark")
+    folder = tmp_path_factory.mktemp("cli spark é")
     landing = Landing(folder / "landing")
     landing.csv("decisions/good.csv", [decision("d-1"), decision("d-2", action="no_action")])
     unreadable = [
         landing.csv("decisions/_underscore.csv", [decision("d-u")]),
+        landing.csv("decisions/at:10.csv", [decision("d-c")]),
         landing.bytes("decisions/shout.CSV.GZ", gzip.compress(b"decision_id\n")),
         landing.parquet(
             "decisions/nanos.parquet",
@@ -433,7 +435,7 @@ def test_the_cli_runs_the_spark_engine(cli_spark_run) -> None:
     assert cli_spark_run["code"] == 0
     assert [line.split(": ")[:3] for line in cli_spark_run["err"].splitlines()] == [
         ["modmetrics", "error", str(decisions / name)]
-        for name in ("_underscore.csv", "nanos.parquet", "shout.CSV.GZ")
+        for name in ("_underscore.csv", "at:10.csv", "nanos.parquet", "shout.CSV.GZ")
     ]
     assert "rows read 2: accepted 2" in cli_spark_run["out"]
     ratio = scalar(cli_spark_run["warehouse"], "select penalty_ratio from market_daily_metrics")
@@ -450,6 +452,11 @@ def test_files_spark_cannot_read_fail_alone(cli_spark_run) -> None:
             "file": "_underscore.csv",
             "status": "failed",
             "error": "the Spark engine skips a file whose name starts with _ (rename it)",
+        },
+        {
+            "file": "at:10.csv",
+            "status": "failed",
+            "error": "the Spark engine cannot read a file whose name contains : (rename it)",
         },
         {"file": "good.csv", "status": "ingested", "error": None},
         {

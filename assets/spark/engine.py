@@ -155,6 +155,8 @@ def _unreadable(item: PlannedFile) -> str | None:
         return "the Spark engine reads gzip only from a name ending in lowercase .gz (rename it)"
     if path.name.startswith("_"):
         return "the Spark engine skips a file whose name starts with _ (rename it)"
+    if ":" in path.name:  # Hadoop takes what comes before a colon for a URI scheme
+        return "the Spark engine cannot read a file whose name contains : (rename it)"
     try:
         if item.is_parquet:
             schema = pq.read_schema(path)
@@ -264,6 +266,12 @@ def _java_home() -> bool:
     return bool(home) and (Path(home) / "bin" / "java").exists()
 
 
+def _hadoop_path(path: str | Path) -> str:
+    """A local path as Spark's readers and writers take it: the plain absolute path. A file://
+    URI would be taken with its escapes (a space as %20) as the name, and not found."""
+    return str(Path(path).resolve())
+
+
 def _quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
@@ -294,7 +302,7 @@ def _read_kind(spark, kind: str, files: list[PlannedFile]):
     parts = []
     for item in files:
         if item.is_parquet:
-            frame = spark.read.parquet(Path(item.path).as_uri())
+            frame = spark.read.parquet(_hadoop_path(item.path))
             line_number = F.col("_metadata.row_index") + 1
             malformed = F.lit(None).cast("string")
         else:
@@ -314,7 +322,7 @@ def _read_kind(spark, kind: str, files: list[PlannedFile]):
                     encoding="UTF-8",
                     unescapedQuoteHandling="RAISE_ERROR",
                 )
-                .csv(Path(item.path).as_uri())
+                .csv(_hadoop_path(item.path))
             )
             # one partition per file, read in order: the row's place in its partition
             line_number = (F.monotonically_increasing_id().bitwiseAND((1 << 33) - 1)) + 1
@@ -388,9 +396,9 @@ def compute(
     def write(frame, table: str, folder: Path = out):
         """Write `frame` as Parquet; the table, read back, is the view `table`."""
         started = time.perf_counter()
-        frame.write.mode("overwrite").parquet((folder / table).as_uri())
+        frame.write.mode("overwrite").parquet(_hadoop_path(folder / table))
         timings[table] = round(time.perf_counter() - started, 1)
-        stored = spark.read.parquet((folder / table).as_uri())
+        stored = spark.read.parquet(_hadoop_path(folder / table))
         stored.createOrReplaceTempView(table)
         return stored
 
