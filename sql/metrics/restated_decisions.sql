@@ -26,12 +26,12 @@ with restated as (
       and metric_date not in (select metric_date from stale_metric_days)
 ),
 
-restated_days as (
+their_days as (
     select distinct metric_date from restated
 ),
 
 cohort as (
-    select * from stale_decisions(restated, restated_days)  -- macros.sql
+    select * from stale_decisions(restated, their_days)  -- macros.sql
 )
 
 select * from decision_outcomes(cohort, appeals, audits);  -- macros.sql
