@@ -277,7 +277,7 @@ def test_late_conflict_moves_the_earlier_version_to_rejected(late_conflict) -> N
     assert (day3["rows"], day3["accepted"], day3["rejected"]) == (2, 1, 1)
 
 
-def test_late_conflict_restates_the_days_it_changes(late_conflict) -> None:
+def test_late_conflict_restates_the_days_of_both_versions(late_conflict) -> None:
     warehouse, _, _, run_1, run_2 = late_conflict
     day3 = market_day(warehouse, "2026-10-03", "BR")
     assert (
@@ -299,14 +299,12 @@ def test_late_conflict_restates_the_days_it_changes(late_conflict) -> None:
         {"day": "2026-10-05", "run_id": run_2},
         {"day": "2026-10-06", "run_id": run_1},
     ]
-    # the days whose counts changed: the old version's (it no longer counts) and the day 3
-    # file's; the new version's day gained nothing, so it is not among them
     assert query(
         warehouse,
         "select days_recomputed, first_day_recomputed::varchar as first, "
         "last_day_recomputed::varchar as last from pipeline_runs where run_id = ?",
         [run_2],
-    ) == [{"days_recomputed": 2, "first": "2026-10-03", "last": "2026-10-05"}]
+    ) == [{"days_recomputed": 3, "first": "2026-10-03", "last": "2026-10-05"}]
 
 
 def test_appeal_of_a_decision_that_turns_out_conflicting_is_an_orphan(late_conflict) -> None:
