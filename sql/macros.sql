@@ -171,7 +171,9 @@ group by metric_date, market, policy, source, object_type, queue, action, audit_
 
 -- counted_state: what the decisions of `changing` (a decision_id column) count for now, as rows
 -- for restated_decisions: those already queued are left out (their queued state is the one
--- daily_metrics counted), and a decision that counts for nothing gets a row of NULLs. The merges
+-- daily_metrics counted), and a decision that counts for nothing gets a row of NULLs, as does one
+-- on a day queued whole in stale_metric_days (that day is recomputed, so what it counted for
+-- there is not needed; the decision stays queued in case it moves to another day). The merges
 -- of sql/ingest/ insert these rows before they change a decision's rows, appeals or audit.
 create or replace macro counted_state(changing) as table
 with ids as (
@@ -185,6 +187,7 @@ counted as (
     select *
     from decisions
     where decision_id in (select decision_id from ids)
+      and metric_date not in (select metric_date from stale_metric_days)
 ),
 
 counted_days as (
