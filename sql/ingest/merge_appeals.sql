@@ -1,8 +1,8 @@
 -- merge_appeals: put this run's appeals into the warehouse and refresh their latest state.
 -- Reads temp tables staged (this run's rows through sql/staging/stg_appeals.sql) and
--- replaced_files. Writes quarantine, appeal_rows, appeals, stale_metric_days. Runs after
+-- replaced_files. Writes quarantine, appeal_rows, appeals, restated_decisions. Runs after
 -- merge_decisions, so the decisions that arrived in this run are visible.
--- Variables: run_id, run_started_at.
+-- Variables: run_id, run_started_at, market_timezones.
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate, appealed_before_decided and latest_appeal_states. This
 -- file only chooses the rows a run can change, hands them to the rules, and writes the verdicts
@@ -103,8 +103,9 @@ left join judged
 where staged.reject_reason is null;
 
 -- 4. An appeal filed before its decision was taken is impossible: quarantine it. Checked for
---    this run's appeals, and for every decision this run (re)admitted: those of the days queued
---    for recomputation (new decisions, and conflicts resolved by a replaced file).
+--    this run's appeals, and for every decision this run (re)admitted: those queued in
+--    restated_decisions (new decisions, and conflicts resolved by a replaced file), and those of
+--    the days queued for recomputation whole (a market's new time zone).
 create or replace temp table appealed_too_early as
 with checked as (
     select
@@ -112,6 +113,7 @@ with checked as (
         *
     from appeal_rows
     where run_id = getvariable('run_id')
+       or decision_id in (select decision_id from restated_decisions)
        or decision_id in (
            select decision_id
            from decisions
@@ -142,6 +144,11 @@ select decision_id from touched_appeals
 union
 select decision_id from appeals where appeal_id in (select appeal_id from touched_appeals);
 
+-- what their decisions count for before their appeals change (late appeals restate the
+-- decision they refer to: cohort by decision day); the metrics step takes it off
+insert into restated_decisions
+select * from counted_state(touched_appeal_decisions);  -- macros.sql
+
 delete from appeals where appeal_id in (select appeal_id from touched_appeals);
 
 insert into appeals
@@ -155,9 +162,3 @@ select
     *,
     getvariable('run_id')
 from latest_appeal_states(touched_rows);
-
--- 6. Late appeals restate the day of the decision they refer to (cohort by decision day).
-insert into stale_metric_days
-select distinct metric_date
-from decisions
-where decision_id in (select decision_id from touched_appeal_decisions);

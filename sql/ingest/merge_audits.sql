@@ -1,7 +1,7 @@
 -- merge_audits: put this run's QA audits into the warehouse and refresh the audit that counts
 -- for each decision. Reads temp tables staged (this run's rows through
 -- sql/staging/stg_audits.sql) and replaced_files. Writes quarantine, audit_rows, audits,
--- stale_metric_days. Variables: run_id, run_started_at.
+-- restated_decisions. Variables: run_id, run_started_at, market_timezones.
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate and counting_audits. This file only chooses the rows a
 -- run can change, hands them to the rules, and writes the verdicts in place.
@@ -118,6 +118,11 @@ select decision_id from withdrawn
 union
 select decision_id from audits where audit_id in (select audit_id from touched_audit_ids);
 
+-- what those decisions count for before their audit changes (late audits restate the decision
+-- they refer to: cohort by decision day); the metrics step takes it off
+insert into restated_decisions
+select * from counted_state(touched_audit_decisions);  -- macros.sql
+
 delete from audits where decision_id in (select decision_id from touched_audit_decisions);
 
 insert into audits
@@ -137,10 +142,4 @@ select
     *,
     getvariable('run_id')
 from counting_audits(touched_rows)
-where decision_id in (select decision_id from touched_audit_decisions);
-
--- 5. Late audits restate the day of the decision they refer to (cohort by decision day).
-insert into stale_metric_days
-select distinct metric_date
-from decisions
 where decision_id in (select decision_id from touched_audit_decisions);
