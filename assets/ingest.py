@@ -25,23 +25,19 @@ def ingest(
     now: datetime,
     market_timezones: Mapping[str, str],
     before_reading: Callable[[], None] = lambda: None,
-    arrival_window_days: int = 30,
 ) -> dict:
     """Ingest the new landing files of `kind`; return what happened, for the run's metadata.
 
     Files are read and judged first, into temp table `staged` (a file that cannot be read only
     fails itself); then the manifest, quarantine and merge of this kind are written in one
     transaction, so a failure leaves none of them half-done. `market_timezones`: the zone each
-    market's decisions are dated in (sql/macros.sql market_day). `arrival_window_days`: the days
-    after its decision an appeal (audit) usually arrives within, the appeal (audit) window: the
-    merge looks for the decisions of new appeals (audits) among those days first.
+    market's decisions are dated in (sql/macros.sql market_day).
     """
     set_variables(
         con,
         run_id=run_id,
         run_started_at=now,
         markets=list(MARKETS),  # the markets staging accepts (sql/macros.sql is_market)
-        arrival_window_days=arrival_window_days,
     )
     set_map_variable(con, "market_timezones", market_timezones)
     # `before_reading` runs before each new file is read: the wiring passes the start of the
@@ -116,7 +112,6 @@ def _materialize(
             run_started_at(context),
             run_settings.market_timezones,
             before_reading,
-            run_settings.audit_window_days if kind == "audits" else run_settings.appeal_window_days,
         )
     for error in summary["file_errors"]:
         context.log.error(error)

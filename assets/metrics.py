@@ -23,7 +23,7 @@ AUDIT_DEVELOPMENT = "metrics/audit_development.sql"
     deps=[decisions, appeals, audits],
     description=(
         "Additive counts per (metric_date, market, policy, source, object_type, queue); "
-        "recomputes only the days that new decisions, appeals or audits changed."
+        "updates only the groups of the decisions whose rows, appeals or audits a run changed."
     ),
 )
 def daily_metrics(
@@ -40,7 +40,10 @@ def daily_metrics(
         con.execute(
             "create or replace temp view audit_development_counts as " + read_sql(AUDIT_DEVELOPMENT)
         )
+        # the decisions a run changed: their old counts out, their new ones in
+        run_sql(con, "metrics/restated_decisions.sql")
         days = record_run(con, context, run_settings)
+        # the days queued whole (a market's new time zone, a rebuilt table): recomputed
         run_sql(con, "metrics/daily_metrics.sql")
     return dg.MaterializeResult(metadata=days)
 
@@ -48,11 +51,12 @@ def daily_metrics(
 def record_run(
     con, context: dg.AssetExecutionContext, run_settings: RunSettings, all_days: bool = False
 ) -> dict:
-    """Record the run in pipeline_runs with the days it recomputes (the stale ones, or every day
-    of daily_metrics when the whole history was restated); return them as metadata."""
+    """Record the run in pipeline_runs with the days it recomputes (those it changes, temp table
+    restated_days, or every day of daily_metrics when the whole history was restated); return
+    them as metadata."""
     days, first, last = con.execute(
         "select count(distinct metric_date), min(metric_date), max(metric_date) from "
-        + ("daily_metrics" if all_days else "stale_metric_days")
+        + ("daily_metrics" if all_days else "restated_days")
     ).fetchone()
     con.execute(
         "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?)",

@@ -48,6 +48,12 @@ QUERIES = [
     "open_alerts",
     "alert_events",
 ]
+# The views several queries read (directly, or through market_kpis, market_daily_metrics and
+# the other views built on them): each is evaluated once per build, not once per query. A
+# registered copy shadows the view of that name on the build's read-only connection.
+SHARED_VIEWS = ["metric_breakdowns", "market_daily_metrics", "ingested_files"]
+# queries a later query reads, as dashboard_<name> (rejection_reasons sums rejections' rows)
+REUSED_QUERIES = ["rejections"]
 PLOTLY_JS = "assets/plotly.min.js"
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -116,7 +122,15 @@ def load(warehouse: Path) -> dict[str, pl.DataFrame]:
         raise DashboardError(f"{warehouse}: no warehouse there yet (run `modmetrics run`)")
     con = open_read_only(warehouse)
     try:
-        return {name: con.sql(read_sql(f"dashboards/{name}.sql")).pl() for name in QUERIES}
+        for view in SHARED_VIEWS:
+            # read once, then every query (and every view built on it) reads the copy
+            con.register(view, con.sql(f"select * from {view}").to_arrow_table())
+        data = {}
+        for name in QUERIES:
+            data[name] = con.sql(read_sql(f"dashboards/{name}.sql")).pl()
+            if name in REUSED_QUERIES:
+                con.register(f"dashboard_{name}", data[name])
+        return data
     finally:
         con.close()
 

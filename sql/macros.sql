@@ -57,6 +57,157 @@ where metric_date in (select metric_date from query_table(stale));
 create or replace macro market_day(market, ts) as
     (ts at time zone getvariable('market_timezones')[market])::date;
 
+-- decision_outcomes: what each decision of `cohort` (rows of stale_decisions) counts for, one row
+-- per decision: its appeals' outcome (`appealed`, `overturned`, `pending` appeals; appeals and
+-- audits count on their decision's metric_date), its counting audit (`audited`, `verdict`,
+-- `sample_weight`; `audited` holds one per decision) and the development ages of the nowcast's
+-- and the audit completeness's lag data: days from metric_date to the day the first overturn
+-- became known (the earliest resolved_at of an overturned appeal) and to the day the audit
+-- arrived, as dates in the market's time zone (market_day). The one definition of a decision's
+-- counts: outcome_counts, overturn_ages and audit_ages sum these rows, for the stale days
+-- (metrics/daily_counts.sql, both engines) and for the decisions a run changed
+-- (metrics/restated_decisions.sql, which subtracts what they counted before).
+create or replace macro decision_outcomes(cohort, appealed, audited) as table
+with appeal_outcomes as (
+    select
+        decision_id,
+        count(*) as appeals,
+        count(*) filter (where status = 'overturned') as overturned,
+        count(*) filter (where status = 'pending') as pending,
+        min(resolved_at) filter (where status = 'overturned') as overturn_known_at
+    from query_table(appealed)
+    where decision_id in (select decision_id from query_table(cohort))
+    group by decision_id
+),
+
+cohort_audits as (
+    select decision_id, verdict, sample_weight, audited_at
+    from query_table(audited)
+    where decision_id in (select decision_id from query_table(cohort))
+)
+
+select
+    cohort.decision_id,
+    cohort.metric_date,
+    cohort.market,
+    cohort.policy,
+    cohort.source,
+    cohort.object_type,
+    cohort.queue,
+    cohort.action,
+    coalesce(appeal_outcomes.appeals, 0) > 0 as appealed,
+    coalesce(appeal_outcomes.overturned, 0) > 0 as overturned,
+    coalesce(appeal_outcomes.pending, 0) as pending,
+    datediff(
+        'day', cohort.metric_date, market_day(cohort.market, appeal_outcomes.overturn_known_at)
+    ) as overturn_age,
+    cohort_audits.decision_id is not null as audited,
+    cohort_audits.verdict,
+    cohort_audits.sample_weight,
+    datediff(
+        'day', cohort.metric_date, market_day(cohort.market, cohort_audits.audited_at)
+    ) as audit_age
+from query_table(cohort) as cohort
+left join appeal_outcomes on appeal_outcomes.decision_id = cohort.decision_id
+left join cohort_audits on cohort_audits.decision_id = cohort.decision_id;
+
+-- outcome_counts: the additive counts of daily_metrics, summed over rows of decision_outcomes.
+-- Grain: (metric_date, market, policy, source, object_type, queue).
+create or replace macro outcome_counts(outcomes) as table
+select
+    metric_date,
+    market,
+    policy,
+    source,
+    object_type,
+    queue,
+    count(*) as decisions,
+    count(*) filter (where action = 'penalize') as penalties,
+    count(*) filter (where action = 'no_action') as no_actions,
+    count(*) filter (where action = 'penalize' and appealed) as appealed_penalties,
+    count(*) filter (where action = 'penalize' and overturned) as overturned_penalties,
+    count(*) filter (where action = 'no_action' and appealed) as appealed_no_actions,
+    count(*) filter (where action = 'no_action' and overturned) as overturned_no_actions,
+    sum(pending) as pending_appeals,
+    count(*) filter (where action = 'penalize' and audited) as audited_penalties,
+    count(*) filter (where action = 'no_action' and audited) as audited_no_actions,
+    coalesce(sum(sample_weight) filter (where action = 'penalize'), 0)
+        as audited_penalty_weight,
+    coalesce(sum(sample_weight ^ 2) filter (where action = 'penalize'), 0)
+        as audited_penalty_weight_sq,
+    coalesce(sum(sample_weight) filter (where action = 'penalize' and verdict = 'non_violating'), 0)
+        as non_violating_penalty_weight,
+    coalesce(sum(sample_weight) filter (where action = 'no_action'), 0)
+        as audited_no_action_weight,
+    coalesce(sum(sample_weight ^ 2) filter (where action = 'no_action'), 0)
+        as audited_no_action_weight_sq,
+    coalesce(sum(sample_weight) filter (where action = 'no_action' and verdict = 'violating'), 0)
+        as violating_no_action_weight
+from query_table(outcomes)
+group by metric_date, market, policy, source, object_type, queue;
+
+-- overturn_ages: overturn_development's rows from rows of decision_outcomes: the overturned
+-- decisions by development age. Grain: (metric_date, market, policy, source, object_type, queue,
+-- action, development_age). Summed over the ages: outcome_counts' overturned_* counts.
+create or replace macro overturn_ages(outcomes) as table
+select
+    metric_date, market, policy, source, object_type, queue, action,
+    overturn_age as development_age,
+    count(*) as overturns
+from query_table(outcomes)
+where overturned
+group by metric_date, market, policy, source, object_type, queue, action, overturn_age;
+
+-- audit_ages: audit_development's rows from rows of decision_outcomes: the audited decisions by
+-- development age (same grain). Summed over the ages: outcome_counts' audited_* counts.
+create or replace macro audit_ages(outcomes) as table
+select
+    metric_date, market, policy, source, object_type, queue, action,
+    audit_age as development_age,
+    count(*) as audits
+from query_table(outcomes)
+where audited
+group by metric_date, market, policy, source, object_type, queue, action, audit_age;
+
+-- counted_state: what the decisions of `changing` (a decision_id column) count for now, as rows
+-- for restated_decisions: those already queued are left out (their queued state is the one
+-- daily_metrics counted), and a decision that counts for nothing gets a row of NULLs, as does one
+-- on a day queued whole in stale_metric_days (that day is recomputed, so what it counted for
+-- there is not needed; the decision stays queued in case it moves to another day). The merges
+-- of sql/ingest/ insert these rows before they change a decision's rows, appeals or audit.
+create or replace macro counted_state(changing) as table
+with ids as (
+    select distinct decision_id
+    from query_table(changing)
+    where decision_id is not null
+      and decision_id not in (select decision_id from restated_decisions)
+),
+
+counted as (
+    select *
+    from decisions
+    where decision_id in (select decision_id from ids)
+      and metric_date not in (select metric_date from stale_metric_days)
+),
+
+counted_days as (
+    select distinct metric_date from counted
+),
+
+cohort as (
+    select * from stale_decisions(counted, counted_days)
+),
+
+outcomes as (
+    select * from decision_outcomes(cohort, appeals, audits)
+)
+
+select
+    ids.decision_id,
+    outcomes.* exclude (decision_id)
+from ids
+left join outcomes on outcomes.decision_id = ids.decision_id;
+
 -- metric_rates: the one place the headline metrics are defined. Given any table of summed
 -- daily_metrics counts (a market-day, a policy-day, a market over 7 days...), appends each rate
 -- with its 95% Wilson interval. Rates are always a sum over a sum, never an average of rates.

@@ -652,3 +652,32 @@ def test_every_page_is_rewritten_when_the_as_of_date_moves(tmp_path: Path) -> No
     run(landing, warehouse, dashboards=True, as_of="2026-11-01")
     for page in PAGES:
         assert "Data as of <b>2026-11-01</b>" in (site / f"{page}.html").read_text(), page
+
+
+def test_every_query_returns_its_plain_rows_with_the_shared_views_read_once(warehouse) -> None:
+    """load() reads the shared views once and registers copies in their place: each query
+    returns exactly the rows it returns on the warehouse itself (rejection_reasons: those of
+    its definition, rejected rows per reason and the files they came from)."""
+    from dashboards.site import QUERIES, SHARED_VIEWS, load
+    from warehouse.runner import open_read_only, read_sql
+
+    assert SHARED_VIEWS == ["metric_breakdowns", "market_daily_metrics", "ingested_files"]
+    data = load(warehouse)
+    con = open_read_only(warehouse)  # the builder's connection settings (its time zone)
+    try:
+        plain = {
+            name: con.sql(read_sql(f"dashboards/{name}.sql")).pl()
+            for name in QUERIES
+            if name != "rejection_reasons"
+        }
+        plain["rejection_reasons"] = con.sql(
+            "select source_table, reason, count(*) as rejected_rows,"
+            " count(distinct source_file) as files from rejected_rows group by all"
+            " order by rejected_rows desc, source_table, reason"
+        ).pl()
+    finally:
+        con.close()
+    assert not data["files"].is_empty() and not data["rejection_reasons"].is_empty()
+    for name in QUERIES:
+        assert data[name].schema == plain[name].schema, name
+        assert data[name].equals(plain[name]), name

@@ -99,8 +99,17 @@ def test_running_twice_changes_nothing_and_reads_no_file(landing, warehouse, fil
 
     files_read.clear()
     out = io.StringIO()
-    # a setting that moves no number still runs the pipeline (only identical inputs skip it)
-    assert run_pipeline(settings(landing, warehouse, memory_limit="900MB"), out=out) == 0
+    # a setting that moves no number still runs the pipeline (only identical inputs skip it);
+    # no dashboards and no Great Expectations, as run() did: the setting is the one change
+    assert (
+        run_pipeline(
+            settings(landing, warehouse, memory_limit="900MB"),
+            out=out,
+            dashboards=False,
+            validation=False,
+        )
+        == 0
+    )
     run_2 = query(warehouse, "select last_run_id from warehouse_info")[0]["last_run_id"]
     assert run_2 != run_1
     assert files_read == []
@@ -217,7 +226,16 @@ def test_a_run_whose_as_of_date_moved_runs_the_pipeline(landing, warehouse) -> N
     _small_landing(landing)
     run_1 = run(landing, warehouse)
     out = io.StringIO()
-    assert run_pipeline(settings(landing, warehouse, as_of="2026-11-01"), out=out) == 0
+    # as run() did (no dashboards, no Great Expectations): the as-of date is the one change
+    assert (
+        run_pipeline(
+            settings(landing, warehouse, as_of="2026-11-01"),
+            out=out,
+            dashboards=False,
+            validation=False,
+        )
+        == 0
+    )
     assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
     assert query(
         warehouse,
@@ -234,7 +252,9 @@ def test_a_run_after_a_failed_run_runs_the_pipeline(landing, warehouse) -> None:
     con.execute("update warehouse_info set last_run_id = 'failed-run'")
     con.close()
     out = io.StringIO()
-    assert run_pipeline(settings(landing, warehouse), out=out, dashboards=False) == 0
+    assert (
+        run_pipeline(settings(landing, warehouse), out=out, dashboards=False, validation=False) == 0
+    )
     assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
     assert query(warehouse, "select last_run_id <> ? as new_run from warehouse_info", [run_1]) == [
         {"new_run": True}
@@ -247,7 +267,7 @@ def test_a_run_whose_dashboards_are_missing_runs_the_pipeline(landing, warehouse
     index = warehouse.parent / "dashboards" / "index.html"
     index.unlink()
     out = io.StringIO()
-    assert run_pipeline(settings(landing, warehouse), out=out) == 0
+    assert run_pipeline(settings(landing, warehouse), out=out, validation=False) == 0
     assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
     assert index.is_file()
 
@@ -259,7 +279,9 @@ def test_a_touched_landing_file_runs_the_pipeline(landing, warehouse, files_read
     os.utime(day1, ns=(day1.stat().st_atime_ns, day1.stat().st_mtime_ns + 10**9))
     files_read.clear()
     out = io.StringIO()
-    assert run_pipeline(settings(landing, warehouse), out=out, dashboards=False) == 0
+    assert (
+        run_pipeline(settings(landing, warehouse), out=out, dashboards=False, validation=False) == 0
+    )
     # hashed, found to be the version read before: nothing read, nothing new
     assert out.getvalue().startswith("modmetrics run: 0 new file(s)")
     assert files_read == []

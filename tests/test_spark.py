@@ -10,6 +10,7 @@ import gzip
 import json
 import math
 import re
+import shutil
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -56,7 +57,7 @@ from conftest import (
 
 # The tests that start Spark are two xdist groups, one for each worker: each worker starts one
 # JVM and keeps it for its half (see conftest.py). "spark" runs the hand-checked fixtures on both
-# engines; "spark-2" the nowcast history, the market zones, the files Spark cannot read, and
+# engines and a CLI run; "spark-2" the nowcast history, the market zones, and
 # tests/test_lake.py's Spark reader. The tests that translate SQL start no JVM: any worker.
 SPARK = pytest.mark.xdist_group("spark")
 SPARK_2 = pytest.mark.xdist_group("spark-2")
@@ -388,14 +389,103 @@ def test_both_engines_date_each_market_in_its_own_zone(tmp_path) -> None:
     ]
 
 
+@pytest.fixture(scope="module")
+def cli_spark_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One `modmetrics run --engine spark` typed as a user types it (paths relative to the
+    current folder, the folder's name holding a space and an accent), on two good decisions
+    and four files Spark cannot read."""
+    from conftest import br_only_deployment, cli
+
+    folder = tmp_path_factory.mktemp("cli spark é")
+    landing = Landing(folder / "landing")
+    landing.csv("decisions/good.csv", [decision("d-1"), decision("d-2", action="no_action")])
+    unreadable = [
+        landing.csv("decisions/_underscore.csv", [decision("d-u")]),
+        landing.csv("decisions/at:10.csv", [decision("d-c")]),
+        landing.bytes("decisions/shout.CSV.GZ", gzip.compress(b"decision_id\n")),
+        landing.parquet(
+            "decisions/nanos.parquet",
+            {
+                **{c: ["x"] for c in DECISION_COLUMNS if c != "decided_at"},
+                "decided_at": pa.array([0], type=pa.timestamp("ns", tz="UTC")),
+            },
+        ),
+    ]
+    br_only_deployment(folder)
+    code, out, err = cli(
+        "run", "--engine", "spark", "--landing", "landing", "--warehouse", "w.duckdb",
+        "--as-of", "2026-10-31", cwd=folder,
+    )  # fmt: skip
+    return {
+        "folder": folder,
+        "landing": landing,
+        "unreadable": unreadable,
+        "warehouse": folder / "w.duckdb",
+        "code": code,
+        "out": out,
+        "err": err,
+    }
+
+
 @SPARK
-def test_a_duckdb_run_after_a_spark_restatement_knows_the_stored_versions(engines, tmp_path):
+def test_the_cli_runs_the_spark_engine(cli_spark_run) -> None:
+    """As a user types it: paths relative to the current folder. The good file's two rows are
+    read; each file Spark cannot read is one line naming it (what each says: the next test)."""
+    decisions = (cli_spark_run["landing"].root / "decisions").resolve()
+    assert cli_spark_run["code"] == 0
+    assert [line.split(": ")[:3] for line in cli_spark_run["err"].splitlines()] == [
+        ["modmetrics", "error", str(decisions / name)]
+        for name in ("_underscore.csv", "at:10.csv", "nanos.parquet", "shout.CSV.GZ")
+    ]
+    assert "rows read 2: accepted 2" in cli_spark_run["out"]
+    ratio = scalar(cli_spark_run["warehouse"], "select penalty_ratio from market_daily_metrics")
+    assert ratio == 0.5
+
+
+@SPARK
+def test_files_spark_cannot_read_fail_alone(cli_spark_run) -> None:
+    assert query(
+        cli_spark_run["warehouse"],
+        "select parse_filename(path) as file, status, error from file_manifest order by file_id",
+    ) == [
+        {
+            "file": "_underscore.csv",
+            "status": "failed",
+            "error": "the Spark engine skips a file whose name starts with _ (rename it)",
+        },
+        {
+            "file": "at:10.csv",
+            "status": "failed",
+            "error": "the Spark engine cannot read a file whose name contains : (rename it)",
+        },
+        {"file": "good.csv", "status": "ingested", "error": None},
+        {
+            "file": "nanos.parquet",
+            "status": "failed",
+            "error": "Spark cannot read nanosecond timestamps (column decided_at)",
+        },
+        {
+            "file": "shout.CSV.GZ",
+            "status": "failed",
+            "error": "the Spark engine reads gzip only from a name ending in lowercase .gz "
+            "(rename it)",
+        },
+    ]
+
+
+@SPARK
+def test_a_duckdb_run_after_a_spark_restatement_knows_the_stored_versions(
+    cli_spark_run, tmp_path
+) -> None:
     """Spark's row hashes are replaced by DuckDB's on load: an identical re-delivery in a later
-    DuckDB run is a duplicate, not a conflict."""
+    DuckDB run is a duplicate, not a conflict. (On a copy of the Spark run's warehouse and
+    landing folder, without the files Spark could not read.)"""
     warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(cli_spark_run["warehouse"], warehouse)
+    shutil.copytree(cli_spark_run["landing"].root, tmp_path / "landing")
     landing = Landing(tmp_path / "landing")
-    landing.csv("decisions/first.csv", [decision("d-1"), decision("d-2")])
-    run(landing, warehouse, as_of=AS_OF, engine="spark")
+    for path in cli_spark_run["unreadable"]:
+        (landing.root / path.relative_to(cli_spark_run["landing"].root)).unlink()
     landing.csv("decisions/again.csv", [decision("d-1"), decision("d-3")])
     run(landing, warehouse, as_of=AS_OF, engine="duckdb")
     assert scalar(warehouse, "select count(*) from conflicting_decisions") == 0
@@ -404,23 +494,6 @@ def test_a_duckdb_run_after_a_spark_restatement_knows_the_stored_versions(engine
         "select accepted, identical_duplicates from ingested_files where path like '%again.csv'",
     ) == [{"accepted": 1, "identical_duplicates": 1}]
     assert scalar(warehouse, "select sum(decisions) from daily_metrics") == 3
-
-
-@SPARK
-def test_the_cli_runs_the_spark_engine(tmp_path) -> None:
-    """As a user types it: paths relative to the current folder."""
-    from conftest import br_only_deployment, cli
-
-    landing = Landing(tmp_path / "landing")
-    landing.csv("decisions/d.csv", [decision("d-1"), decision("d-2", action="no_action")])
-    br_only_deployment(tmp_path)
-    code, out, err = cli(
-        "run", "--engine", "spark", "--landing", "landing", "--warehouse", "w.duckdb",
-        "--as-of", "2026-10-31", cwd=tmp_path,
-    )  # fmt: skip
-    assert (code, err) == (0, "")
-    assert "rows read 2: accepted 2" in out
-    assert scalar(tmp_path / "w.duckdb", "select penalty_ratio from market_daily_metrics") == 0.5
 
 
 # --- what the JVM prints -----------------------------------------------------------------------
@@ -632,41 +705,3 @@ def test_a_restatement_refuses_to_drop_rows_whose_file_is_gone(tmp_path) -> None
     assert code == 1
     assert "no longer holds 1 file(s)" in err and str(gone.resolve()) in err
     assert scalar(tmp_path / "w.duckdb", "select count(*) from decisions") == 2  # as it was
-
-
-@SPARK_2
-def test_files_spark_cannot_read_fail_alone(tmp_path) -> None:
-    landing = Landing(tmp_path / "landing")
-    landing.csv("decisions/good.csv", [decision("d-1")])
-    landing.csv("decisions/_underscore.csv", [decision("d-2")])
-    landing.bytes("decisions/shout.CSV.GZ", gzip.compress(b"decision_id\n"))
-    landing.parquet(
-        "decisions/nanos.parquet",
-        {
-            **{c: ["x"] for c in DECISION_COLUMNS if c != "decided_at"},
-            "decided_at": pa.array([0], type=pa.timestamp("ns", tz="UTC")),
-        },
-    )
-    run(landing, tmp_path / "w.duckdb", as_of=AS_OF, engine="spark")
-    assert query(
-        tmp_path / "w.duckdb",
-        "select parse_filename(path) as file, status, error from file_manifest order by file_id",
-    ) == [
-        {
-            "file": "_underscore.csv",
-            "status": "failed",
-            "error": "the Spark engine skips a file whose name starts with _ (rename it)",
-        },
-        {"file": "good.csv", "status": "ingested", "error": None},
-        {
-            "file": "nanos.parquet",
-            "status": "failed",
-            "error": "Spark cannot read nanosecond timestamps (column decided_at)",
-        },
-        {
-            "file": "shout.CSV.GZ",
-            "status": "failed",
-            "error": "the Spark engine reads gzip only from a name ending in lowercase .gz "
-            "(rename it)",
-        },
-    ]

@@ -23,6 +23,7 @@ SCHEMA_FILES = [
     "schema/audit_rows.sql",
     "schema/audits.sql",
     "schema/stale_metric_days.sql",
+    "schema/restated_decisions.sql",
     "schema/daily_metrics.sql",
     "schema/overturn_development.sql",
     "schema/audit_development.sql",

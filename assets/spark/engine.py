@@ -155,6 +155,8 @@ def _unreadable(item: PlannedFile) -> str | None:
         return "the Spark engine reads gzip only from a name ending in lowercase .gz (rename it)"
     if path.name.startswith("_"):
         return "the Spark engine skips a file whose name starts with _ (rename it)"
+    if ":" in path.name:  # Hadoop takes what comes before a colon for a URI scheme
+        return "the Spark engine cannot read a file whose name contains : (rename it)"
     try:
         if item.is_parquet:
             schema = pq.read_schema(path)
@@ -264,6 +266,12 @@ def _java_home() -> bool:
     return bool(home) and (Path(home) / "bin" / "java").exists()
 
 
+def _hadoop_path(path: str | Path) -> str:
+    """A local path as Spark's readers and writers take it: the plain absolute path. A file://
+    URI would be taken with its escapes (a space as %20) as the name, and not found."""
+    return str(Path(path).resolve())
+
+
 def _quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
@@ -286,52 +294,91 @@ def _as_text(frame, name: str, is_parquet: bool):
 def _read_kind(spark, kind: str, files: list[PlannedFile]):
     """One DataFrame of every row of the kind's files: file_id, line_number (1 = the first data
     row after the header, malformed lines counted, as DuckDB numbers them), the contract's
-    columns as text, and `malformed` (the CSV line) for a line of the wrong width."""
+    columns as text, and `malformed` (the CSV line) for a line of the wrong width.
+
+    The CSV files of one header are one read (a read per file costs Spark a quarter of a second
+    of planning and scheduling each: minutes for a year of daily files); each Parquet file is a
+    read of its own, its columns' types being its own."""
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
     columns = CONTRACTS[kind].columns
+
+    def contract_columns(frame, item: PlannedFile) -> list:
+        return [
+            (
+                _as_text(frame, item.by_name[c], item.is_parquet)
+                if c in item.by_name
+                else F.lit(None).cast("string")
+            ).alias(c)
+            for c in columns
+        ]
+
     parts = []
+    by_header: dict[tuple[str, ...], list[PlannedFile]] = {}
     for item in files:
-        if item.is_parquet:
-            frame = spark.read.parquet(Path(item.path).as_uri())
-            line_number = F.col("_metadata.row_index") + 1
-            malformed = F.lit(None).cast("string")
-        else:
-            schema = StructType(
-                [StructField(n, StringType()) for n in item.header]
-                + [StructField("_malformed_line", StringType())]
-            )
-            frame = (
-                spark.read.schema(schema)
-                .options(
-                    header=True,
-                    multiLine=True,  # quoted line breaks; also: the file is one partition
-                    quote='"',
-                    escape='"',
-                    mode="PERMISSIVE",
-                    columnNameOfCorruptRecord="_malformed_line",
-                    encoding="UTF-8",
-                    unescapedQuoteHandling="RAISE_ERROR",
-                )
-                .csv(Path(item.path).as_uri())
-            )
-            # one partition per file, read in order: the row's place in its partition
-            line_number = (F.monotonically_increasing_id().bitwiseAND((1 << 33) - 1)) + 1
-            malformed = F.col("_malformed_line")
+        if not item.is_parquet:
+            by_header.setdefault(item.header, []).append(item)
+            continue
+        frame = spark.read.parquet(_hadoop_path(item.path))
         parts.append(
             frame.select(
                 F.lit(item.file_id).cast("bigint").alias("file_id"),
-                line_number.cast("bigint").alias("line_number"),
-                *[
-                    (
-                        _as_text(frame, item.by_name[c], item.is_parquet)
-                        if c in item.by_name
-                        else F.lit(None).cast("string")
-                    ).alias(c)
-                    for c in columns
-                ],
-                malformed.alias("malformed"),
+                (F.col("_metadata.row_index") + 1).cast("bigint").alias("line_number"),
+                *contract_columns(frame, item),
+                F.lit(None).cast("string").alias("malformed"),
+            )
+        )
+    for header, group in by_header.items():
+        schema = StructType(
+            [StructField(n, StringType()) for n in header]
+            + [StructField("_malformed_line", StringType())]
+        )
+        frame = (
+            spark.read.schema(schema)
+            .options(
+                header=True,
+                multiLine=True,  # quoted line breaks; also: a file is never split
+                quote='"',
+                escape='"',
+                mode="PERMISSIVE",
+                columnNameOfCorruptRecord="_malformed_line",
+                encoding="UTF-8",
+                unescapedQuoteHandling="RAISE_ERROR",
+            )
+            .csv([_hadoop_path(item.path) for item in group])
+        )
+        # A file is read whole, in order, by one task (several files may share it): its rows'
+        # monotonically increasing ids follow its lines. The file a row came from is Spark's
+        # name of it, mapped back to its file_id.
+        names = _spark_file_names(spark, group)
+        file_ids = F.create_map(
+            *[F.lit(v) for item in group for v in (names[item.path], item.file_id)]
+        )
+        read = frame.select(
+            # file:/a%20b/c.csv or file:///a%20b/c.csv: the path part
+            F.regexp_replace(
+                "_metadata.file_path", "^[A-Za-z][A-Za-z0-9+.-]*:(//[^/]*)?", ""
+            ).alias("_file"),
+            F.monotonically_increasing_id().alias("_position"),
+            *contract_columns(frame, group[0]),
+            F.col("_malformed_line").alias("malformed"),
+        )
+        parts.append(
+            read.select(
+                F.coalesce(
+                    file_ids[F.col("_file")],
+                    F.raise_error(F.concat(F.lit("a row of an unlisted file: "), "_file")),
+                )
+                .cast("bigint")
+                .alias("file_id"),
+                F.row_number()
+                .over(Window.partitionBy("_file").orderBy("_position"))
+                .cast("bigint")
+                .alias("line_number"),
+                *columns,
+                "malformed",
             )
         )
     if not parts:
@@ -345,6 +392,18 @@ def _read_kind(spark, kind: str, files: list[PlannedFile]):
     for part in parts[1:]:
         rows = rows.unionByName(part)
     return rows
+
+
+def _spark_file_names(spark, files: list[PlannedFile]) -> dict[str, str]:
+    """{path: the path part of the URI Spark names the file by in _metadata.file_path}
+    (/a%20b/c.csv of file:/a%20b/c.csv), escaped by Hadoop itself, as Spark's is."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    names = {}
+    for item in files:
+        path = jvm.org.apache.hadoop.fs.Path(_hadoop_path(item.path))
+        names[item.path] = path.getFileSystem(conf).makeQualified(path).toUri().getRawPath()
+    return names
 
 
 def compute(
@@ -388,9 +447,9 @@ def compute(
     def write(frame, table: str, folder: Path = out):
         """Write `frame` as Parquet; the table, read back, is the view `table`."""
         started = time.perf_counter()
-        frame.write.mode("overwrite").parquet((folder / table).as_uri())
+        frame.write.mode("overwrite").parquet(_hadoop_path(folder / table))
         timings[table] = round(time.perf_counter() - started, 1)
-        stored = spark.read.parquet((folder / table).as_uri())
+        stored = spark.read.parquet(_hadoop_path(folder / table))
         stored.createOrReplaceTempView(table)
         return stored
 

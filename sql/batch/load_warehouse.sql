@@ -25,6 +25,7 @@ delete from daily_metrics;
 delete from overturn_development;
 delete from audit_development;
 delete from stale_metric_days;
+delete from restated_decisions;
 
 insert into file_manifest by name
 select

@@ -1,5 +1,11 @@
 -- Data quality: rejected rows per reason, with the number of files they came from.
-select source_table, reason, count(*) as rejected_rows, count(distinct source_file) as files
-from rejected_rows
+-- Grain: (source_table, reason). Input: the rows of rejections.sql (one per reason and file,
+-- registered by the site builder as dashboard_rejections), so rejected_rows is read once.
+select
+    source_table,
+    reason,
+    sum(rejected_rows)::bigint as rejected_rows,
+    count(*) as files  -- one row per file of the reason
+from dashboard_rejections
 group by all
 order by rejected_rows desc, source_table, reason;

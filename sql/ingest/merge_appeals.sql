@@ -1,9 +1,8 @@
 -- merge_appeals: put this run's appeals into the warehouse and refresh their latest state.
 -- Reads temp tables staged (this run's rows through sql/staging/stg_appeals.sql) and
--- replaced_files. Writes quarantine, appeal_rows, appeals, stale_metric_days. Runs after
+-- replaced_files. Writes quarantine, appeal_rows, appeals, restated_decisions. Runs after
 -- merge_decisions, so the decisions that arrived in this run are visible.
--- Variables: run_id, run_started_at, arrival_window_days (the appeal window: the days after its
--- decision an appeal is usually filed within; only a bound that makes the lookup cheap).
+-- Variables: run_id, run_started_at, market_timezones.
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate, appealed_before_decided and latest_appeal_states. This
 -- file only chooses the rows a run can change, hands them to the rules, and writes the verdicts
@@ -104,8 +103,9 @@ left join judged
 where staged.reject_reason is null;
 
 -- 4. An appeal filed before its decision was taken is impossible: quarantine it. Checked for
---    this run's appeals, and for every decision this run (re)admitted: those of the days queued
---    for recomputation (new decisions, and conflicts resolved by a replaced file).
+--    this run's appeals, and for every decision this run (re)admitted: those queued in
+--    restated_decisions (new decisions, and conflicts resolved by a replaced file), and those of
+--    the days queued for recomputation whole (a market's new time zone).
 --    Only a decision taken after the earliest checked appeal can be taken after one of them:
 --    the others are left out by a constant bound on decided_at (DuckDB skips their row groups).
 create or replace temp table checked_appeals as
@@ -114,6 +114,7 @@ select
     *
 from appeal_rows
 where run_id = getvariable('run_id')
+   or decision_id in (select decision_id from restated_decisions)
    or decision_id in (
        select decision_id
        from decisions
@@ -152,6 +153,11 @@ select decision_id from touched_appeals
 union
 select decision_id from appeals where appeal_id in (select appeal_id from touched_appeals);
 
+-- what their decisions count for before their appeals change (late appeals restate the
+-- decision they refer to: cohort by decision day); the metrics step takes it off
+insert into restated_decisions
+select * from counted_state(touched_appeal_decisions);  -- macros.sql
+
 delete from appeals where appeal_id in (select appeal_id from touched_appeals);
 
 insert into appeals
@@ -165,34 +171,3 @@ select
     *,
     getvariable('run_id')
 from latest_appeal_states(touched_rows);
-
--- 6. Late appeals restate the day of the decision they refer to (cohort by decision day).
---    The decisions are found in two passes, so that the cost follows the appeal window, not the
---    history: first among the days from the earliest appealed_at of this run's appeals, less
---    the window (a constant bound: DuckDB skips older row groups), then, for the ids not found
---    there (late appeals, orphans), among the older days. Together: every decision of those ids.
-set variable recent_decisions_from = (
-    select min(appealed_at)::date - getvariable('arrival_window_days')::integer - 1
-    from staged
-    where reject_reason is null
-);
-
-create or replace temp table touched_decision_days as
-select decision_id, metric_date
-from decisions
-where metric_date >= coalesce(getvariable('recent_decisions_from'), '-infinity'::date)
-  and decision_id in (select decision_id from touched_appeal_decisions);
-
-insert into touched_decision_days
-select decision_id, metric_date
-from decisions
-where metric_date < coalesce(getvariable('recent_decisions_from'), '-infinity'::date)
-  and decision_id in (
-      select decision_id
-      from touched_appeal_decisions
-      anti join touched_decision_days using (decision_id)
-  );
-
-insert into stale_metric_days
-select distinct metric_date
-from touched_decision_days;

@@ -1,8 +1,7 @@
 -- merge_audits: put this run's QA audits into the warehouse and refresh the audit that counts
 -- for each decision. Reads temp tables staged (this run's rows through
 -- sql/staging/stg_audits.sql) and replaced_files. Writes quarantine, audit_rows, audits,
--- stale_metric_days. Variables: run_id, run_started_at, arrival_window_days (the audit window: the
--- days after its decision an audit is usually done within; only a bound that makes a lookup cheap).
+-- restated_decisions. Variables: run_id, run_started_at, market_timezones.
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate and counting_audits. This file only chooses the rows a
 -- run can change, hands them to the rules, and writes the verdicts in place.
@@ -119,6 +118,11 @@ select decision_id from withdrawn
 union
 select decision_id from audits where audit_id in (select audit_id from touched_audit_ids);
 
+-- what those decisions count for before their audit changes (late audits restate the decision
+-- they refer to: cohort by decision day); the metrics step takes it off
+insert into restated_decisions
+select * from counted_state(touched_audit_decisions);  -- macros.sql
+
 delete from audits where decision_id in (select decision_id from touched_audit_decisions);
 
 insert into audits
@@ -139,34 +143,3 @@ select
     getvariable('run_id')
 from counting_audits(touched_rows)
 where decision_id in (select decision_id from touched_audit_decisions);
-
--- 5. Late audits restate the day of the decision they refer to (cohort by decision day).
---    The decisions are found in two passes, as in merge_appeals.sql, so that the cost follows
---    the audit window, not the history: first among the days from the earliest audited_at of
---    this run's audits, less the window (a constant bound: DuckDB skips older row groups), then,
---    for the ids not found there, among the older days. Together: every decision of those ids.
-set variable recent_decisions_from = (
-    select min(audited_at)::date - getvariable('arrival_window_days')::integer - 1
-    from staged
-    where reject_reason is null
-);
-
-create or replace temp table touched_decision_days as
-select decision_id, metric_date
-from decisions
-where metric_date >= coalesce(getvariable('recent_decisions_from'), '-infinity'::date)
-  and decision_id in (select decision_id from touched_audit_decisions);
-
-insert into touched_decision_days
-select decision_id, metric_date
-from decisions
-where metric_date < coalesce(getvariable('recent_decisions_from'), '-infinity'::date)
-  and decision_id in (
-      select decision_id
-      from touched_audit_decisions
-      anti join touched_decision_days using (decision_id)
-  );
-
-insert into stale_metric_days
-select distinct metric_date
-from touched_decision_days;

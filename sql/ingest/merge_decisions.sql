@@ -1,11 +1,44 @@
 -- merge_decisions: put this run's decisions into the warehouse.
 -- Reads temp tables staged (this run's rows through sql/staging/stg_decisions.sql) and
--- replaced_files. Writes quarantine (rule failures), decision_rows, conflicting_decisions and
--- stale_metric_days. Variables: run_id, run_started_at, market_timezones.
+-- replaced_files. Writes quarantine (rule failures), decision_rows, conflicting_decisions,
+-- stale_metric_days (new days) and restated_decisions. Variables: run_id, run_started_at,
+-- market_timezones.
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate and conflicting_decision_ids. This file only chooses
 -- the rows a run can change, hands them to the rules, and writes the verdicts in place.
 -- Work done grows with this run's rows: whole-table scans are limited to semi-joins on ids.
+
+-- 0. What this merge can change, queued before anything changes. A day daily_metrics holds
+--    nothing for (a new day) is counted whole (stale_metric_days); on the other days, the
+--    decisions this merge can change are queued with what they count for now
+--    (schema/restated_decisions.sql): this run's ids, and those of replaced files (the touched
+--    ids of step 3 are among them). The metrics step takes that off and adds their new counts.
+create or replace temp table new_days as
+select distinct market_day(market, decided_at) as metric_date
+from staged
+where reject_reason is null
+except
+select distinct metric_date from daily_metrics;
+
+insert into stale_metric_days
+select metric_date from new_days;
+
+insert into restated_decisions
+with changing as (
+    select decision_id
+    from staged
+    where reject_reason is null
+      and market_day(market, decided_at) not in (select metric_date from new_days)
+    union
+    select distinct decision_id  -- a stored id delivered again on a new day
+    from decision_rows
+    semi join (select decision_id from staged where reject_reason is null) as batch
+        using (decision_id)
+    union
+    select decision_id from decision_rows where file_id in (select file_id from replaced_files)
+)
+
+select * from counted_state(changing);  -- macros.sql
 
 -- 1. Withdraw the rows of replaced files. Their ids are judged again in step 4: a withdrawn
 --    row that another file repeats lives on, as its earliest repeat.
@@ -120,15 +153,3 @@ insert into conflicting_decisions
 select decision_id, getvariable('run_started_at'), getvariable('run_id')
 from conflicts
 where decision_id not in (select decision_id from conflicting_decisions);
-
--- 6. Days to recompute: those of this run's decisions, and those the touched ids were on.
-insert into stale_metric_days
-select distinct market_day(market, decided_at)
-from staged
-where reject_reason is null
-union
-select metric_date from withdrawn
-union
-select metric_date
-from decision_rows
-where decision_id in (select decision_id from touched_decisions);

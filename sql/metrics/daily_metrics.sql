@@ -1,4 +1,6 @@
--- daily_metrics: recompute the additive counts of the stale metric days, and only those.
+-- daily_metrics: recompute whole the additive counts of the days queued in stale_metric_days
+-- (new days, a market's days in its new time zone), and only those; the decisions a run changed
+-- on the other days are brought up to date before, by metrics/restated_decisions.sql.
 -- Grain: (metric_date, market, policy, source, object_type, queue). Rewrites the days in
 -- stale_metric_days (delete, then insert), then empties that queue. Appeals and audits count on
 -- their decision's metric_date (cohort by decision day): the counts are metrics/daily_counts.sql,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from warehouse.runner import run_sql
+from warehouse.runner import run_sql, set_map_variable
 
 from .helpers import assert_rows, given, select, view
 
@@ -70,17 +70,25 @@ def daily_counts(con, decisions, appeals=(), audits=(), days=(DAY,), columns=())
     """The rows of daily_counts.sql, the key and `columns`, in key order."""
     given(con, "decisions", decisions, queue="varchar")
     given(
-        con, "appeals", list(appeals), appeal_id="varchar", decision_id="varchar", status="varchar"
+        con,
+        "appeals",
+        [a | {"resolved_at": None} for a in appeals],
+        appeal_id="varchar",
+        decision_id="varchar",
+        status="varchar",
+        resolved_at="timestamptz",
     )
     given(
         con,
         "audits",
-        list(audits),
+        [a | {"audited_at": None} for a in audits],
         decision_id="varchar",
         verdict="varchar",
         sample_weight="double",
+        audited_at="timestamptz",
     )
     given(con, "stale_metric_days", [{"metric_date": d} for d in days], metric_date="date")
+    set_map_variable(con, "market_timezones", {"BR": "UTC", "LATAM": "UTC", "EMEA": "UTC"})
     view(con, "daily_counts", "metrics/daily_counts.sql")
     return select(
         con, f"select {', '.join(KEY + list(columns))} from daily_counts order by {', '.join(KEY)}"

@@ -22,6 +22,15 @@ def appeal(decision_id: str, status: str, resolved_at: datetime | None) -> dict:
 def development(con, decisions, appeals, days=(DAY,)) -> list[dict]:
     given(con, "decisions", decisions, queue="varchar")
     given(con, "appeals", appeals, resolved_at="timestamptz")
+    given(
+        con,
+        "audits",
+        [],
+        decision_id="varchar",
+        verdict="varchar",
+        sample_weight="double",
+        audited_at="timestamptz",
+    )
     given(con, "stale_metric_days", [{"metric_date": d} for d in days], metric_date="date")
     set_map_variable(con, "market_timezones", ZONES)
     view(con, "development", "metrics/overturn_development.sql")
