@@ -30,9 +30,11 @@ def validate_upstream(
     now: datetime,
     thresholds,
     reporting_timezone: str,
+    arrival_window_days: int = 30,
 ) -> tuple[list[Outcome], list[Outcome]]:
     """(every-market-every-day outcomes, upstream-health outcomes) for run `run_id`'s days and
-    files (every day and file when None)."""
+    files (every day and file when None). `arrival_window_days`: the days after its decision an
+    appeal or audit usually arrives within; the check looks for their decisions there first."""
     set_variables(
         con,
         run_id=run_id or "",
@@ -41,9 +43,11 @@ def validate_upstream(
         reporting_timezone=reporting_timezone,
         expected_markets=list(thresholds.expected_markets),
         run_started_at=now,
+        arrival_window_days=arrival_window_days,
     )
     run_sql(con, "checks/market_timezones.sql")
     run_sql(con, "checks/first_file_id.sql")
+    run_sql(con, "checks/arrival_decisions_from.sql")
     days = query_frame(con, read_sql("checks/market_days.sql"))
     files = query_frame(con, read_sql("checks/file_rejections.sql"))
     rejected_days = query_frame(con, read_sql("checks/day_rejections.sql"))
@@ -110,7 +114,12 @@ def upstream_checks(
     run_id = context.run.run_id
     with warehouse.get_connection() as con:
         every_day, health = validate_upstream(
-            con, run_id, run_started_at(context), run_settings, run_settings.reporting_timezone
+            con,
+            run_id,
+            run_started_at(context),
+            run_settings,
+            run_settings.reporting_timezone,
+            max(run_settings.appeal_window_days, run_settings.audit_window_days),
         )
         record(con, run_id, "daily_metrics", "every_market_every_day", "ERROR", every_day)
         record(con, run_id, "daily_metrics", "upstream_health", "WARN", health)

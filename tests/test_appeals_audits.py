@@ -467,3 +467,73 @@ def test_orphan_appeal_filed_before_its_decision_is_quarantined_on_arrival(orpha
         counts["rejected"],
         counts["identical_duplicates"],
     ) == (2, 1, 1, 0)
+
+
+# --- appeals and audits that arrive beyond their window ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def beyond_window(tmp_path_factory: pytest.TempPathFactory):
+    """An appeal and an audit of a decision three months old arrive with recent ones: the merges
+    look for decisions among the window's days first, then among the older days."""
+    root = tmp_path_factory.mktemp("beyond_window")
+    landing = Landing(root / "landing")
+    warehouse = root / "warehouse.duckdb"
+    landing.csv(
+        "decisions/days.csv",
+        [
+            decision("d-old", "2026-07-01T10:00:00Z"),
+            decision("d-new", "2026-10-01T10:00:00Z"),
+            decision("d-after", "2026-10-03T12:00:00Z"),
+        ],
+    )
+    run(landing, warehouse)
+    landing.csv(
+        "appeals/2026-10-05.csv",
+        [
+            appeal(
+                "ap-old",
+                "d-old",
+                "overturned",
+                appealed_at="2026-10-02T10:00:00Z",
+                resolved_at="2026-10-04T10:00:00Z",
+            ),
+            appeal("ap-new", "d-new", "pending", appealed_at="2026-10-02T11:00:00Z"),
+            # filed at 08:00 on 10-03, before d-after is decided (12:00 on 10-03)
+            appeal("ap-early", "d-after", "pending", appealed_at="2026-10-03T08:00:00Z"),
+        ],
+    )
+    landing.csv(
+        "audits/2026-10-05.csv",
+        [
+            audit("au-old", "d-old", "non_violating", "2026-10-05T10:00:00Z"),
+            audit("au-new", "d-new", "violating", "2026-10-05T10:00:00Z"),
+        ],
+    )
+    run(landing, warehouse)
+    return warehouse
+
+
+def test_an_appeal_beyond_the_appeal_window_restates_its_decisions_day(beyond_window) -> None:
+    day = market_day(beyond_window, "2026-07-01", "BR")
+    assert (
+        day["penalties"],
+        day["appealed_penalties"],
+        day["overturned_penalties"],
+        day["overkill_rate"],
+    ) == (1, 1, 1, 1.0)
+
+
+def test_an_audit_beyond_the_audit_window_restates_its_decisions_day(beyond_window) -> None:
+    day = market_day(beyond_window, "2026-07-01", "BR")
+    assert (day["audited_penalties"], day["audit_overkill_rate"]) == (1, 1.0)
+
+
+def test_an_appeal_filed_before_a_later_stored_decision_is_quarantined(beyond_window) -> None:
+    assert query(
+        beyond_window, "select reason, record->>'appeal_id' as appeal_id from rejected_rows"
+    ) == [{"reason": "appealed_at before decided_at", "appeal_id": "ap-early"}]
+    assert query(beyond_window, "select appeal_id from appeals order by 1") == [
+        {"appeal_id": "ap-new"},
+        {"appeal_id": "ap-old"},
+    ]

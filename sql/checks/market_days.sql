@@ -6,7 +6,7 @@
 -- each market, its days that the run's moments fall on: when EMEA counts in Paris, a decision
 -- at 23:30 UTC brings EMEA's next day but not BR's or LATAM's.
 -- Variables: run_id, every_day, trailing_days, market_timezones (checks/market_timezones.sql),
--- expected_markets.
+-- expected_markets, arrival_decisions_from (optional: checks/arrival_decisions_from.sql).
 with checked_days as (
     select distinct metric_date
     from decision_rows
@@ -54,23 +54,47 @@ decisions_by_day as (
 ),
 
 -- appeals and audits by the day they were filed or done (in its zone), in the market of their
--- decision
+-- decision. Their decisions are looked for in two passes, so that the check costs the window,
+-- not the history: among the days from arrival_decisions_from (a constant bound:
+-- sql/checks/arrival_decisions_from.sql), then, for those not found there, among the older days
+window_arrivals as (
+    select decision_id, appealed_at as arrived_at, 'appeals' as kind
+    from appeals
+    where appealed_at >= (select first_day from window_start)
+    union all
+    select decision_id, audited_at, 'audits'
+    from audits
+    where audited_at >= (select first_day from window_start)
+),
+
+recent_decisions as (
+    select decision_id, market
+    from decisions
+    where metric_date >= coalesce(getvariable('arrival_decisions_from'), '-infinity'::date)
+      and decision_id in (select decision_id from window_arrivals)
+),
+
+arrival_decisions as (
+    select decision_id, market
+    from recent_decisions
+    union all
+    select decision_id, market
+    from decisions
+    where metric_date < coalesce(getvariable('arrival_decisions_from'), '-infinity'::date)
+      and decision_id in (
+          select decision_id
+          from window_arrivals
+          anti join recent_decisions using (decision_id)
+      )
+),
+
 arrivals as (
     select
-        market_day(decisions.market, appeals.appealed_at) as day,
-        decisions.market,
-        'appeals' as kind
-    from appeals
-    join decisions using (decision_id)
-    where appeals.appealed_at >= (select first_day from window_start)
-    union all
-    select
-        market_day(decisions.market, audits.audited_at),
-        decisions.market,
-        'audits'
-    from audits
-    join decisions using (decision_id)
-    where audits.audited_at >= (select first_day from window_start)
+        market_day(arrival_decisions.market, window_arrivals.arrived_at) as day,
+        arrival_decisions.market,
+        window_arrivals.kind
+    from window_arrivals
+    join arrival_decisions using (decision_id)
 ),
 
 arrivals_by_day as (

@@ -106,23 +106,32 @@ where staged.reject_reason is null;
 --    this run's appeals, and for every decision this run (re)admitted: those queued in
 --    restated_decisions (new decisions, and conflicts resolved by a replaced file), and those of
 --    the days queued for recomputation whole (a market's new time zone).
+--    Only a decision taken after the earliest checked appeal can be taken after one of them:
+--    the others are left out by a constant bound on decided_at (DuckDB skips their row groups).
+create or replace temp table checked_appeals as
+select
+    rowid as row_id,
+    *
+from appeal_rows
+where run_id = getvariable('run_id')
+   or decision_id in (select decision_id from restated_decisions)
+   or decision_id in (
+       select decision_id
+       from decisions
+       where metric_date in (select metric_date from stale_metric_days)
+   );
+
+set variable earliest_checked_appeal = (select min(appealed_at) from checked_appeals);
+
 create or replace temp table appealed_too_early as
-with checked as (
-    select
-        rowid as row_id,
-        *
-    from appeal_rows
-    where run_id = getvariable('run_id')
-       or decision_id in (select decision_id from restated_decisions)
-       or decision_id in (
-           select decision_id
-           from decisions
-           where metric_date in (select metric_date from stale_metric_days)
-       )
+with later_decisions as (
+    select *
+    from decisions
+    where decided_at > coalesce(getvariable('earliest_checked_appeal'), 'infinity'::timestamptz)
 )
 
 select *
-from appealed_before_decided(checked, decisions);
+from appealed_before_decided(checked_appeals, later_decisions);
 
 insert into quarantine
 select 'appeals', file_id, line_number, reason, record,

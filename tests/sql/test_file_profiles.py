@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from warehouse.runner import read_sql, set_variables
 
 from .helpers import assert_rows, given, select
@@ -26,10 +28,14 @@ def manifest(con, files: list[tuple[int, str, str, int]]) -> None:
     )  # fmt: skip
 
 
-def profiles(con, sql_file: str, columns: str, run_id: str = "r") -> list[dict]:
+def profiles(
+    con, sql_file: str, columns: str, run_id: str = "r", bound: str | None = None
+) -> list[dict]:
     set_variables(
         con, run_id=run_id, every_day=False, run_started_at=NOW, markets=["BR", "LATAM", "EMEA"]
     )
+    if bound:  # the file that sets the variable bounding the stored rows read
+        con.execute(read_sql(bound))
     return select(con, f"select {columns} from ({read_sql(sql_file)})")
 
 
@@ -99,10 +105,12 @@ def test_a_missing_value_is_not_also_counted_not_allowed(con) -> None:
     )  # fmt: skip
 
 
-def test_an_appeal_file_profile_judges_appeals_against_their_decision(con) -> None:
+@pytest.mark.parametrize("bound", [None, "checks/earliest_checked_appeal.sql"])
+def test_an_appeal_file_profile_judges_appeals_against_their_decision(con, bound) -> None:
     """a-1 fine; a-2 upheld without resolved_at; a-3 resolved before it was appealed; a-4
     appealed before d-4 was decided; a-5 an orphan appealed 'early' (not judged); a-6 status
-    lost; a-7 twice."""
+    lost; a-7 twice. The same with the bound on the decisions read (only those taken after the
+    earliest appeal, 'early')."""
     manifest(con, [(5, "appeals", "r", 9)])
     given(con, "decisions", [{"decision_id": d, "decided_at": T1} for d in ("d-1", "d-4")])
     early, late = datetime(2026, 9, 1, tzinfo=UTC), T2
@@ -128,7 +136,8 @@ def test_an_appeal_file_profile_judges_appeals_against_their_decision(con) -> No
         profiles(
             con,
             "checks/appeal_file_profiles.sql",
-            "path, rows_read, accepted, appeal_id_repeated, appeal_id_repeated_examples, "
+            bound=bound,
+            columns="path, rows_read, accepted, appeal_id_repeated, appeal_id_repeated_examples, "
             "status_not_allowed, status_not_allowed_examples, resolved_at_missing_on_resolved, "
             "resolved_at_missing_on_resolved_examples, resolved_at_before_appealed_at, "
             "resolved_at_before_appealed_at_examples, appealed_at_before_decided_at, "
@@ -183,3 +192,32 @@ def test_an_audit_file_profile_names_the_audits_of_a_decision_audited_twice(con)
              "sample_weight_not_positive_examples": "q-5, q-6"}
         ],
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("run_id", "earliest"),
+    [
+        ("r", "2026-09-20 00:00:00+00"),  # the earliest of run r's appeal files' states
+        ("r3", "infinity"),  # no appeal file: no decision is read
+    ],
+)
+def test_earliest_checked_appeal(con, run_id, earliest) -> None:
+    """File 5 (run r) holds states appealed on 09-20 and 10-02; file 6 (run r2) one of 09-01."""
+    manifest(con, [(5, "appeals", "r", 2), (6, "appeals", "r2", 1), (7, "decisions", "r", 1)])
+    given(
+        con,
+        "appeals",
+        [
+            {"appeal_id": a, "file_id": f, "appealed_at": at}
+            for a, f, at in [
+                ("a-1", 5, datetime(2026, 10, 2, tzinfo=UTC)),
+                ("a-2", 5, datetime(2026, 9, 20, tzinfo=UTC)),
+                ("a-3", 6, datetime(2026, 9, 1, tzinfo=UTC)),
+            ]
+        ],
+    )  # fmt: skip
+    set_variables(con, run_id=run_id, every_day=False)
+    con.execute(read_sql("checks/earliest_checked_appeal.sql"))
+    assert con.execute(
+        "select getvariable('earliest_checked_appeal') = ?::timestamptz", [earliest]
+    ).fetchone()[0]

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from warehouse.runner import read_sql, set_map_variable, set_variables
 
 from .helpers import assert_rows, given, select
@@ -16,9 +18,12 @@ ZONES = {"BR": "America/Sao_Paulo", "LATAM": "UTC", "EMEA": "UTC"}
 OCT_1, OCT_2 = date(2026, 10, 1), date(2026, 10, 2)
 
 
-def market_days(con, decided, expected, appeals, zones, column="decisions") -> list[dict]:
+def market_days(
+    con, decided, expected, appeals, zones, column="decisions", arrival_decisions_from=None
+) -> list[dict]:
     """market_days.sql on decisions `decided` [(market, decided_at)] of run r, one a market-day
-    (daily_metrics made from them), d1 the first; appeals [{decision_id, appealed_at}]."""
+    (daily_metrics made from them), d1 the first; appeals [{decision_id, appealed_at}]; the
+    decisions of the arrivals looked for first from `arrival_decisions_from` when given."""
     rows = [
         {"decision_id": f"d{i}", "market": m, "decided_at": t, "run_id": "r",
          "metric_date": (t.astimezone(ZoneInfo(zones[m]))).date()}
@@ -26,13 +31,15 @@ def market_days(con, decided, expected, appeals, zones, column="decisions") -> l
     ]  # fmt: skip
     given(con, "decision_rows", [{k: r[k] for k in ("market", "decided_at", "run_id",
                                                     "metric_date")} for r in rows])  # fmt: skip
-    given(con, "decisions", [{"decision_id": r["decision_id"], "market": r["market"]}
-                             for r in rows])  # fmt: skip
+    given(con, "decisions", [{"decision_id": r["decision_id"], "market": r["market"],
+                              "metric_date": r["metric_date"]} for r in rows])  # fmt: skip
     given(con, "daily_metrics", [{"metric_date": r["metric_date"], "market": r["market"],
                                   "decisions": 1, "source": "machine"} for r in rows])  # fmt: skip
     given(con, "appeals", appeals, decision_id="varchar", appealed_at="timestamptz")
     given(con, "audits", [], decision_id="varchar", audited_at="timestamptz")
     set_variables(con, run_id="r", every_day=False, trailing_days=1, expected_markets=expected)
+    if arrival_decisions_from:
+        set_variables(con, arrival_decisions_from=arrival_decisions_from)
     set_map_variable(con, "market_timezones", zones)
     days = read_sql("checks/market_days.sql")
     return select(con, f"select metric_date, market, {column} from ({days})")
@@ -68,14 +75,26 @@ def test_a_market_without_decisions_is_missing_on_its_day(con) -> None:
     )
 
 
-def test_an_appeal_filed_at_01_30_utc_arrives_on_brs_day_before(con) -> None:
+@pytest.mark.parametrize("arrival_decisions_from", [None, OCT_2])
+def test_an_appeal_filed_at_01_30_utc_arrives_on_brs_day_before(
+    con, arrival_decisions_from
+) -> None:
     """d1's appeal, filed 2026-10-02 01:30 UTC, is filed on 10-01 in São Paulo. So BR's 10-01
     has 1 appeal filed and 10-02 none: 10-02's appeals_vs_median is 0 / median(1) = 0 (dated in
-    UTC it would be NULL: no appeal on the day before, nothing expected)."""
+    UTC it would be NULL: no appeal on the day before, nothing expected). The same when the
+    decisions are looked for from 10-02 first: d1, of 10-01, is found among the older days."""
     noon = [datetime(2026, 10, 1, 12, tzinfo=UTC), datetime(2026, 10, 2, 12, tzinfo=UTC)]
     appeal = {"decision_id": "d1", "appealed_at": datetime(2026, 10, 2, 1, 30, tzinfo=UTC)}
     assert_rows(
-        market_days(con, [("BR", t) for t in noon], ["BR"], [appeal], ZONES, "appeals_vs_median"),
+        market_days(
+            con,
+            [("BR", t) for t in noon],
+            ["BR"],
+            [appeal],
+            ZONES,
+            "appeals_vs_median",
+            arrival_decisions_from,
+        ),
         [
             {"metric_date": OCT_1, "market": "BR", "appeals_vs_median": None},  # no history
             {"metric_date": OCT_2, "market": "BR", "appeals_vs_median": 0.0},
@@ -113,3 +132,25 @@ def test_a_rejected_decision_counts_on_its_markets_day(con) -> None:
             {"metric_date": OCT_1, "rows": 1, "rejected": 1, "rejected_share": 1.0},
         ],
     )
+
+
+@pytest.mark.parametrize(("every_day", "first_day"), [(False, date(2026, 8, 23)), (True, None)])
+def test_arrival_decisions_from(con, every_day, first_day) -> None:
+    """Run r's decisions (file 2) begin on 10-01: the window's first day is 10-01 - 7 trailing
+    days - a day for the zones, its arrivals' decisions from 30 days and a day earlier (08-23).
+    Every day: from the first stored day, 2026-01-01 (file 1), the same way (11-23 of 2025)."""
+    given(con, "decision_rows", [
+        {"file_id": f, "run_id": r, "metric_date": d}
+        for f, r, d in [(1, "r0", date(2026, 1, 1)), (2, "r", OCT_1), (2, "r", OCT_2)]
+    ])  # fmt: skip
+    set_variables(
+        con,
+        run_id="r",
+        every_day=every_day,
+        first_file_id=0 if every_day else 2,
+        trailing_days=7,
+        arrival_window_days=30,
+    )
+    con.execute(read_sql("checks/arrival_decisions_from.sql"))
+    expected = first_day or date(2025, 11, 23)
+    assert con.execute("select getvariable('arrival_decisions_from')").fetchone()[0] == expected
