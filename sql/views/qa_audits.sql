@@ -1,9 +1,10 @@
 -- qa_window(from_day, to_day): the days the QA feedback views cover, one row (first_day,
--- last_day). A NULL to_day is the latest metric_date with decisions; a NULL from_day is 27 days
--- before to_day (28 days in all).
+-- last_day). A NULL to_day is the latest metric_date with decisions (read from daily_metrics,
+-- which has a row for each: the same day, without reading every stored decision); a NULL
+-- from_day is 27 days before to_day (28 days in all).
 create or replace macro qa_window(from_day, to_day) as table
 with last as (
-    select coalesce(to_day::date, (select max(metric_date) from decisions)) as last_day
+    select coalesce(to_day::date, (select max(metric_date) from daily_metrics)) as last_day
 )
 
 select coalesce(from_day::date, last_day - 27) as first_day, last_day

@@ -1,8 +1,9 @@
 """sql/views/qa_audits.sql, moderator_quality.sql, queue_quality.sql and auditor_agreement.sql:
 audited decisions -> QA error rates per moderator and queue, and the agreement of auditors.
 
-decisions, audits (the counting audit of each decision) and audit_rows hold only the columns
-the macros read. Expected numbers are worked out by hand; Wilson bounds from the formula.
+decisions, audits (the counting audit of each decision), audit_rows and daily_metrics hold only
+the columns the macros read. Expected numbers are worked out by hand; Wilson bounds from the
+formula.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def _audited(con, rows: list[tuple]) -> None:
             for d, _, _, _, v, w, _ in rows
         ],
     )
+    # the days with decisions, as daily_metrics has them (qa_window's latest day)
+    given(con, "daily_metrics", [{"metric_date": day} for day in sorted({r[6] for r in rows})])
     given(
         con,
         "audit_rows",
@@ -239,6 +242,7 @@ def _audit_rows(con, rows: list[tuple]) -> None:
         ],
         auditor_id="varchar",
     )
+    given(con, "daily_metrics", [{"metric_date": DAY}])  # the one day of the decisions
     for name in QA_FILES:
         run_sql(con, name)
 
