@@ -219,3 +219,22 @@ def test_a_publish_without_changes_is_a_sync(landing, warehouse) -> None:
     assert result.file.name != idle[0]
     assert os.readlink(warehouse) == f".modmetrics-published/{result.file.name}"
     assert differing_tables(warehouse) == {}
+
+
+def test_an_appeal_deleted_since_the_last_sync_is_found_by_the_whole_comparison(landing, warehouse):
+    """The quick look finds the appeals and audits of the runs the idle file does not know; an
+    appeal deleted (its rows withdrawn) leaves none: the rests' sizes differ, and the whole
+    comparison finds it, with no whole copy."""
+    landing.csv("decisions/d1.csv", [decision("d-1", "2026-10-01T10:00:00Z")])
+    landing.csv("appeals/a.csv", [appeal("a-1", "d-1"), appeal("a-2", "d-1")])
+    landing.csv("audits/q.csv", [audit("q-1", "d-1")])
+    _two_runs(landing, warehouse)
+    with duckdb.connect(str(_work(warehouse))) as con:
+        con.execute("delete from appeal_rows where appeal_id = 'a-2'")
+        con.execute("delete from appeals where appeal_id = 'a-2'")
+        con.execute("delete from audit_rows")
+        con.execute("delete from audits")
+    result = publish(_work(warehouse), warehouse)
+    assert (result.full_copy, result.reason) == (False, "")
+    assert differing_tables(warehouse) == {}
+    assert query(warehouse, "select appeal_id from appeals") == [{"appeal_id": "a-1"}]

@@ -153,9 +153,21 @@ def _incompatible(con: duckdb.DuckDBPyConnection) -> str:
     return ""
 
 
+# The changed keys found from the runs the published file does not know yet, checked by the
+# size of the rest (_rest_is_equal): (temp table, the table whose run_id marks a change, key).
+FOUND_SINCE = {
+    "changed_appeals": ("appeals", "appeal_id"),
+    "changed_audited_decisions": ("audits", "decision_id"),
+}
+
+
 def _sync_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name in sorted({changed for changed, _ in SYNCED_BY.values()}):
-        run_sql(con, f"publish/{name}.sql")
+        if name in FOUND_SINCE:
+            run_sql(con, f"publish/{name}_since.sql")  # the new runs' rows only
+            if _rest_is_equal(con, name, *FOUND_SINCE[name]):
+                continue
+        run_sql(con, f"publish/{name}.sql")  # every row of both
     con.execute(
         "set variable first_changed_day = "
         "(select coalesce(min(metric_date), '9999-12-31'::date) from changed_days)"
@@ -185,6 +197,17 @@ def _sync_tables(con: duckdb.DuckDBPyConnection) -> None:
             where = ""
         con.execute(f"delete from published.{table} {where}")
         con.execute(f"insert into published.{table} select * from working.{table} {where}")
+
+
+def _rest_is_equal(con: duckdb.DuckDBPyConnection, changed: str, table: str, key: str) -> bool:
+    """Whether `table` has as many rows outside the keys of `changed` in the working file as in
+    the published one. The working file's rest is in the published file unchanged, so equal
+    sizes mean equal rests; a published row more is a key the working file deleted."""
+    ((equal,),) = con.execute(
+        f"select (select count(*) from working.{table} anti join {changed} using ({key})) "
+        f"= (select count(*) from published.{table} anti join {changed} using ({key}))"
+    ).fetchall()
+    return bool(equal)
 
 
 def _counts_differ(con: duckdb.DuckDBPyConnection) -> str:

@@ -4,6 +4,7 @@
 -- verdict, an appeal found made before its decision) rewrites its appeals row with its run_id,
 -- or deletes it when no row is left (sql/ingest/merge_appeals.sql); so an appeal's rows differ
 -- exactly where its (appeal_id, run_id) pair does. Reads two narrow columns of appeals.
+-- Run when the quick way (sql/publish/changed_appeals_since.sql) cannot be sure: a key was deleted.
 create or replace temp table changed_appeals as
 with working_keys as (
     select appeal_id, run_id from working.appeals

@@ -4,6 +4,7 @@
 -- decision's audits row with its run_id, or deletes it when no row is left
 -- (sql/ingest/merge_audits.sql); so they differ exactly where the (decision_id, run_id) pair
 -- of audits does. Reads two narrow columns of audits.
+-- Run when the quick way (sql/publish/changed_audited_decisions_since.sql) cannot be sure: a key was deleted.
 create or replace temp table changed_audited_decisions as
 with working_keys as (
     select decision_id, run_id from working.audits
