@@ -32,6 +32,11 @@ class WarehouseResource(DuckDBResource):
 
     published: str = Field(description="Path of the read-only copy analysts query.")
     _run_lock = PrivateAttr(default=None)
+    # During a run, its steps share one connection (opening and closing the file costs about as
+    # much as a small step's SQL); each step starts from a clean session all the same.
+    _run_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _in_run: bool = PrivateAttr(default=False)
+    _depth: int = PrivateAttr(default=0)
 
     def acquire(self) -> None:
         """Hold the warehouse for a whole run: DuckDB's own lock lasts one connection, and a
@@ -55,13 +60,39 @@ class WarehouseResource(DuckDBResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self.acquire()
+        self._in_run = True
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._in_run = False
+        self._close_run_connection()
         self.release()
 
     @contextmanager
     def get_connection(self):
-        """A read-write connection to the working file, schema applied, time zone UTC."""
+        """A read-write connection to the working file, schema applied, time zone UTC.
+
+        Within a run the steps share one connection: each block starts with no temp table,
+        variable or open transaction left by the block before it."""
+        if self._depth:  # a block inside a block: the same connection, cleaned by the outer one
+            self._depth += 1
+            try:
+                yield self._run_connection
+            finally:
+                self._depth -= 1
+            return
+        con = self._run_connection or self._open()
+        self._run_connection = con
+        self._depth = 1
+        try:
+            yield con
+        finally:
+            self._depth = 0
+            if self._in_run:
+                _clean_session(con)
+            else:
+                self._close_run_connection()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
         work = Path(self.database)
         work.parent.mkdir(parents=True, exist_ok=True)
         published = Path(self.published)
@@ -74,8 +105,14 @@ class WarehouseResource(DuckDBResource):
             if key not in _SCHEMA_APPLIED:
                 apply_schema(con)
                 _SCHEMA_APPLIED.add(key)
-            yield con
-        finally:
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    def _close_run_connection(self) -> None:
+        if self._run_connection is not None:
+            con, self._run_connection = self._run_connection, None
             con.close()
 
     @contextmanager
@@ -94,9 +131,27 @@ class WarehouseResource(DuckDBResource):
         readers keep their snapshot, the next open sees the new one)."""
         with self.get_connection() as con:
             con.execute("checkpoint")
+        self._close_run_connection()  # publish reads the working file: no connection may hold it
         return publish(
             Path(self.database), Path(self.published), self.connection_config.get("memory_limit")
         )
+
+
+def _clean_session(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave `con` as a new connection would be: no open transaction, temp view, temp table or
+    variable."""
+    try:
+        con.rollback()
+    except duckdb.TransactionException:
+        pass  # no transaction open: the usual case
+    for kind, catalog in (("view", "duckdb_views()"), ("table", "duckdb_tables()")):
+        names = con.execute(
+            f"select {kind}_name from {catalog} where temporary and not internal"
+        ).fetchall()
+        for (name,) in names:  # names from the catalog, quoted
+            con.execute(f'drop {kind} temp.main."{name}"')
+    for (name,) in con.execute("select name from duckdb_variables()").fetchall():
+        con.execute(f'reset variable "{name}"')
 
 
 def _connect_with_retries(database: str, config: dict, attempts: int = 4):
