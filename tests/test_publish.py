@@ -238,3 +238,44 @@ def test_an_appeal_deleted_since_the_last_sync_is_found_by_the_whole_comparison(
     assert (result.full_copy, result.reason) == (False, "")
     assert differing_tables(warehouse) == {}
     assert query(warehouse, "select appeal_id from appeals") == [{"appeal_id": "a-1"}]
+
+
+def test_a_runs_steps_share_a_connection_and_each_starts_clean(tmp_path) -> None:
+    import dagster as dg
+
+    from warehouse.resources import WarehouseResource
+
+    resource = WarehouseResource(
+        database=str(tmp_path / "work.duckdb"), published=str(tmp_path / "warehouse.duckdb")
+    )
+    resource.setup_for_execution(dg.build_init_resource_context())
+    try:
+        with resource.get_connection() as con:
+            first = con
+            con.execute("create temp table step_a as select 1 as x")
+            con.execute("create temp view step_a_view as select 2 as y")
+            con.execute("set variable as_of = '2026-10-31'")
+            con.begin()  # left open by a failed step
+            con.execute("create table half_written (x int)")
+        with resource.get_connection() as con:
+            assert con is first
+            assert con.execute(
+                "select count(*) from duckdb_tables() where temporary"
+            ).fetchone() == (0,)
+            assert con.execute(
+                "select count(*) from duckdb_views() where temporary and not internal"
+            ).fetchone() == (0,)
+            assert con.execute("select getvariable('as_of')").fetchone() == (None,)
+            assert con.execute(
+                "select count(*) from duckdb_tables() where table_name = 'half_written'"
+            ).fetchone() == (0,)
+            con.execute("create table kept (x int)")
+        resource.publish()  # closes the run's connection: publishing reads the working file
+        with resource.get_connection() as con:
+            assert con is not first
+            assert con.execute(
+                "select count(*) from duckdb_tables() where table_name = 'kept'"
+            ).fetchone() == (1,)
+    finally:
+        resource.teardown_after_execution(dg.build_init_resource_context())
+    assert resource._run_connection is None
