@@ -519,7 +519,7 @@ def test_merge_ranges() -> None:
 # --- Spark reads it too ---------------------------------------------------------------------------
 
 
-@pytest.mark.xdist_group("spark-2")  # with half of tests/test_spark.py: one JVM
+@pytest.mark.xdist_group("spark")  # with tests/test_spark.py: one JVM
 def test_spark_reads_the_lake(base: Exported) -> None:
     pyspark_sql = pytest.importorskip("pyspark.sql", reason="the spark extra is not installed")
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):

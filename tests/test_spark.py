@@ -55,12 +55,10 @@ from conftest import (
     scalar,
 )
 
-# The tests that start Spark are two xdist groups, one for each worker: each worker starts one
-# JVM and keeps it for its half (see conftest.py). "spark" runs the hand-checked fixtures on both
-# engines and a CLI run; "spark-2" the nowcast history, the market zones, and
-# tests/test_lake.py's Spark reader. The tests that translate SQL start no JVM: any worker.
+# The tests that start Spark are one xdist group: one worker starts one JVM and keeps it for all
+# of them, tests/test_lake.py's Spark reader included (see conftest.py); the other worker takes the
+# rest of the suite meanwhile. The tests that translate SQL start no JVM: any worker.
 SPARK = pytest.mark.xdist_group("spark")
-SPARK_2 = pytest.mark.xdist_group("spark-2")
 
 AS_OF = date(2026, 10, 31)
 
@@ -207,7 +205,7 @@ PROJECTED = (
 )
 
 
-@SPARK_2
+@SPARK
 def test_the_projections_are_identical_on_both_engines(nowcast_engines) -> None:
     """Every column of market_daily_metrics, the projected ones included, and the lag data."""
     duck = query(nowcast_engines["duckdb"], MARKET_DAYS)
@@ -227,7 +225,7 @@ def test_the_projections_are_identical_on_both_engines(nowcast_engines) -> None:
         _assert_same_rows(lags, query(nowcast_engines["spark"], development))
 
 
-@SPARK_2
+@SPARK
 def test_spark_computes_the_projections_itself(nowcast_engines) -> None:
     """The translated views/overturn_nowcast.sql, as Spark wrote market_daily_metrics."""
     out = nowcast_engines["spark"].parent / ".modmetrics-work" / "spark-output"
@@ -335,7 +333,7 @@ def test_files_account_for_every_row_on_both_engines(engines) -> None:
     )
 
 
-@SPARK_2
+@SPARK
 def test_both_engines_date_each_market_in_its_own_zone(tmp_path) -> None:
     """[markets.BR] timezone = America/Sao_Paulo, EMEA without one (reporting_timezone UTC): the
     same days, metrics, development ages and recorded zones on both engines. b-1 and e-1, both
