@@ -520,6 +520,7 @@ def test_merge_ranges() -> None:
 
 
 @pytest.mark.xdist_group("spark")  # with tests/test_spark.py: one JVM
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_spark_reads_the_lake(base: Exported) -> None:
     pyspark_sql = pytest.importorskip("pyspark.sql", reason="the spark extra is not installed")
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
