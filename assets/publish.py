@@ -26,5 +26,6 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "size_bytes": published.file.stat().st_size,
             "full_copy": published.full_copy,
             "full_copy_reason": published.reason,
+            "views_applied": published.views_applied,
         }
     )

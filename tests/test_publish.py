@@ -190,15 +190,46 @@ def test_a_new_table_in_the_working_file_is_published_by_a_whole_copy(landing, w
 
 
 def test_the_published_views_are_those_of_the_code(landing, warehouse) -> None:
-    """An idle file made by another version: its views are replaced by sql/views/."""
+    """An idle file written since its last sync (by another version, or an analyst's session
+    that replaced a view): its views are replaced by sql/views/."""
     _two_runs(landing, warehouse)
     idle = warehouse.parent / ".modmetrics-published" / "warehouse.duckdb.a"
     assert published_file(warehouse)[0] != idle.name
     with duckdb.connect(str(idle)) as con:
         con.execute("create or replace view decisions as select 1 as one")
     result = publish(_work(warehouse), warehouse)
-    assert (result.file, result.full_copy) == (idle, False)
+    assert (result.file, result.full_copy, result.views_applied) == (idle, False, True)
     assert query(warehouse, "select decision_id from decisions") == [{"decision_id": "d-1"}]
+
+
+def test_a_file_as_its_last_publish_left_it_keeps_its_views(landing, warehouse) -> None:
+    """The idle file is as the publish before last left it: its rows are synced, and no view or
+    macro is created again (publishing's cost follows the rows that changed)."""
+    _two_runs(landing, warehouse)  # .a, then .b: each a whole copy of the working file
+    landing.csv("decisions/d2.csv", [decision("d-2", "2026-10-02T10:00:00Z")])
+    run(landing, warehouse)  # syncs .a
+    result = publish(_work(warehouse), warehouse)  # syncs .b
+    assert (result.file.name, result.full_copy, result.views_applied) == (
+        "warehouse.duckdb.b",
+        False,
+        False,
+    )
+    assert differing_tables(warehouse) == {}
+    assert query(warehouse, "select decision_id from decisions order by 1") == [
+        {"decision_id": "d-1"},
+        {"decision_id": "d-2"},
+    ]
+
+
+def test_a_schema_of_another_version_is_applied_again(landing, warehouse) -> None:
+    """A stamp written under another schema hash (an earlier version's sql/): views again."""
+    _two_runs(landing, warehouse)
+    idle = warehouse.parent / ".modmetrics-published" / "warehouse.duckdb.a"
+    stamp = idle.with_name(".warehouse.duckdb.a.schema")
+    assert stamp.exists()
+    stamp.write_text("0" * 64 + stamp.read_text()[64:])
+    result = publish(_work(warehouse), warehouse)
+    assert (result.file, result.full_copy, result.views_applied) == (idle, False, True)
 
 
 def test_rows_changed_behind_the_metric_days_fall_back_to_a_whole_copy(landing, warehouse):

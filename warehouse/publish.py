@@ -11,7 +11,8 @@ Bringing the idle file up to date copies only the rows that differ from it (it i
 runs behind), table by table, in one transaction (see SYNCED_BY). It copies the whole working
 file instead when the idle file does not exist, is held open by a reader, or its tables or row
 hashes are not those of the working file; and when a table's row count still differs after the
-sync, as a safety net. Views and macros are applied from sql/, as on the working file.
+sync, as a safety net. Views and macros are applied from sql/, as on the working file, unless
+the idle file is as the last sync left it under this code's schema (its stamp, below).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from .runner import apply_schema, run_sql
+from .runner import apply_schema, run_sql, schema_sha256
 
 PAIR_DIR = ".modmetrics-published"
 
@@ -52,33 +53,43 @@ class Published:
     file: Path
     full_copy: bool
     reason: str  # why it was copied whole, or "" for a sync
+    views_applied: bool = True  # views and macros created again (a sync of a file as it was: no)
 
 
-def publish(work: Path, published: Path, memory_limit: str | None = None) -> Published:
+def publish(
+    work: Path, published: Path, memory_limit: str | None = None, views_current: bool = False
+) -> Published:
     """Bring the idle file of the pair up to date with `work` (checkpointed, not in use by any
-    connection of this process) and point `published` at it."""
+    connection of this process) and point `published` at it. `views_current`: this process
+    applied the schema to `work` (a whole copy then carries this code's views and macros)."""
     published.parent.mkdir(parents=True, exist_ok=True)
     pair = published.parent / PAIR_DIR
     pair.mkdir(exist_ok=True)
     current = published.resolve() if published.is_symlink() else None
     names = (f"{published.name}.a", f"{published.name}.b")
     idle = pair / (names[1] if current is not None and current.name == names[0] else names[0])
-    reason = (
-        _sync(work, idle, memory_limit) if idle.exists() else "no published file of the pair yet"
+    reason, views_applied = (
+        _sync(work, idle, memory_limit)
+        if idle.exists()
+        else ("no published file of the pair yet", True)
     )
     if reason:
         _copy(work, idle)
+        views_applied = True  # the working file's
+        if views_current:
+            _stamp_path(idle).write_text(_stamp(idle))
     link = published.with_name(f".{published.name}.{os.getpid()}.link")
     link.unlink(missing_ok=True)
     link.symlink_to(idle.relative_to(published.parent))
     os.replace(link, published)  # atomic: readers open the old file or the new one
     _fsync_dir(published.parent)
-    return Published(published, idle, bool(reason), reason)
+    return Published(published, idle, bool(reason), reason, views_applied)
 
 
 def _copy(work: Path, target: Path) -> None:
     """A whole copy, renamed into place: a reader holding the old file keeps it."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    _stamp_path(target).unlink(missing_ok=True)
     try:
         shutil.copyfile(work, tmp)
         with tmp.open("rb") as handle:
@@ -88,9 +99,34 @@ def _copy(work: Path, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _sync(work: Path, idle: Path, memory_limit: str | None) -> str:
+def _stamp_path(idle: Path) -> Path:
+    return idle.with_name(f".{idle.name}.schema")
+
+
+def _stamp(idle: Path) -> str:
+    """The file as a sync left it: this code's schema hash and the file's identity, size and
+    times. Any write since (another version's, an analyst's own session) changes the times; a
+    write-ahead log beside it is a write not yet in the file."""
+    if idle.with_name(f"{idle.name}.wal").exists():
+        return ""
+    st = idle.stat()
+    return f"{schema_sha256()} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+
+
+def _sync(work: Path, idle: Path, memory_limit: str | None) -> tuple[str, bool]:
     """Copy into `idle` the rows that differ from `work`; return why a whole copy is needed
-    instead ("" when synced)."""
+    instead ("" when synced), and whether the views and macros were created again."""
+    stamp = _stamp_path(idle)
+    left = stamp.read_text() if stamp.exists() else ""
+    as_left = bool(left) and left == _stamp(idle)
+    stamp.unlink(missing_ok=True)  # written again once this sync has ended
+    reason = _sync_rows(work, idle, memory_limit, apply_views=not as_left)
+    if not reason:
+        stamp.write_text(_stamp(idle))
+    return reason, not as_left
+
+
+def _sync_rows(work: Path, idle: Path, memory_limit: str | None, apply_views: bool) -> str:
     con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
     try:
         con.execute("set TimeZone = 'UTC'")
@@ -102,11 +138,12 @@ def _sync(work: Path, idle: Path, memory_limit: str | None) -> str:
         reason = _incompatible(con)
         if reason:
             return reason
-        # views and macros as this code defines them (DuckDB's text of a view is not stable
-        # enough to compare): the same files apply_schema runs on the working file
-        con.execute("use published")
-        apply_schema(con)
-        con.execute("use memory")
+        if apply_views:
+            # views and macros as this code defines them (DuckDB's text of a view is not stable
+            # enough to compare): the same files apply_schema runs on the working file
+            con.execute("use published")
+            apply_schema(con)
+            con.execute("use memory")
         con.begin()
         try:
             _sync_tables(con)

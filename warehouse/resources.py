@@ -133,7 +133,10 @@ class WarehouseResource(DuckDBResource):
             con.execute("checkpoint")
         self._close_run_connection()  # publish reads the working file: no connection may hold it
         return publish(
-            Path(self.database), Path(self.published), self.connection_config.get("memory_limit")
+            Path(self.database),
+            Path(self.published),
+            self.connection_config.get("memory_limit"),
+            views_current=True,  # get_connection applied the schema in this process
         )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -102,6 +104,16 @@ def transaction(con: duckdb.DuckDBPyConnection):
     except BaseException:
         con.rollback()
         raise
+
+
+@cache
+def schema_sha256() -> str:
+    """What apply_schema creates, as a hash: the text of its SQL files and the DuckDB version
+    that stores it. A file whose schema was applied under another hash is out of date."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for name in (*SCHEMA_FILES, "schema/restate_every_day.sql"):
+        digest.update(f"\0{name}\0{read_sql(name)}".encode())
+    return digest.hexdigest()
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
