@@ -80,7 +80,8 @@ os.environ.setdefault(
 # by the million. One shuffle partition (adaptive execution coalesces such tiny shuffles into
 # one anyway) and stages interpreted rather than compiled to Java: each query a run makes costs
 # less to plan than to compile. Neither changes what Spark computes. A run of
-# tests/test_spark.py's fixtures on a warm JVM: about 21 -> 16 s.
+# tests/test_spark.py's fixtures on a warm JVM: about 21 -> 16 s. That run itself (the fixture
+# `engines`, every rule on both engines) keeps Spark's own configuration.
 SPARK_TEST_CONF = {"spark.sql.shuffle.partitions": "1", "spark.sql.codegen.wholeStage": "false"}
 
 # An xdist worker runs as `python -c`: its __main__ has neither __file__ nor __spec__, which

@@ -54,6 +54,7 @@ from conftest import (
     run,
     scalar,
 )
+from pipelines.settings import SparkSettings
 
 # The tests that start Spark are one xdist group: one worker starts one JVM and keeps it for all
 # of them, tests/test_lake.py's Spark reader included (see conftest.py); the other worker takes the
@@ -135,21 +136,25 @@ def _fixtures(landing: Landing) -> None:
     )
 
 
-def _both_engines(root: Path, fill, as_of: date) -> dict[str, Path]:
+def _both_engines(root: Path, fill, as_of: date, **values) -> dict[str, Path]:
     """The landing folder that `fill` writes, run on each engine into a warehouse of its own."""
     landing = Landing(root / "landing")
     fill(landing)
     warehouses = {}
     for engine in ("duckdb", "spark"):
         warehouses[engine] = root / engine / "warehouse.duckdb"
-        run(landing, warehouses[engine], as_of=as_of, engine=engine)
+        run(landing, warehouses[engine], as_of=as_of, engine=engine, **values)
     warehouses["landing"] = landing.root
     return warehouses
 
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return _both_engines(tmp_path_factory.mktemp("engines"), _fixtures, AS_OF)
+    # Spark as a deployment runs it (several shuffle partitions, compiled stages), not with the
+    # tests' SPARK_TEST_CONF: the run that checks every rule checks them on that configuration
+    return _both_engines(
+        tmp_path_factory.mktemp("engines"), _fixtures, AS_OF, spark=SparkSettings()
+    )
 
 
 def _close(a, b) -> bool:
