@@ -62,7 +62,7 @@ AUDIT_COLUMNS = ("audit_id", "decision_id", "audited_at", "verdict", "auditor_id
 #   many tests, the browser) are one group, so the fixture is built on one worker only;
 # - the tests that start Spark are one group, xdist_group("spark"): one worker starts one JVM
 #   (its start and warm-up cost as much as a Spark run) and runs them all, the longest part of
-#   the suite, while the other worker runs the rest.
+#   the suite, while the other workers run the rest.
 # Groups are handed out before the single tests, explicit groups (Spark, the longest) first, and
 # the single tests fill in at the end, so no worker is left with a long group at the end of the
 # run.

@@ -205,20 +205,15 @@ def test_the_published_views_are_those_of_the_code(landing, warehouse) -> None:
 def test_a_file_as_its_last_publish_left_it_keeps_its_views(landing, warehouse) -> None:
     """The idle file is as the publish before last left it: its rows are synced, and no view or
     macro is created again (publishing's cost follows the rows that changed)."""
-    _two_runs(landing, warehouse)  # .a, then .b: each a whole copy of the working file
-    landing.csv("decisions/d2.csv", [decision("d-2", "2026-10-02T10:00:00Z")])
-    run(landing, warehouse)  # syncs .a
-    result = publish(_work(warehouse), warehouse)  # syncs .b
+    _two_runs(landing, warehouse)  # .a (the first run applied the schema: stamped), then .b
+    result = publish(_work(warehouse), warehouse)  # syncs .a
     assert (result.file.name, result.full_copy, result.views_applied) == (
-        "warehouse.duckdb.b",
+        "warehouse.duckdb.a",
         False,
         False,
     )
     assert differing_tables(warehouse) == {}
-    assert query(warehouse, "select decision_id from decisions order by 1") == [
-        {"decision_id": "d-1"},
-        {"decision_id": "d-2"},
-    ]
+    assert query(warehouse, "select decision_id from decisions") == [{"decision_id": "d-1"}]
 
 
 def test_a_schema_of_another_version_is_applied_again(landing, warehouse) -> None:
@@ -310,3 +305,25 @@ def test_a_runs_steps_share_a_connection_and_each_starts_clean(tmp_path) -> None
     finally:
         resource.teardown_after_execution(dg.build_init_resource_context())
     assert resource._run_connection is None
+
+
+def test_a_step_that_raised_leaves_no_shared_connection_behind(tmp_path) -> None:
+    import dagster as dg
+
+    from warehouse.resources import WarehouseResource
+
+    resource = WarehouseResource(
+        database=str(tmp_path / "work.duckdb"), published=str(tmp_path / "warehouse.duckdb")
+    )
+    resource.setup_for_execution(dg.build_init_resource_context())
+    try:
+        with pytest.raises(duckdb.CatalogException, match="no_such_table"):
+            with resource.get_connection() as con:
+                first = con
+                con.execute("select * from no_such_table")
+        with resource.get_connection() as con:
+            assert con is not first  # opened again
+            assert con.execute("select count(*) from file_manifest").fetchone() == (0,)
+    finally:
+        resource.teardown_after_execution(dg.build_init_resource_context())
+    assert resource._run_connection is None and resource._run_lock is None

@@ -57,7 +57,7 @@ from conftest import (
 from pipelines.settings import SparkSettings
 
 # The tests that start Spark are one xdist group: one worker starts one JVM and keeps it for all
-# of them, tests/test_lake.py's Spark reader included (see conftest.py); the other worker takes the
+# of them, tests/test_lake.py's Spark reader included (see conftest.py); the other workers take the
 # rest of the suite meanwhile. The tests that translate SQL start no JVM: any worker.
 SPARK = pytest.mark.xdist_group("spark")
 
@@ -152,9 +152,9 @@ def _both_engines(root: Path, fill, as_of: date, **values) -> dict[str, Path]:
 def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # Spark as a deployment runs it (several shuffle partitions, compiled stages), not with the
     # tests' SPARK_TEST_CONF: the run that checks every rule checks them on that configuration
-    return _both_engines(
-        tmp_path_factory.mktemp("engines"), _fixtures, AS_OF, spark=SparkSettings()
-    )
+    # (named: a session an earlier test started keeps the settings this run does not give)
+    own = SparkSettings(conf={"spark.sql.codegen.wholeStage": "true"})
+    return _both_engines(tmp_path_factory.mktemp("engines"), _fixtures, AS_OF, spark=own)
 
 
 def _close(a, b) -> bool:

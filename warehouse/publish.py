@@ -12,7 +12,7 @@ runs behind), table by table, in one transaction (see SYNCED_BY). It copies the 
 file instead when the idle file does not exist, is held open by a reader, or its tables or row
 hashes are not those of the working file; and when a table's row count still differs after the
 sync, as a safety net. Views and macros are applied from sql/, as on the working file, unless
-the idle file is as the last sync left it under this code's schema (its stamp, below).
+the idle file is as the last publish left it under this code's schema (its stamp, below).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def publish(
         _copy(work, idle)
         views_applied = True  # the working file's
         if views_current:
-            _stamp_path(idle).write_text(_stamp(idle))
+            _write_stamp(idle)
     link = published.with_name(f".{published.name}.{os.getpid()}.link")
     link.unlink(missing_ok=True)
     link.symlink_to(idle.relative_to(published.parent))
@@ -89,7 +89,7 @@ def publish(
 def _copy(work: Path, target: Path) -> None:
     """A whole copy, renamed into place: a reader holding the old file keeps it."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    _stamp_path(target).unlink(missing_ok=True)
+    _drop_stamp(target)
     try:
         shutil.copyfile(work, tmp)
         with tmp.open("rb") as handle:
@@ -104,29 +104,53 @@ def _stamp_path(idle: Path) -> Path:
 
 
 def _stamp(idle: Path) -> str:
-    """The file as a sync left it: this code's schema hash and the file's identity, size and
-    times. Any write since (another version's, an analyst's own session) changes the times; a
-    write-ahead log beside it is a write not yet in the file."""
+    """The file as a publish left it: this code's schema hash and the file's identity, size and
+    times. A write since (another version's, an analyst's own session) changes the times, so
+    the stamp no longer matches; with a write-ahead log beside it, nothing matches."""
     if idle.with_name(f"{idle.name}.wal").exists():
         return ""
     st = idle.stat()
     return f"{schema_sha256()} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
 
 
+def _read_stamp(idle: Path) -> str:
+    try:
+        return _stamp_path(idle).read_text(encoding="ascii")
+    except (OSError, UnicodeError):
+        return ""  # none, or unreadable: the views are applied
+
+
+def _write_stamp(idle: Path) -> None:
+    """Stamp `idle` as it is now. A stamp that cannot be written costs the next sync of this file
+    its views applied again, never the publish."""
+    tmp = _stamp_path(idle).with_name(f"{_stamp_path(idle).name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(_stamp(idle), encoding="ascii")
+        os.replace(tmp, _stamp_path(idle))
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        _drop_stamp(idle)
+
+
+def _drop_stamp(idle: Path) -> None:
+    try:
+        _stamp_path(idle).unlink(missing_ok=True)
+    except OSError:
+        pass  # a stamp left behind no longer matches the file once it is written
+
+
 def _sync(work: Path, idle: Path, memory_limit: str | None) -> tuple[str, bool]:
     """Copy into `idle` the rows that differ from `work`; return why a whole copy is needed
     instead ("" when synced), and whether the views and macros were created again."""
-    stamp = _stamp_path(idle)
-    left = stamp.read_text() if stamp.exists() else ""
-    as_left = bool(left) and left == _stamp(idle)
-    stamp.unlink(missing_ok=True)  # written again once this sync has ended
-    reason = _sync_rows(work, idle, memory_limit, apply_views=not as_left)
+    left = _read_stamp(idle)
+    _drop_stamp(idle)  # written again once this sync has ended
+    reason, views_applied = _sync_rows(work, idle, memory_limit, left)
     if not reason:
-        stamp.write_text(_stamp(idle))
-    return reason, not as_left
+        _write_stamp(idle)
+    return reason, views_applied
 
 
-def _sync_rows(work: Path, idle: Path, memory_limit: str | None, apply_views: bool) -> str:
+def _sync_rows(work: Path, idle: Path, memory_limit: str | None, stamp: str) -> tuple[str, bool]:
     con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
     try:
         con.execute("set TimeZone = 'UTC'")
@@ -134,10 +158,12 @@ def _sync_rows(work: Path, idle: Path, memory_limit: str | None, apply_views: bo
         try:
             con.execute("attach ? as published", [str(idle)])
         except duckdb.Error:
-            return "the idle published file is open in another process"
+            return "the idle published file is open in another process", True
+        # compared while DuckDB holds the file: no other process writes it from here on
+        apply_views = not (stamp and stamp == _stamp(idle))
         reason = _incompatible(con)
         if reason:
-            return reason
+            return reason, True
         if apply_views:
             # views and macros as this code defines them (DuckDB's text of a view is not stable
             # enough to compare): the same files apply_schema runs on the working file
@@ -150,13 +176,13 @@ def _sync_rows(work: Path, idle: Path, memory_limit: str | None, apply_views: bo
             reason = _counts_differ(con)
             if reason:
                 con.rollback()
-                return reason
+                return reason, True
             con.commit()
         except BaseException:
             con.rollback()
             raise
         con.execute("checkpoint published")
-        return ""
+        return "", apply_views
     finally:
         con.close()
 

@@ -37,10 +37,12 @@ class WarehouseResource(DuckDBResource):
     _run_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _in_run: bool = PrivateAttr(default=False)
     _depth: int = PrivateAttr(default=0)
+    _applied_schema: bool = PrivateAttr(default=False)  # apply_schema ran on the working file
 
     def acquire(self) -> None:
         """Hold the warehouse for a whole run: DuckDB's own lock lasts one connection, and a
-        run opens several, so two runs (a schedule tick and a CLI run) could interleave."""
+        run closes its connection to publish (and a CLI command opens its own), so two runs (a
+        schedule tick and a CLI run) could interleave."""
         lock_path = Path(self.database).parent / "run.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         handle = lock_path.open("a")
@@ -64,15 +66,18 @@ class WarehouseResource(DuckDBResource):
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self._in_run = False
-        self._close_run_connection()
-        self.release()
+        try:
+            self._close_run_connection()
+        finally:
+            self.release()
 
     @contextmanager
     def get_connection(self):
         """A read-write connection to the working file, schema applied, time zone UTC.
 
-        Within a run the steps share one connection: each block starts with no temp table,
-        variable or open transaction left by the block before it."""
+        Within a run the steps share one connection: each block starts with no temp view, temp
+        table, variable or open transaction left by the block before it. A block that raised
+        closes it (the next block opens the file again), and its error is the one raised."""
         if self._depth:  # a block inside a block: the same connection, cleaned by the outer one
             self._depth += 1
             try:
@@ -83,14 +88,19 @@ class WarehouseResource(DuckDBResource):
         con = self._run_connection or self._open()
         self._run_connection = con
         self._depth = 1
+        failed = True
         try:
             yield con
+            failed = False
         finally:
             self._depth = 0
-            if self._in_run:
-                _clean_session(con)
-            else:
-                self._close_run_connection()
+            if self._in_run and not failed:
+                try:
+                    _clean_session(con)
+                except duckdb.Error:
+                    failed = True  # a connection that cannot be cleaned is not shared
+            if failed or not self._in_run:
+                self._close_run_connection(quietly=failed)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         work = Path(self.database)
@@ -105,15 +115,22 @@ class WarehouseResource(DuckDBResource):
             if key not in _SCHEMA_APPLIED:
                 apply_schema(con)
                 _SCHEMA_APPLIED.add(key)
+                self._applied_schema = True
         except BaseException:
             con.close()
             raise
         return con
 
-    def _close_run_connection(self) -> None:
+    def _close_run_connection(self, quietly: bool = False) -> None:
+        """Close the shared connection; `quietly`: on the way out of an error, which is the one
+        to report (a database invalidated by it may fail to close too)."""
         if self._run_connection is not None:
             con, self._run_connection = self._run_connection, None
-            con.close()
+            try:
+                con.close()
+            except duckdb.Error:
+                if not quietly:
+                    raise
 
     @contextmanager
     def publishing(self):
@@ -136,13 +153,14 @@ class WarehouseResource(DuckDBResource):
             Path(self.database),
             Path(self.published),
             self.connection_config.get("memory_limit"),
-            views_current=True,  # get_connection applied the schema in this process
+            # a whole copy carries this code's views when this run applied them to the file
+            views_current=self._applied_schema,
         )
 
 
 def _clean_session(con: duckdb.DuckDBPyConnection) -> None:
-    """Leave `con` as a new connection would be: no open transaction, temp view, temp table or
-    variable."""
+    """Leave `con` without what a step leaves behind: no open transaction, temp view, temp
+    table or variable (the steps change no setting, attach nothing and use no other catalog)."""
     try:
         con.rollback()
     except duckdb.TransactionException:
