@@ -123,10 +123,11 @@ def _read_stamp(idle: Path) -> str:
 def _write_stamp(idle: Path) -> None:
     """Stamp `idle` as it is now. A stamp that cannot be written costs the next sync of this file
     its views applied again, never the publish."""
-    tmp = _stamp_path(idle).with_name(f"{_stamp_path(idle).name}.{os.getpid()}.tmp")
+    stamp = _stamp_path(idle)
+    tmp = stamp.with_name(f"{stamp.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(_stamp(idle), encoding="ascii")
-        os.replace(tmp, _stamp_path(idle))
+        os.replace(tmp, stamp)
     except OSError:
         tmp.unlink(missing_ok=True)
         _drop_stamp(idle)

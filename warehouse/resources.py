@@ -32,10 +32,9 @@ class WarehouseResource(DuckDBResource):
 
     published: str = Field(description="Path of the read-only copy analysts query.")
     _run_lock = PrivateAttr(default=None)
-    # During a run, its steps share one connection (opening and closing the file costs about as
-    # much as a small step's SQL); each step starts from a clean session all the same.
+    # While the run lock is held, the blocks share one connection (opening and closing the file
+    # costs about as much as a small step's SQL); each starts from a clean session all the same.
     _run_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
-    _in_run: bool = PrivateAttr(default=False)
     _depth: int = PrivateAttr(default=0)
     _applied_schema: bool = PrivateAttr(default=False)  # apply_schema ran on the working file
 
@@ -62,10 +61,8 @@ class WarehouseResource(DuckDBResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self.acquire()
-        self._in_run = True
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        self._in_run = False
         try:
             self._close_run_connection()
         finally:
@@ -75,9 +72,10 @@ class WarehouseResource(DuckDBResource):
     def get_connection(self):
         """A read-write connection to the working file, schema applied, time zone UTC.
 
-        Within a run the steps share one connection: each block starts with no temp view, temp
-        table, variable or open transaction left by the block before it. A block that raised
-        closes it (the next block opens the file again), and its error is the one raised."""
+        While the run lock is held (a run's steps, `publishing()`), the blocks share one
+        connection: each block starts with no temp view, temp table, variable or open
+        transaction left by the block before it. A block that raised closes it (the next block
+        opens the file again), and its error is the one raised."""
         if self._depth:  # a block inside a block: the same connection, cleaned by the outer one
             self._depth += 1
             try:
@@ -94,12 +92,13 @@ class WarehouseResource(DuckDBResource):
             failed = False
         finally:
             self._depth = 0
-            if self._in_run and not failed:
+            shared = self._run_lock is not None
+            if shared and not failed:
                 try:
                     _clean_session(con)
                 except duckdb.Error:
                     failed = True  # a connection that cannot be cleaned is not shared
-            if failed or not self._in_run:
+            if failed or not shared:
                 self._close_run_connection(quietly=failed)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
