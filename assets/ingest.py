@@ -49,6 +49,7 @@ def ingest(
             _keep_stored_rows_comparable(con)
         record_files(con, outcomes, run_id, now)
         run_sql(con, "ingest/withdraw_replaced_files.sql")
+        run_sql(con, "ingest/recent_days_from.sql")  # where decisions are looked up first
         run_sql(con, f"ingest/merge_{kind}.sql")
     # this run's files of this kind have consecutive ids: a range lets DuckDB skip the rest
     first, last = (

@@ -40,7 +40,9 @@ def daily_metrics(
         con.execute(
             "create or replace temp view audit_development_counts as " + read_sql(AUDIT_DEVELOPMENT)
         )
-        # the decisions a run changed: their old counts out, their new ones in
+        # the decisions a run changed: their old counts out, their new ones in, looked up among
+        # the recent days first
+        run_sql(con, "ingest/recent_days_from.sql")
         run_sql(con, "metrics/restated_decisions.sql")
         days = record_run(con, context, run_settings)
         # the days queued whole (a market's new time zone, a rebuilt table): recomputed

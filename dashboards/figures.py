@@ -8,6 +8,7 @@ import html
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -136,12 +137,24 @@ def _band(x: list, low: list, high: list) -> tuple[list, list]:
 CUSTOM_COLUMNS = ["low", "high", "numerator", "denominator", "sample_size"]
 
 
-def _custom(rows: pl.DataFrame, note: list[str] | None = None) -> list[tuple]:
+def points(*columns: list) -> np.ndarray:
+    """A trace's customdata: per point, one value of each column, as an object array. Plotly
+    takes an array as it is, where it checks a list of tuples value by value (most of the time a
+    page took to draw, growing with the days shown); both give the same JSON."""
+    values = np.empty((len(columns[0]) if columns else 0, len(columns)), dtype=object)
+    for i, column in enumerate(columns):
+        if len(column) != len(values):
+            raise ValueError("customdata columns of different lengths")
+        values[:, i] = column
+    return values
+
+
+def _custom(rows: pl.DataFrame, note: list[str] | None = None) -> np.ndarray:
     """Per point: interval, numerator, denominator, sample size (and a note), for the hover."""
     columns = [rows[c].to_list() for c in CUSTOM_COLUMNS]
     if note is not None:
         columns.append(note)
-    return list(zip(*columns, strict=True))
+    return points(*columns)
 
 
 def _hover(metric: Metric, head: str, value: str = "y", note: bool = False) -> str:
@@ -326,14 +339,11 @@ def _projected_traces(fig, projected: pl.DataFrame, info, market, color, markets
             legendgroup=group,
         )
     )
-    customdata = list(
-        zip(
-            projected["low"].to_list(),
-            projected["high"].to_list(),
-            projected["completeness"].to_list(),
-            projected["observed"].to_list(),
-            strict=True,
-        )
+    customdata = points(
+        projected["low"].to_list(),
+        projected["high"].to_list(),
+        projected["completeness"].to_list(),
+        projected["observed"].to_list(),
     )
     fig.add_trace(
         go.Scatter(
@@ -405,9 +415,7 @@ def _alert_markers(fig, events, metric, markets) -> None:
             go.Scatter(
                 x=part["metric_date"].to_list(),
                 y=part["value"].to_list(),
-                customdata=list(
-                    zip(part["market"].to_list(), part["severity"].to_list(), strict=True)
-                ),
+                customdata=points(part["market"].to_list(), part["severity"].to_list()),
                 mode="markers",
                 marker=dict(
                     symbol=symbol, size=13, color=colors, line=dict(width=2.5, color=outlines)
@@ -520,7 +528,7 @@ def heatmap(rows: pl.DataFrame, metric: str, days: pl.DataFrame) -> go.Figure:
             x=x,
             y=[label(p) for p in policies],
             z=z,
-            customdata=custom,
+            customdata=np.stack(custom) if custom else [],
             colorscale="Reds",
             zmin=0,
             colorbar=dict(tickformat=".0%", title=None),
@@ -594,13 +602,10 @@ def drivers(rows: pl.DataFrame, metric: str) -> go.Figure:
         f"{d.replace('_', ' ')}: {label(s)}"
         for d, s in zip(rows["dimension"], rows["segment"], strict=True)
     ]
-    custom = list(
-        zip(
-            *(rows[c].to_list() for c in ("baseline_share", "period_share", "baseline_rate",
-                                          "period_rate")),
-            [100 * v for v in rows["contribution"].to_list()],
-            strict=True,
-        )
+    custom = points(
+        *(rows[c].to_list() for c in ("baseline_share", "period_share", "baseline_rate",
+                                      "period_rate")),
+        [100 * v for v in rows["contribution"].to_list()],
     )  # fmt: skip
     hover = (
         "<b>%{y}</b><br>%{fullData.name}: <b>%{x:+.3f} pts</b><br>"

@@ -185,9 +185,8 @@ with ids as (
 
 counted as (
     select *
-    from decisions
-    where decision_id in (select decision_id from ids)
-      and metric_date not in (select metric_date from stale_metric_days)
+    from decisions_of(ids)
+    where metric_date not in (select metric_date from stale_metric_days)
 ),
 
 counted_days as (
@@ -324,14 +323,22 @@ create or replace macro is_market(market) as
 create or replace macro is_identical_duplicate(id, row_hash, file_id, line_number) as
     row_number() over (partition by id, row_hash order by file_id, line_number) > 1;
 
+-- is_conflicting_version: whether a row's id is delivered with two or more versions (row_hash)
+-- among the rows of the query: a conflicting duplicate, whose versions are all rejected
+-- (views/rejected_rows.sql; decision_rows.is_conflicting). A repeated version alone is no
+-- conflict. A window over the rows of the query: give it every row of each id it judges.
+create or replace macro is_conflicting_version(id, row_hash) as
+    min(row_hash) over (partition by id) <> max(row_hash) over (partition by id);
+
 -- conflicting_decision_ids: the decision_ids of `candidates` (decision rows, every row of each
--- decision judged) delivered with two or more versions: conflicting duplicates, whose versions
--- are all rejected (views/rejected_rows.sql). A repeated version alone is no conflict.
+-- decision judged) that is_conflicting_version finds: the rows of conflicting_decisions.
 create or replace macro conflicting_decision_ids(candidates) as table
-select decision_id
-from query_table(candidates)
-group by decision_id
-having count(distinct row_hash) > 1;
+select distinct decision_id
+from (
+    select decision_id, is_conflicting_version(decision_id, row_hash) as is_conflicting
+    from query_table(candidates)
+) as judged
+where is_conflicting;
 
 -- appealed_before_decided: the rows of `appealed` (appeal rows) filed before their decision, in
 -- `decided` (the view decisions), was taken, which is impossible: each row as given, with the

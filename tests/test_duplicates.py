@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from conftest import Landing, appeal, decision, file_row, market_day, query, rows, run
+from warehouse import resources
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 
@@ -201,6 +203,28 @@ def test_conflicting_rows_are_accounted_for(conflict) -> None:
     assert (z["rows"], z["accepted"], z["rejected"], z["identical_duplicates"]) == (3, 0, 2, 1)
 
 
+def test_every_row_of_a_conflicting_decision_is_flagged(conflict) -> None:
+    """decision_rows.is_conflicting holds conflicting_decisions' verdict on each row, the identical
+    repeat of a conflicting version included; the view decisions and the per-file counts read it."""
+    warehouse, files = conflict
+    assert rows(
+        warehouse,
+        "select decision_id, line_number, is_duplicate, is_conflicting from decision_rows "
+        "order by decision_id, file_id, line_number",
+    ) == [
+        ("d-5", 1, False, True),
+        ("d-5", 1, False, True),
+        ("d-6", 2, False, False),
+        ("d-7", 1, False, True),
+        ("d-7", 2, True, True),
+        ("d-7", 3, False, True),
+    ]
+    assert rows(warehouse, "select decision_id from conflicting_decisions order by 1") == [
+        ("d-5",),
+        ("d-7",),
+    ]
+
+
 # --- a conflicting version that arrives in a later run -------------------------------------------
 
 
@@ -275,6 +299,64 @@ def test_late_conflict_moves_the_earlier_version_to_rejected(late_conflict) -> N
     ]
     day3 = file_row(warehouse, files["day3"])
     assert (day3["rows"], day3["accepted"], day3["rejected"]) == (2, 1, 1)
+
+
+def test_a_warehouse_made_before_the_flag_gets_it_on_the_next_run(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse whose decision_rows has no is_conflicting (an earlier version's) gets the
+    column, and its conflicting decisions' rows flagged, once, with the numbers unchanged."""
+    landing = Landing(tmp_path / "landing")
+    warehouse = tmp_path / "warehouse.duckdb"
+    landing.csv("decisions/a.csv", [decision("d-1"), decision("d-2")])
+    landing.csv("decisions/b.csv", [decision("d-1", action="no_action")])
+    run(landing, warehouse)
+    before = rows(warehouse, "select * from market_daily_metrics order by all")
+    work = warehouse.parent / ".modmetrics-work" / warehouse.name
+    con = duckdb.connect(str(work))
+    con.execute("alter table decision_rows drop column is_conflicting")  # as it was made before
+    con.close()
+    monkeypatch.setattr(resources, "_SCHEMA_APPLIED", set())  # a new process, a new version
+    run(landing, warehouse, appeal_window_days=0)
+    assert rows(
+        warehouse, "select decision_id, is_conflicting from decision_rows order by file_id, 1"
+    ) == [("d-1", True), ("d-2", False), ("d-1", True)]
+    assert rows(warehouse, "select decision_id from decisions") == [("d-2",)]
+    assert rows(warehouse, "select * from market_daily_metrics order by all") == before
+
+
+def test_late_conflict_flags_the_stored_version(late_conflict) -> None:
+    """The version stored by run 1 is flagged by run 2, which delivers the other one."""
+    warehouse, _, _, run_1, _ = late_conflict
+    assert rows(
+        warehouse,
+        "select decision_id, run_id = ? as stored_by_run_1, is_conflicting from decision_rows "
+        "order by decision_id, file_id",
+        [run_1],
+    ) == [
+        ("d-10", False, False),
+        ("d-11", True, False),
+        ("d-8", True, True),
+        ("d-8", False, True),
+        ("d-9", True, False),
+    ]
+
+
+def test_a_replaced_file_that_leaves_one_version_clears_the_flags(tmp_path) -> None:
+    """The source corrects the file holding d-1's second version: the conflict is resolved, and
+    d-1's remaining row counts again."""
+    landing = Landing(tmp_path / "landing")
+    warehouse = tmp_path / "warehouse.duckdb"
+    landing.csv("decisions/a.csv", [decision("d-1", "2026-10-01T10:00:00Z")])
+    landing.csv("decisions/b.csv", [decision("d-1", "2026-10-01T10:00:00Z", action="no_action")])
+    run(landing, warehouse)
+    flags = "select count(*) filter (where is_conflicting), count(*) from decision_rows"
+    assert rows(warehouse, flags) == [(2, 2)]
+    landing.csv("decisions/b.csv", [decision("d-2", "2026-10-01T11:00:00Z")])
+    run(landing, warehouse)
+    assert rows(warehouse, flags) == [(0, 2)]
+    assert rows(warehouse, "select count(*) from conflicting_decisions") == [(0,)]
+    assert rows(warehouse, "select decision_id from decisions order by 1") == [("d-1",), ("d-2",)]
 
 
 def test_late_conflict_restates_the_days_of_both_versions(late_conflict) -> None:

@@ -633,6 +633,8 @@ INGESTION_RULES = {
         ["ingest/merge_decisions.sql"],
         ["batch/conflicting_decisions.sql"],
     ),
+    # the same rule, per row (conflicting_decision_ids is stated with it)
+    "is_conflicting_version": (["macros.sql"], ["batch/decision_rows.sql"]),
     "appealed_before_decided": (["ingest/merge_appeals.sql"], ["batch/appealed_too_early.sql"]),
     "latest_appeal_states": (["ingest/merge_appeals.sql"], ["batch/appeals.sql"]),
     "counting_audits": (["ingest/merge_audits.sql"], ["batch/audits.sql"]),

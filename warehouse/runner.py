@@ -38,6 +38,7 @@ SCHEMA_FILES = [
     "schema/alert_events.sql",
     "schema/alert_notifications.sql",
     "views/decisions.sql",
+    "views/decisions_of.sql",
     "views/rejected_rows.sql",
     "views/ingested_files.sql",
     "views/orphan_appeals.sql",
@@ -111,7 +112,7 @@ def schema_sha256() -> str:
     """What apply_schema creates, as a hash: the text of its SQL files and the DuckDB version
     that stores it. A file whose schema was applied under another hash is out of date."""
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for name in (*SCHEMA_FILES, "schema/restate_every_day.sql"):
+    for name in (*SCHEMA_FILES, "schema/restate_every_day.sql", "schema/flag_conflicting_rows.sql"):
         digest.update(f"\0{name}\0{read_sql(name)}".encode())
     return digest.hexdigest()
 
@@ -121,6 +122,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     # in one transaction: a crash half-way must not leave daily_metrics rebuilt but empty
     with transaction(con):
         rebuild = _daily_metrics_outdated(con)
+        flag = _has_table(con, "decision_rows") and not _has_column(
+            con, "decision_rows", "is_conflicting"
+        )
         # a warehouse made before the nowcast has no lag data: every day is counted again
         restate = rebuild or (
             _has_table(con, "daily_metrics")
@@ -130,6 +134,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("drop table daily_metrics")
         for name in SCHEMA_FILES:
             run_sql(con, name)
+        if flag:
+            run_sql(con, "schema/flag_conflicting_rows.sql")
         if restate:
             run_sql(con, "schema/restate_every_day.sql")
 
@@ -137,15 +143,29 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return con.execute(
         "select count(*) > 0 from information_schema.tables "
-        "where table_name = ? and table_schema = current_schema()",
+        "where table_name = ? and table_schema = current_schema() "
+        "and table_catalog = current_database()",
         [name],
     ).fetchone()[0]
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return (
+        con.execute(
+            "select list(column_name) from information_schema.columns "
+            "where table_name = ? and table_schema = current_schema() "
+            "and table_catalog = current_database()",
+            [table],
+        ).fetchone()[0]
+        or []
+    )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return column in _columns(con, table)
+
+
 def _daily_metrics_outdated(con: duckdb.DuckDBPyConnection) -> bool:
     """daily_metrics gained the queue column: a warehouse made before rebuilds it, every day."""
-    columns = con.execute(
-        "select list(column_name) from information_schema.columns "
-        "where table_name = 'daily_metrics' and table_schema = current_schema()"
-    ).fetchone()[0]
+    columns = _columns(con, "daily_metrics")
     return bool(columns) and "queue" not in columns

@@ -39,7 +39,7 @@ accepted as (
     where file_id >= getvariable('first_file_id')
       and file_id in (select file_id from checked_files)
       and not is_duplicate
-      and decision_id not in (select decision_id from conflicting_decisions)
+      and not is_conflicting
 ),
 
 rows_by_day as (

@@ -1,8 +1,8 @@
 -- merge_decisions: put this run's decisions into the warehouse.
 -- Reads temp tables staged (this run's rows through sql/staging/stg_decisions.sql) and
--- replaced_files. Writes quarantine (rule failures), decision_rows, conflicting_decisions,
--- stale_metric_days (new days) and restated_decisions. Variables: run_id, run_started_at,
--- market_timezones.
+-- replaced_files. Writes quarantine (rule failures), decision_rows (with their is_conflicting
+-- flags), conflicting_decisions, stale_metric_days (new days) and restated_decisions.
+-- Variables: run_id, run_started_at, market_timezones.
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate and conflicting_decision_ids. This file only chooses
 -- the rows a run can change, hands them to the rules, and writes the verdicts in place.
@@ -134,16 +134,25 @@ left join judged
 where staged.reject_reason is null;
 
 -- 5. Re-judge conflicts on the touched ids: a conflict found is recorded once (when first
---    detected); a replaced file that leaves one version resolves it.
-create or replace temp table conflicts as
-with touched_rows as (
-    select decision_id, row_hash
-    from decision_rows
-    where decision_id in (select decision_id from touched_decisions)
-)
+--    detected); a replaced file that leaves one version resolves it. Every row of the touched
+--    ids carries the verdict as is_conflicting (a row of any other id keeps false: its id has
+--    one version).
+create or replace temp table touched_rows as
+select rowid as row_id, decision_id, row_hash, is_conflicting
+from decision_rows
+where decision_id in (select decision_id from touched_decisions);
 
+create or replace temp table conflicts as
 select decision_id
 from conflicting_decision_ids(touched_rows);
+
+update decision_rows
+set is_conflicting = not is_conflicting
+where rowid in (
+    select row_id
+    from touched_rows
+    where is_conflicting <> (decision_id in (select decision_id from conflicts))
+);
 
 delete from conflicting_decisions
 where decision_id in (select decision_id from touched_decisions)

@@ -21,9 +21,8 @@ where metric_date is not null
 create or replace temp table counted_now as
 with restated as (
     select *
-    from decisions
-    where decision_id in (select decision_id from restated_decisions)
-      and metric_date not in (select metric_date from stale_metric_days)
+    from decisions_of(restated_decisions)  -- macros.sql
+    where metric_date not in (select metric_date from stale_metric_days)
 ),
 
 their_days as (

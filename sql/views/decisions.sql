@@ -1,6 +1,6 @@
 -- decisions: the accepted moderation decisions, one row per decision_id.
 -- Identical duplicates are counted once; conflicting duplicates (a decision_id delivered with
--- different values) are left out.
+-- different values) are left out: their rows are flagged is_conflicting (schema/decision_rows.sql).
 create or replace view decisions as
 select
     decision_id,
@@ -19,5 +19,4 @@ select
     file_id,
     run_id
 from decision_rows
-anti join conflicting_decisions using (decision_id)
-where not is_duplicate;
+where not is_duplicate and not is_conflicting;

@@ -5,13 +5,10 @@ create or replace view ingested_files as
 with stored as (
     select
         file_id,
-        count(*) filter (where not is_duplicate and conflicting_decisions.decision_id is null)
-            as accepted,
-        count(*) filter (where not is_duplicate and conflicting_decisions.decision_id is not null)
-            as conflicting,
+        count(*) filter (where not is_duplicate and not is_conflicting) as accepted,
+        count(*) filter (where not is_duplicate and is_conflicting) as conflicting,
         count(*) filter (where is_duplicate) as identical_duplicates
     from decision_rows
-    left join conflicting_decisions using (decision_id)
     group by file_id
     union all
     select file_id, count(*) filter (where not is_duplicate), 0, count(*) filter (where is_duplicate)

@@ -22,7 +22,7 @@ conflict_versions as (
         conflicting_decisions.run_id
     from decision_rows
     join conflicting_decisions using (decision_id)
-    where not decision_rows.is_duplicate
+    where decision_rows.is_conflicting and not decision_rows.is_duplicate
 ),
 
 all_rejected as (

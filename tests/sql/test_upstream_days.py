@@ -114,8 +114,7 @@ def test_a_rejected_decision_counts_on_its_markets_day(con) -> None:
         for market in (" br ", "Mars")
     ])  # fmt: skip
     given(con, "decision_rows", [{"metric_date": sept_30, "file_id": 1, "is_duplicate": False,
-                                  "decision_id": "d1"}])  # fmt: skip
-    given(con, "conflicting_decisions", [], decision_id="varchar")
+                                  "is_conflicting": False, "decision_id": "d1"}])  # fmt: skip
     set_variables(
         con,
         run_id="r",
