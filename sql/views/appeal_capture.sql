@@ -25,50 +25,32 @@ with capture_window as (
     from warehouse_info
 ),
 
-capture_days as (
-    select
-        unnest(generate_series(first_day, last_day, interval 1 day))::date as metric_date,
-        first_day,
-        last_day
-    from capture_window
-),
-
-window_audits as (
-    select
-        decisions.decision_id,
-        decisions.market,
-        case decisions.action when 'penalize' then 'overkill_rate' else 'leakage_rate' end
-            as metric,
-        capture_days.first_day,
-        capture_days.last_day,
-        audits.sample_weight,
-        audits.verdict = case decisions.action
-            when 'penalize' then 'non_violating' else 'violating'
-        end as qa_error
-    from decisions
-    -- joined to the window's days, not filtered by them: DuckDB then reads only the row groups
-    -- of those days (the bounds of a join's smaller side narrow the scan of its larger one)
-    inner join capture_days using (metric_date)
-    inner join audits using (decision_id)
-),
-
--- the appeals of those decisions only (not every appeal's decision grouped)
 appeal_outcomes as (
     select
         decision_id,
         count(*) filter (where status = 'overturned') > 0 as overturned
     from appeals
-    where decision_id in (select decision_id from window_audits)
     group by decision_id
 ),
 
 audited as (
     select
-        window_audits.* exclude (decision_id),
+        decisions.market,
+        case decisions.action when 'penalize' then 'overkill_rate' else 'leakage_rate' end
+            as metric,
+        capture_window.first_day,
+        capture_window.last_day,
+        audits.sample_weight,
+        audits.verdict = case decisions.action
+            when 'penalize' then 'non_violating' else 'violating'
+        end as qa_error,
         appeal_outcomes.decision_id is not null as appealed,
         coalesce(appeal_outcomes.overturned, false) as overturned
-    from window_audits
+    from decisions
+    inner join audits using (decision_id)
+    cross join capture_window
     left join appeal_outcomes using (decision_id)
+    where decisions.metric_date between capture_window.first_day and capture_window.last_day
 ),
 
 totals as (

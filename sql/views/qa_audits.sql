@@ -28,19 +28,12 @@ select
     audits.sample_weight,
     (decisions.action = 'penalize' and audits.verdict = 'non_violating')
     or (decisions.action = 'no_action' and audits.verdict = 'violating') as qa_error,
-    qa_days.first_day,
-    qa_days.last_day
+    qa_window.first_day,
+    qa_window.last_day
 from decisions
--- joined to the window's days, not filtered by them: DuckDB then reads only the row groups of
--- those days (the bounds of a join's smaller side narrow the scan of its larger one)
-inner join (
-    select
-        unnest(generate_series(first_day, last_day, interval 1 day))::date as metric_date,
-        first_day,
-        last_day
-    from qa_window(from_day, to_day)
-) as qa_days using (metric_date)
-inner join audits using (decision_id);
+inner join audits using (decision_id)
+cross join qa_window(from_day, to_day) as qa_window
+where decisions.metric_date between qa_window.first_day and qa_window.last_day;
 
 -- qa_error_rates(from_day, to_day): the weighted QA error rate of each moderator and of each
 -- queue per market over the qa_window days, with its 95% Wilson interval on the Kish effective
