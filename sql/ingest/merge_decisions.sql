@@ -23,6 +23,13 @@ select distinct metric_date from daily_metrics;
 insert into stale_metric_days
 select metric_date from new_days;
 
+-- the stored ids this batch delivers again (read once: steps 0 and 3)
+create or replace temp table redelivered as
+select distinct decision_id
+from decision_rows
+semi join (select decision_id from staged where reject_reason is null) as batch
+    using (decision_id);
+
 insert into restated_decisions
 with changing as (
     select decision_id
@@ -30,10 +37,7 @@ with changing as (
     where reject_reason is null
       and market_day(market, decided_at) not in (select metric_date from new_days)
     union
-    select distinct decision_id  -- a stored id delivered again on a new day
-    from decision_rows
-    semi join (select decision_id from staged where reject_reason is null) as batch
-        using (decision_id)
+    select decision_id from redelivered  -- a stored id delivered again on a new day
     union
     select decision_id from decision_rows where file_id in (select file_id from replaced_files)
 )
@@ -57,7 +61,9 @@ from staged
 where reject_reason is not null;
 
 -- 3. The ids whose verdicts can change: only ids seen twice in this batch, or already in the
---    warehouse, can repeat or conflict; an id that lost a row may stop doing either.
+--    warehouse, can repeat or conflict; an id that lost a row may stop doing either. (An id of
+--    redelivered whose stored rows were all withdrawn in step 1 is judged needlessly, and
+--    rightly: judging takes every row of an id.)
 create or replace temp table touched_decisions as
 select decision_id
 from staged
@@ -65,39 +71,38 @@ where reject_reason is null
 group by decision_id
 having count(*) > 1
 union
-select distinct decision_id
-from decision_rows
-semi join (select decision_id from staged where reject_reason is null) as batch
-    using (decision_id)
+select decision_id from redelivered
 union
 select decision_id from withdrawn;
 
--- 4. Judge every row of those ids, stored and new, for identical duplicates; a row of any other
---    id is the only copy of its version (new file ids come after every stored one).
-create or replace temp table judged as
-with versions as (
-    select
-        rowid as row_id,
-        is_duplicate as was_duplicate,
-        decision_id,
-        row_hash,
-        file_id,
-        line_number
-    from decision_rows
-    where decision_id in (select decision_id from touched_decisions)
-    union all
-    select
-        null,
-        null,
-        decision_id,
-        row_hash,
-        file_id,
-        line_number
-    from staged
-    where reject_reason is null
-      and decision_id in (select decision_id from touched_decisions)
-)
+-- 4. Judge every row of those ids, stored and new, for identical duplicates and for conflicts;
+--    a row of any other id is the only copy of its version (new file ids come after every
+--    stored one), and no conflict.
+create or replace temp table versions as
+select
+    rowid as row_id,
+    is_duplicate as was_duplicate,
+    is_conflicting as was_conflicting,
+    decision_id,
+    row_hash,
+    file_id,
+    line_number
+from decision_rows
+where decision_id in (select decision_id from touched_decisions)
+union all
+select
+    null,
+    null,
+    null,
+    decision_id,
+    row_hash,
+    file_id,
+    line_number
+from staged
+where reject_reason is null
+  and decision_id in (select decision_id from touched_decisions);
 
+create or replace temp table judged as
 select
     row_id,
     was_duplicate,
@@ -106,17 +111,32 @@ select
     is_identical_duplicate(decision_id, row_hash, file_id, line_number) as is_duplicate
 from versions;
 
--- a stored row whose verdict changed (the earliest repeat of a withdrawn row) flips
+-- conflicts: the touched ids with two or more versions among those rows
+create or replace temp table conflicts as
+select decision_id
+from conflicting_decision_ids(versions);
+
+-- a stored row whose verdict changed (the earliest repeat of a withdrawn row) flips, as does
+-- one whose id now conflicts, or no longer does
 update decision_rows
 set is_duplicate = not is_duplicate
 where rowid in (select row_id from judged where is_duplicate <> was_duplicate);
+
+update decision_rows
+set is_conflicting = not is_conflicting
+where rowid in (
+    select row_id
+    from versions
+    where row_id is not null
+      and was_conflicting <> (decision_id in (select decision_id from conflicts))
+);
 
 -- Every accepted row is stored; an identical duplicate is stored for the accounting, counted
 -- once.
 insert into decision_rows (
     decision_id, object_id, object_type, creator_id, market, policy, action, penalty, source,
     moderator_id, queue, decided_at, metric_date, row_hash, is_duplicate, file_id, line_number,
-    run_id
+    run_id, is_conflicting
 )
 select
     staged.decision_id, staged.object_id, staged.object_type, staged.creator_id,
@@ -125,7 +145,8 @@ select
     market_day(staged.market, staged.decided_at),
     staged.row_hash,
     coalesce(judged.is_duplicate, false),
-    staged.file_id, staged.line_number, getvariable('run_id')
+    staged.file_id, staged.line_number, getvariable('run_id'),
+    staged.decision_id in (select decision_id from conflicts)
 from staged
 left join judged
     on judged.row_id is null
@@ -133,27 +154,9 @@ left join judged
     and judged.line_number = staged.line_number
 where staged.reject_reason is null;
 
--- 5. Re-judge conflicts on the touched ids: a conflict found is recorded once (when first
---    detected); a replaced file that leaves one version resolves it. Every row of the touched
---    ids carries the verdict as is_conflicting (a row of any other id keeps false: its id has
---    one version).
-create or replace temp table touched_rows as
-select rowid as row_id, decision_id, row_hash, is_conflicting
-from decision_rows
-where decision_id in (select decision_id from touched_decisions);
-
-create or replace temp table conflicts as
-select decision_id
-from conflicting_decision_ids(touched_rows);
-
-update decision_rows
-set is_conflicting = not is_conflicting
-where rowid in (
-    select row_id
-    from touched_rows
-    where is_conflicting <> (decision_id in (select decision_id from conflicts))
-);
-
+-- 5. Record the conflicts of step 4: a conflict found is recorded once (when first detected); a
+--    replaced file that leaves one version resolves it. Every row of the touched ids carries
+--    the verdict as is_conflicting (a row of any other id keeps false: its id has one version).
 delete from conflicting_decisions
 where decision_id in (select decision_id from touched_decisions)
   and decision_id not in (select decision_id from conflicts);
