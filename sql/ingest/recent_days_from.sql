@@ -5,7 +5,7 @@
 -- Run by the ingest and metrics steps before their lookups; any value gives the same rows.
 set variable recent_days_from = (
     select max(metric_date) - (
-        select max(greatest(appeal_window_days, coalesce(audit_window_days, 0)))
+        select max(greatest(appeal_window_days, coalesce(audit_window_days, 0)))::integer
         from warehouse_info
     ) - 1
     from daily_metrics
