@@ -175,6 +175,7 @@ group by metric_date, market, policy, source, object_type, queue, action, audit_
 -- on a day queued whole in stale_metric_days (that day is recomputed, so what it counted for
 -- there is not needed; the decision stays queued in case it moves to another day). The merges
 -- of sql/ingest/ insert these rows before they change a decision's rows, appeals or audit.
+-- Looks the decisions up with views/decisions_of.sql (variable recent_days_from).
 create or replace macro counted_state(changing) as table
 with ids as (
     select distinct decision_id

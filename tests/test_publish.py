@@ -126,6 +126,34 @@ def test_the_published_warehouse_equals_the_working_one_after_every_run(landing,
     assert published_file(warehouse) == first
 
 
+def test_a_conflict_found_and_resolved_later_is_published_by_syncs(landing, warehouse) -> None:
+    """A stored decision that a later run makes conflicting, and a correction that resolves the
+    conflict: both change only the flags of stored rows (same row counts), and each sync
+    carries them (publish/changed_day_files.sql hashes is_conflicting)."""
+    landing.csv("decisions/d1.csv", [decision("d-1", "2026-10-01T10:00:00Z")])
+    run(landing, warehouse)
+    first = published_file(warehouse)
+    landing.csv("decisions/d2.csv", [decision("d-2", "2026-10-02T10:00:00Z")])
+    run(landing, warehouse)
+    second = published_file(warehouse)
+    # d-1 again with another action: both versions are rejected
+    landing.csv("decisions/d3.csv", [decision("d-1", "2026-10-01T10:00:00Z", action="no_action")])
+    run(landing, warehouse)
+    assert published_file(warehouse) == first  # brought up to date in place, not copied
+    assert differing_tables(warehouse) == {}
+    assert query(warehouse, "select decision_id from decisions order by 1") == [
+        {"decision_id": "d-2"}
+    ]
+    # the source corrects d3.csv: d-1 has one version again
+    landing.csv("decisions/d3.csv", [decision("d-3", "2026-10-03T10:00:00Z")])
+    run(landing, warehouse)
+    assert published_file(warehouse) == second
+    assert differing_tables(warehouse) == {}
+    assert query(warehouse, "select decision_id from decisions order by 1") == [
+        {"decision_id": d} for d in ("d-1", "d-2", "d-3")
+    ]
+
+
 # Holds the published warehouse open, prints a count, then one again each time it reads a line.
 READER = """
 import duckdb, sys

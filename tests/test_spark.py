@@ -322,6 +322,21 @@ def test_rejected_records_are_byte_identical(engines) -> None:
 
 
 @SPARK
+def test_the_conflict_flags_are_identical_on_both_engines(engines) -> None:
+    """decision_rows.is_conflicting: Spark's batch flags the same rows the merge does, and
+    they are the rows of conflicting_decisions' ids on both."""
+    sql = (
+        "select parse_filename(path) as file, line_number, decision_id, is_duplicate, "
+        "is_conflicting, decision_id in (select decision_id from conflicting_decisions) "
+        "as listed from decision_rows join file_manifest using (file_id) order by all"
+    )
+    duck = query(engines["duckdb"], sql)
+    assert duck == query(engines["spark"], sql)
+    assert any(r["is_conflicting"] for r in duck)
+    assert all(r["is_conflicting"] == r["listed"] for r in duck)
+
+
+@SPARK
 def test_files_account_for_every_row_on_both_engines(engines) -> None:
     sql = (
         "select parse_filename(path) as file, status, rows, accepted, rejected, "
@@ -633,12 +648,19 @@ INGESTION_RULES = {
         ["ingest/merge_decisions.sql"],
         ["batch/conflicting_decisions.sql"],
     ),
-    # the same rule, per row (conflicting_decision_ids is stated with it)
-    "is_conflicting_version": (["macros.sql"], ["batch/decision_rows.sql"]),
+    # the same rule, per row: the merge applies it through conflicting_decision_ids
+    "is_conflicting_version": ([], ["batch/decision_rows.sql"]),
     "appealed_before_decided": (["ingest/merge_appeals.sql"], ["batch/appealed_too_early.sql"]),
     "latest_appeal_states": (["ingest/merge_appeals.sql"], ["batch/appeals.sql"]),
     "counting_audits": (["ingest/merge_audits.sql"], ["batch/audits.sql"]),
 }
+
+
+def test_conflicting_decision_ids_is_stated_with_the_per_row_rule() -> None:
+    """The ids of conflicting_decisions and the rows flagged is_conflicting come from one rule."""
+    body = macros()["conflicting_decision_ids"].body.sql().lower()
+    assert "is_conflicting_version(" in body
+    assert "count(" not in body  # no second statement of "two or more versions"
 
 
 @pytest.mark.parametrize("rule", INGESTION_RULES)

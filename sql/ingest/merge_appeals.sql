@@ -2,7 +2,7 @@
 -- Reads temp tables staged (this run's rows through sql/staging/stg_appeals.sql) and
 -- replaced_files. Writes quarantine, appeal_rows, appeals, restated_decisions. Runs after
 -- merge_decisions, so the decisions that arrived in this run are visible.
--- Variables: run_id, run_started_at, market_timezones.
+-- Variables: run_id, run_started_at, market_timezones, recent_days_from (recent_days_from.sql).
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate, appealed_before_decided and latest_appeal_states. This
 -- file only chooses the rows a run can change, hands them to the rules, and writes the verdicts

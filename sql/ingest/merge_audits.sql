@@ -1,7 +1,8 @@
 -- merge_audits: put this run's QA audits into the warehouse and refresh the audit that counts
 -- for each decision. Reads temp tables staged (this run's rows through
 -- sql/staging/stg_audits.sql) and replaced_files. Writes quarantine, audit_rows, audits,
--- restated_decisions. Variables: run_id, run_started_at, market_timezones.
+-- restated_decisions. Variables: run_id, run_started_at, market_timezones, recent_days_from
+-- (recent_days_from.sql).
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate and counting_audits. This file only chooses the rows a
 -- run can change, hands them to the rules, and writes the verdicts in place.

@@ -2,7 +2,7 @@
 -- Reads temp tables staged (this run's rows through sql/staging/stg_decisions.sql) and
 -- replaced_files. Writes quarantine (rule failures), decision_rows (with their is_conflicting
 -- flags), conflicting_decisions, stale_metric_days (new days) and restated_decisions.
--- Variables: run_id, run_started_at, market_timezones.
+-- Variables: run_id, run_started_at, market_timezones, recent_days_from (recent_days_from.sql).
 -- The rules are those the Spark engine applies to the whole history (sql/batch/), stated once in
 -- sql/macros.sql: is_identical_duplicate and conflicting_decision_ids. This file only chooses
 -- the rows a run can change, hands them to the rules, and writes the verdicts in place.

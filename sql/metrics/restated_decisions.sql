@@ -11,7 +11,7 @@
 -- where its (metric_date, run_id) pairs do (publish/changed_days.sql). Leaves temp table
 -- restated_days (the days changed here or queued whole), then empties the queue.
 -- Reads restated_decisions, decisions, appeals, audits, stale_metric_days.
--- Variables: run_id, market_timezones.
+-- Variables: run_id, market_timezones, recent_days_from (ingest/recent_days_from.sql).
 create or replace temp table counted_before as
 select *
 from restated_decisions
@@ -21,7 +21,7 @@ where metric_date is not null
 create or replace temp table counted_now as
 with restated as (
     select *
-    from decisions_of(restated_decisions)  -- macros.sql
+    from decisions_of(restated_decisions)  -- views/decisions_of.sql
     where metric_date not in (select metric_date from stale_metric_days)
 ),
 

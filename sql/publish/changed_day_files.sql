@@ -5,8 +5,9 @@
 -- often than its decisions change, so each group is summarised (rows, and an order-free hash of
 -- every row's version, duplicate and conflict verdicts, line and run) and only groups whose
 -- summaries differ are copied. Every in-place change of decision_rows (a duplicate or conflict
--- verdict, a withdrawn file, a market's new time zone) changes a summary; the row hashes' recomputation after a DuckDB
--- upgrade is not looked for here (warehouse/publish.py copies the file whole then).
+-- verdict, a withdrawn file, a market's new time zone) changes a summary; the row hashes'
+-- recomputation after a DuckDB upgrade is not looked for here (warehouse/publish.py copies the
+-- file whole then).
 -- Variables: first_changed_day (the first of changed_days, so that DuckDB skips older days).
 create or replace temp table changed_day_files as
 with working_groups as (
