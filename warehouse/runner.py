@@ -107,12 +107,16 @@ def transaction(con: duckdb.DuckDBPyConnection):
         raise
 
 
+# What apply_schema runs once on a warehouse made by an earlier version, besides SCHEMA_FILES.
+MIGRATION_FILES = ("schema/restate_every_day.sql", "schema/flag_conflicting_rows.sql")
+
+
 @cache
 def schema_sha256() -> str:
     """What apply_schema creates, as a hash: the text of its SQL files and the DuckDB version
     that stores it. A file whose schema was applied under another hash is out of date."""
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for name in (*SCHEMA_FILES, "schema/restate_every_day.sql", "schema/flag_conflicting_rows.sql"):
+    for name in (*SCHEMA_FILES, *MIGRATION_FILES):
         digest.update(f"\0{name}\0{read_sql(name)}".encode())
     return digest.hexdigest()
 
@@ -122,9 +126,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     # in one transaction: a crash half-way must not leave daily_metrics rebuilt but empty
     with transaction(con):
         rebuild = _daily_metrics_outdated(con)
-        flag = _has_table(con, "decision_rows") and not _has_column(
-            con, "decision_rows", "is_conflicting"
-        )
+        flag = _conflict_flags_missing(con)
         # a warehouse made before the nowcast has no lag data: every day is counted again
         restate = rebuild or (
             _has_table(con, "daily_metrics")
@@ -161,8 +163,10 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     )
 
 
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return column in _columns(con, table)
+def _conflict_flags_missing(con: duckdb.DuckDBPyConnection) -> bool:
+    """decision_rows gained is_conflicting: a warehouse made before flags its rows once."""
+    columns = _columns(con, "decision_rows")
+    return bool(columns) and "is_conflicting" not in columns
 
 
 def _daily_metrics_outdated(con: duckdb.DuckDBPyConnection) -> bool:
