@@ -126,11 +126,19 @@ def test_the_published_warehouse_equals_the_working_one_after_every_run(landing,
     assert published_file(warehouse) == first
 
 
-def test_a_conflict_found_and_resolved_later_is_published_by_syncs(landing, warehouse) -> None:
+@pytest.mark.parametrize("line_block", [2048, 1])
+def test_a_conflict_found_and_resolved_later_is_published_by_syncs(
+    landing, warehouse, monkeypatch, line_block
+) -> None:
     """A stored decision that a later run makes conflicting, and a correction that resolves the
     conflict: both change only the flags of stored rows (same row counts), and each sync
-    carries them (publish/changed_day_files.sql hashes is_conflicting)."""
-    landing.csv("decisions/d1.csv", [decision("d-1", "2026-10-01T10:00:00Z")])
+    carries them (publish/changed_day_files.sql hashes is_conflicting). With blocks of one line,
+    only d-1's line of d1.csv is copied again, not its neighbour's."""
+    monkeypatch.setattr("warehouse.publish.LINE_BLOCK", line_block)
+    landing.csv(
+        "decisions/d1.csv",
+        [decision("d-1", "2026-10-01T10:00:00Z"), decision("d-0", "2026-10-01T11:00:00Z")],
+    )
     run(landing, warehouse)
     first = published_file(warehouse)
     landing.csv("decisions/d2.csv", [decision("d-2", "2026-10-02T10:00:00Z")])
@@ -142,7 +150,7 @@ def test_a_conflict_found_and_resolved_later_is_published_by_syncs(landing, ware
     assert published_file(warehouse) == first  # brought up to date in place, not copied
     assert differing_tables(warehouse) == {}
     assert query(warehouse, "select decision_id from decisions order by 1") == [
-        {"decision_id": "d-2"}
+        {"decision_id": d} for d in ("d-0", "d-2")
     ]
     # the source corrects d3.csv: d-1 has one version again
     landing.csv("decisions/d3.csv", [decision("d-3", "2026-10-03T10:00:00Z")])
@@ -150,7 +158,7 @@ def test_a_conflict_found_and_resolved_later_is_published_by_syncs(landing, ware
     assert published_file(warehouse) == second
     assert differing_tables(warehouse) == {}
     assert query(warehouse, "select decision_id from decisions order by 1") == [
-        {"decision_id": d} for d in ("d-1", "d-2", "d-3")
+        {"decision_id": d} for d in ("d-0", "d-1", "d-2", "d-3")
     ]
 
 

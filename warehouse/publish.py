@@ -29,8 +29,8 @@ from .runner import apply_schema, run_sql, schema_sha256
 PAIR_DIR = ".modmetrics-published"
 
 # How each table's differing rows are found: (the temp table of changed keys, its key column),
-# made by sql/publish/<temp table>.sql; decision_rows by the (metric_date, file_id) groups of
-# sql/publish/changed_day_files.sql. Any other table is small and copied whole.
+# made by sql/publish/<temp table>.sql; decision_rows by the (metric_date, file_id, line block)
+# groups of sql/publish/changed_day_files.sql. Any other table is small and copied whole.
 SYNCED_BY = {
     "daily_metrics": ("changed_days", "metric_date"),
     "overturn_development": ("changed_days", "metric_date"),
@@ -40,6 +40,9 @@ SYNCED_BY = {
     "audits": ("changed_audited_decisions", "decision_id"),
     "audit_rows": ("changed_audited_decisions", "decision_id"),
 }
+# decision_rows is compared and copied in blocks of this many consecutive lines of a file
+# (sql/publish/changed_day_files.sql): a few flags changed in an older file copy a block each.
+LINE_BLOCK = 2048
 # Tables whose rows are written once by a run and only ever deleted afterwards: the runs whose
 # row counts differ are copied again.
 SYNCED_BY_RUN = ("quarantine", "validation_results")
@@ -236,14 +239,15 @@ def _sync_tables(con: duckdb.DuckDBPyConnection) -> None:
         "set variable first_changed_day = "
         "(select coalesce(min(metric_date), '9999-12-31'::date) from changed_days)"
     )
+    con.execute("set variable line_block = ?", [LINE_BLOCK])
     run_sql(con, "publish/changed_day_files.sql")
     for table in _tables(con, "working"):
         if table == "decision_rows":
             # the bound on metric_date lets DuckDB skip the row groups of older days
             where = (
                 "where metric_date >= getvariable('first_changed_day') "
-                "and (metric_date, file_id) in (select (metric_date, file_id) "
-                "from changed_day_files)"
+                "and (metric_date, file_id, coalesce(line_number, 0) // getvariable('line_block'))"
+                " in (select (metric_date, file_id, line_block) from changed_day_files)"
             )
         elif table in SYNCED_BY:
             changed, key = SYNCED_BY[table]
