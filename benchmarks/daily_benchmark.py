@@ -12,7 +12,7 @@ of 166,666 decisions), each repeat times, each command in a process of its own:
      which brings the idle file of the pair up to date (two runs behind) instead;
   4. no-op run: `modmetrics run` once more, nothing new (the fast path: no Dagster);
   5. as-of run: no new file, the as-of date one day later (the whole pipeline, no new rows).
-Every run is as of the day after the last day. Before each command the page cache is written
+Runs 1 to 4 are as of the day after the last day. Before each command the page cache is written
 back (`os.sync`): a daily run comes a day after the one before it, not while the kernel is
 still writing that run's files, which the daily run's fsyncs would otherwise wait for.
 Wall time, CPU seconds and peak RSS of each (`timed` of run_benchmark.py); the repeats follow
@@ -70,7 +70,9 @@ def main() -> None:
             os.link(source, target)
         measured["second_run"].append(_synced_timed(run))
         for source, target in last_day:
-            os.link(source, history / target.relative_to(with_day_before))
+            target = history / target.relative_to(with_day_before)
+            target.parent.mkdir(parents=True, exist_ok=True)  # a folder of the last day only
+            os.link(source, target)
         measured["daily"].append(_synced_timed(run))
         measured["no_op"].append(_synced_timed(run))
         moved = [*run[:-1], (as_of + timedelta(days=1)).isoformat()]

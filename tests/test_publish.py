@@ -133,7 +133,8 @@ def test_a_conflict_found_and_resolved_later_is_published_by_syncs(
     """A stored decision that a later run makes conflicting, and a correction that resolves the
     conflict: both change only the flags of stored rows (same row counts), and each sync
     carries them (publish/changed_day_files.sql hashes is_conflicting). With blocks of one line,
-    only d-1's line of d1.csv is copied again, not its neighbour's."""
+    d-1's and d-0's lines of d1.csv are blocks of their own: publish.py's WHERE must name the
+    blocks as the SQL does, or d-1's flags are not carried."""
     monkeypatch.setattr("warehouse.publish.LINE_BLOCK", line_block)
     landing.csv(
         "decisions/d1.csv",
