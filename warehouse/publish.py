@@ -246,8 +246,8 @@ def _sync_tables(con: duckdb.DuckDBPyConnection) -> None:
             # the bound on metric_date lets DuckDB skip the row groups of older days
             where = (
                 "where metric_date >= getvariable('first_changed_day') "
-                "and (metric_date, file_id, coalesce(line_number, 0) // getvariable('line_block'))"
-                " in (select (metric_date, file_id, line_block) from changed_day_files)"
+                "and (metric_date, file_id, line_block_of(line_number)) "
+                "in (select (metric_date, file_id, line_block) from changed_day_files)"
             )
         elif table in SYNCED_BY:
             changed, key = SYNCED_BY[table]

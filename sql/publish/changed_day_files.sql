@@ -11,13 +11,17 @@
 -- whole files: a conflict found later flags a few stored rows of an older file, and only their
 -- blocks are copied again (at 5M decisions, 3 flags changed made a sync copy 149k rows more).
 -- Variables: first_changed_day (the first of changed_days, so that DuckDB skips older days),
--- line_block (lines to a block).
+-- line_block (lines to a block). Macro: line_block_of, a row's block (warehouse/publish.py copies
+-- the rows of the blocks found with it).
+create or replace temp macro line_block_of(line_number) as
+    coalesce(line_number, 0) // getvariable('line_block');
+
 create or replace temp table changed_day_files as
 with working_groups as (
     select
         metric_date,
         file_id,
-        coalesce(line_number, 0) // getvariable('line_block') as line_block,
+        line_block_of(line_number) as line_block,
         count(*) as n,
         bit_xor(hash(row_hash, is_duplicate, is_conflicting, line_number, run_id)) as fingerprint
     from working.decision_rows
@@ -30,7 +34,7 @@ published_groups as (
     select
         metric_date,
         file_id,
-        coalesce(line_number, 0) // getvariable('line_block') as line_block,
+        line_block_of(line_number) as line_block,
         count(*) as n,
         bit_xor(hash(row_hash, is_duplicate, is_conflicting, line_number, run_id)) as fingerprint
     from published.decision_rows

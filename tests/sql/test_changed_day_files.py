@@ -14,9 +14,9 @@ from .helpers import select
 DAY = date(2026, 10, 1)
 
 
-def _rows(lines: range, file_id: int = 1, day: date = DAY, flagged=()) -> list[tuple]:
+def _rows(lines: range, file_id: int = 1, flagged=()) -> list[tuple]:
     return [
-        (day, file_id, line, 1000 + line, False, line in flagged, f"r{file_id}") for line in lines
+        (DAY, file_id, line, 1000 + line, False, line in flagged, f"r{file_id}") for line in lines
     ]
 
 
