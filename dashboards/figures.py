@@ -5,13 +5,13 @@ reach Plotly, which reads HTML-like tags in labels and hover text."""
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
+from plotly.colors import make_colorscale, sequential
 
 from warehouse.vocabulary import MARKETS
 
@@ -77,9 +77,7 @@ PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")  # colour-blin
 MARKET_COLORS = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(MARKETS)}
 SEVERITY_COLORS = {"notice": "#1565c0", "warning": "#e6a700", "critical": "#c62828"}
 LAYOUT = dict(
-    # plain white, set here rather than through a Plotly template: applying a template costs
-    # ~10 ms per figure, most of the site's build time
-    template="none",
+    # plain white, set here: no Plotly template (plotly.js draws a figure without one as is)
     paper_bgcolor="white",
     plot_bgcolor="white",
     margin=dict(l=60, r=20, t=40, b=40),
@@ -93,10 +91,60 @@ LAYOUT = dict(
 AXES = dict(gridcolor="#eceff1", zeroline=False, automargin=True)
 
 
-def _figure(data=None, **layout) -> go.Figure:
-    """A figure with LAYOUT (`layout` overriding its keys), given to the constructor: a later
-    update_layout costs 10 to 30 ms a figure, most of the time a page takes to draw."""
-    return go.Figure(data=data, layout={**LAYOUT, **layout})
+class Figure:
+    """A figure as the JSON plotly.js draws: its traces and its layout as plain dicts, with
+    LAYOUT under `layout`. plotly.graph_objects validates every property as it is set, which was
+    most of the time the site took to draw and grew with the days shown; the tests validate
+    every figure of a built site against Plotly's schema instead (tests/test_dashboards.py)."""
+
+    def __init__(self, data=(), **layout):
+        self.data = list(data)
+        self.layout = {**LAYOUT, **layout}
+
+    def add_trace(self, trace: dict) -> None:
+        self.data.append(trace)
+
+    def update_axes(self, axis: str, **props) -> None:
+        """Every axis of one kind ("x" or "y"), as plotly's update_xaxes and update_yaxes."""
+        pattern = re.compile(f"{axis}axis[0-9]*")
+        for name in {f"{axis}axis", *filter(pattern.fullmatch, self.layout)}:
+            self.layout[name] = {**self.layout.get(name, {}), **props}
+
+    def add_annotation(self, **props) -> None:
+        self.layout.setdefault("annotations", []).append(props)
+
+    def to_dict(self) -> dict:
+        return {"data": self.data, "layout": self.layout}
+
+
+def trace(kind: str, **props) -> dict:
+    """A trace of type `kind` ("scatter", "bar", "heatmap"); a property given None is unset."""
+    return {"type": kind, **{k: v for k, v in props.items() if v is not None}}
+
+
+def _grid(fig: Figure, rows: int, cols: int, titles: list[str], spacing: float, title_size=16):
+    """Axes for a rows x cols grid of panels, each titled, as plotly's make_subplots lays them
+    out (`spacing` between panels, as a share of the figure; one column shares its x axis)."""
+    height = (1 - spacing * (rows - 1)) / rows if rows > 1 else 1.0
+    width = (1 - spacing * (cols - 1)) / cols if cols > 1 else 1.0
+    for i, title in enumerate(titles):
+        row, col = divmod(i, cols)
+        n = "" if i == 0 else str(i + 1)
+        x0, y1 = col * (width + spacing), 1 - row * (height + spacing)
+        x_axis = {"anchor": f"y{n}", "domain": [x0, x0 + width]}
+        if cols == 1 and row < rows - 1:
+            x_axis |= {"matches": f"x{rows}", "showticklabels": False}
+        fig.layout[f"xaxis{n}"] = x_axis
+        fig.layout[f"yaxis{n}"] = {"anchor": f"x{n}", "domain": [y1 - height, y1]}
+        fig.add_annotation(
+            font={"size": title_size}, showarrow=False, text=title, x=x0 + width / 2,
+            xanchor="center", xref="paper", y=y1, yanchor="bottom", yref="paper",
+        )  # fmt: skip
+
+
+def _panel(trace: dict, row: int, col: int, cols: int) -> dict:
+    n = "" if (row - 1) * cols + col == 1 else str((row - 1) * cols + col)
+    return {**trace, "xaxis": f"x{n}", "yaxis": f"y{n}"}
 
 
 def label(value) -> str:
@@ -182,12 +230,12 @@ def trend(
     projections: pl.DataFrame | None = None,
     *,
     critical_line: bool = False,
-) -> go.Figure:
+) -> Figure:
     """One metric per day for the given markets: line, 95% band, provisional days dotted, their
     projected final value with its 95% band (overkill and leakage), the alert thresholds and
     the alert events."""
     info = METRICS[metric]
-    fig = _figure(
+    fig = Figure(
         title=dict(text=info.title, x=0, xanchor="left"),
         yaxis=dict(tickformat=".1%", rangemode="tozero"),
     )
@@ -209,7 +257,8 @@ def trend(
             high = pl.select(pl.when(~hidden).then(high)).to_series()
         band_x, band_y = _band(x, low.to_list(), high.to_list())
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=band_x,
                 y=band_y,
                 mode="lines",
@@ -237,7 +286,8 @@ def trend(
         )
         settled, pending = series["settled"], series["pending"]
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=x,
                 y=settled.to_list(),
                 customdata=customdata,
@@ -251,7 +301,8 @@ def trend(
         )
         if provisional.any():
             fig.add_trace(
-                go.Scatter(
+                trace(
+                    "scatter",
                     x=x,
                     y=pending.to_list(),
                     customdata=customdata,
@@ -325,7 +376,8 @@ def _projected_traces(fig, projected: pl.DataFrame, info, market, color, markets
     band_x, band_y = _band(x, projected["low"].to_list(), projected["high"].to_list())
     group = f"{market} projected"
     fig.add_trace(
-        go.Scatter(
+        trace(
+            "scatter",
             x=band_x,
             y=band_y,
             mode="lines",
@@ -346,7 +398,8 @@ def _projected_traces(fig, projected: pl.DataFrame, info, market, color, markets
         projected["observed"].to_list(),
     )
     fig.add_trace(
-        go.Scatter(
+        trace(
+            "scatter",
             x=x,
             y=projected["projected"].to_list(),
             customdata=customdata,
@@ -382,7 +435,8 @@ def _threshold_lines(fig, thresholds, metric, markets, days, critical_line) -> N
             color = SEVERITY_COLORS["critical" if word == "critical" else "warning"]
             who = "all markets" if market is None else market
             fig.add_trace(
-                go.Scatter(
+                trace(
+                    "scatter",
                     x=x,
                     y=[value, value],
                     mode="lines",
@@ -412,7 +466,8 @@ def _alert_markers(fig, events, metric, markets) -> None:
             for s in part["severity"]
         ]
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=part["metric_date"].to_list(),
                 y=part["value"].to_list(),
                 customdata=points(part["market"].to_list(), part["severity"].to_list()),
@@ -435,16 +490,16 @@ def _provisional_shading(fig, rows, metric, markets) -> None:
     )
     if provisional.is_empty():
         return
-    fig.add_vrect(
-        x0=provisional["metric_date"].min() - timedelta(hours=12),
-        x1=provisional["metric_date"].max() + timedelta(hours=12),
-        fillcolor="#9e9e9e",
-        opacity=0.08,
-        line_width=0,
-        annotation_text="provisional: appeals still arriving",
-        annotation_position="bottom left",
-        annotation_font_size=10,
-    )
+    x0 = provisional["metric_date"].min() - timedelta(hours=12)
+    x1 = provisional["metric_date"].max() + timedelta(hours=12)
+    fig.layout.setdefault("shapes", []).append(
+        dict(type="rect", xref="x", yref="y domain", x0=x0, x1=x1, y0=0, y1=1,
+             fillcolor="#9e9e9e", opacity=0.08, line=dict(width=0))
+    )  # fmt: skip
+    fig.add_annotation(
+        text="provisional: appeals still arriving", showarrow=False, font=dict(size=10),
+        x=x0, xref="x", xanchor="left", y=0, yref="y domain", yanchor="bottom",
+    )  # fmt: skip
 
 
 VOLUME_PANELS = [
@@ -475,44 +530,39 @@ SERIES_COLORS = [
 ]
 
 
-def volumes(rows: pl.DataFrame, days: pl.DataFrame) -> go.Figure:
+def volumes(rows: pl.DataFrame, days: pl.DataFrame) -> Figure:
     """One market's daily volumes, in three panels."""
     series = _on_calendar(rows, days)
-    fig = make_subplots(
-        rows=len(VOLUME_PANELS),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.08,
-        subplot_titles=[title for title, _ in VOLUME_PANELS],
+    fig = Figure(
+        height=640,
+        margin=dict(l=60, r=20, t=30, b=40),
+        legend=dict(orientation="v", x=1.01, y=1, xanchor="left"),
     )
+    _grid(fig, len(VOLUME_PANELS), 1, [title for title, _ in VOLUME_PANELS], spacing=0.08)
     colors = iter(SERIES_COLORS)
     for row, (_, columns) in enumerate(VOLUME_PANELS, start=1):
         for (column, name), color in zip(columns, colors, strict=False):
             fig.add_trace(
-                go.Scatter(
-                    x=series["metric_date"].to_list(),
-                    y=series[column].to_list(),
-                    mode="lines",
-                    line=dict(color=color, width=1.8),
-                    name=name,
-                    hovertemplate=f"{name}: %{{y:,}}<br>%{{x|%a %d %b %Y}}<extra></extra>",
-                ),
-                row=row,
-                col=1,
+                _panel(
+                    trace(
+                        "scatter",
+                        x=series["metric_date"].to_list(),
+                        y=series[column].to_list(),
+                        mode="lines",
+                        line=dict(color=color, width=1.8),
+                        name=name,
+                        hovertemplate=f"{name}: %{{y:,}}<br>%{{x|%a %d %b %Y}}<extra></extra>",
+                    ),
+                    row,
+                    1,
+                    1,
+                )
             )
-    fig.update_layout(
-        **{
-            **LAYOUT,
-            "height": 640,
-            "margin": dict(l=60, r=20, t=30, b=40),
-            "legend": dict(orientation="v", x=1.01, y=1, xanchor="left"),
-        }
-    )
-    fig.update_yaxes(rangemode="tozero", tickformat=",")
+    fig.update_axes("y", rangemode="tozero", tickformat=",")
     return fig
 
 
-def heatmap(rows: pl.DataFrame, metric: str, days: pl.DataFrame) -> go.Figure:
+def heatmap(rows: pl.DataFrame, metric: str, days: pl.DataFrame) -> Figure:
     """Policy x day of one metric for one market; a cell with no decisions is blank."""
     info = METRICS[metric]
     chosen = rows.filter(pl.col("metric") == metric)
@@ -523,35 +573,35 @@ def heatmap(rows: pl.DataFrame, metric: str, days: pl.DataFrame) -> go.Figure:
         line = _on_calendar(chosen.filter(pl.col("policy") == policy), days)
         z.append(line["value"].to_list())
         custom.append(_custom(line))
-    fig = _figure(
-        go.Heatmap(
-            x=x,
-            y=[label(p) for p in policies],
-            z=z,
-            customdata=np.stack(custom) if custom else [],
-            colorscale="Reds",
-            zmin=0,
-            colorbar=dict(tickformat=".0%", title=None),
-            hoverongaps=False,
-            hovertemplate=_hover(info, "<b>%{y}</b> %{x|%a %d %b %Y}", value="z"),
-        ),
+    fig = Figure(
+        [
+            trace(
+                "heatmap",
+                x=x,
+                y=[label(p) for p in policies],
+                z=z,
+                customdata=np.stack(custom) if custom else [],
+                # Plotly's Python "Reds" (colorbrewer): plotly.js has a "Reds" of its own
+                colorscale=make_colorscale(sequential.Reds),
+                zmin=0,
+                colorbar=dict(tickformat=".0%"),
+                hoverongaps=False,
+                hovertemplate=_hover(info, "<b>%{y}</b> %{x|%a %d %b %Y}", value="z"),
+            )
+        ],
         height=max(260, 60 + 22 * len(policies)),
         title=dict(text=f"{info.title} by policy and day", x=0),
     )
-    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_axes("y", autorange="reversed", type="category")
     return fig
 
 
-def segments(rows: pl.DataFrame, breakdown: str, title: str) -> go.Figure:
+def segments(rows: pl.DataFrame, breakdown: str, title: str) -> Figure:
     """Each metric for the segments of one breakdown (source, object type), one panel per
     metric (their scales differ), with 95% intervals."""
     chosen = rows.filter(pl.col("breakdown") == breakdown)
-    fig = make_subplots(
-        rows=1,
-        cols=len(METRICS),
-        subplot_titles=[m.title for m in METRICS.values()],
-        horizontal_spacing=0.05,
-    )
+    fig = Figure(margin=dict(l=50, r=10, t=70, b=40), title=dict(text=title, x=0), showlegend=False)
+    _grid(fig, 1, len(METRICS), [m.title for m in METRICS.values()], spacing=0.05, title_size=11)
     for i, segment in enumerate(sorted(chosen["segment"].unique().to_list())):
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
         for col, metric in enumerate(METRICS, start=1):
@@ -561,39 +611,37 @@ def segments(rows: pl.DataFrame, breakdown: str, title: str) -> go.Figure:
                 continue
             r = row.to_dicts()[0]
             fig.add_trace(
-                go.Bar(
-                    x=[label(segment)],
-                    y=[r.get("value")],
-                    customdata=_custom(row),
-                    name=label(segment),
-                    legendgroup=segment,
-                    showlegend=col == 1,
-                    marker_color=color,
-                    error_y=dict(
-                        type="data",
-                        array=[_gap(r, "high", "value")],
-                        arrayminus=[_gap(r, "value", "low")],
-                        thickness=1,
+                _panel(
+                    trace(
+                        "bar",
+                        x=[label(segment)],
+                        y=[r.get("value")],
+                        customdata=_custom(row),
+                        name=label(segment),
+                        legendgroup=segment,
+                        showlegend=col == 1,
+                        marker=dict(color=color),
+                        error_y=dict(
+                            type="data",
+                            array=[_gap(r, "high", "value")],
+                            arrayminus=[_gap(r, "value", "low")],
+                            thickness=1,
+                        ),
+                        hovertemplate=_hover(info, "<b>%{x}</b>"),
                     ),
-                    hovertemplate=_hover(info, "<b>%{x}</b>"),
-                ),
-                row=1,
-                col=col,
+                    1,
+                    col,
+                    len(METRICS),
+                )
             )
-    fig.update_layout(
-        **{**LAYOUT, "margin": dict(l=50, r=10, t=70, b=40)},
-        title=dict(text=title, x=0),
-        showlegend=False,
-    )
-    fig.update_annotations(font_size=11)
-    fig.update_yaxes(tickformat=".2%", rangemode="tozero")
+    fig.update_axes("y", tickformat=".2%", rangemode="tozero")
     return fig
 
 
 DRIVER_COLORS = {"mix": "#7570b3", "rate": "#d95f02"}  # Dark2, as PALETTE
 
 
-def drivers(rows: pl.DataFrame, metric: str) -> go.Figure:
+def drivers(rows: pl.DataFrame, metric: str) -> Figure:
     """The largest drivers of one market's metric change (rows of rate_drivers, largest first):
     per segment a diverging bar of its mix effect and its rate effect, stacked, in points."""
     info = METRICS[metric]
@@ -616,12 +664,13 @@ def drivers(rows: pl.DataFrame, metric: str) -> go.Figure:
     traces = []
     for effect, title in (("mix", "Mix: its share moved"), ("rate", "Rate: its own rate moved")):
         traces.append(
-            go.Bar(
+            trace(
+                "bar",
                 y=names,
                 x=[None if v is None else 100 * v for v in rows[f"{effect}_effect"].to_list()],
                 orientation="h",
                 name=title,
-                marker_color=DRIVER_COLORS[effect],
+                marker=dict(color=DRIVER_COLORS[effect]),
                 customdata=custom,
                 hovertemplate=hover,
             )
@@ -633,14 +682,14 @@ def drivers(rows: pl.DataFrame, metric: str) -> go.Figure:
         f"{first['baseline_first_day']:%d %b}–{first['baseline_last_day']:%d %b} vs "
         f"{first['period_first_day']:%d %b}–{first['period_last_day']:%d %b}{settled}"
     )
-    fig = _figure(
+    fig = Figure(
         traces,
         height=max(260, 90 + 30 * len(names)),
         title=dict(text=title, x=0, font=dict(size=13)),
         barmode="relative",
     )
-    fig.update_xaxes(zeroline=True, zerolinecolor="#9ca3af", ticksuffix=" pts")
-    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_axes("x", zeroline=True, zerolinecolor="#9ca3af", ticksuffix=" pts")
+    fig.update_axes("y", autorange="reversed", type="category")
     return fig
 
 
@@ -654,29 +703,30 @@ def _gap(row: dict, a: str, b: str):
     return row[a] - row[b]
 
 
-def rejections(rows: pl.DataFrame) -> go.Figure:
+def rejections(rows: pl.DataFrame) -> Figure:
     """Rejected rows by reason, one bar per reason and kind of file."""
     totals = rows.sort("rejected_rows")
     traces = []
     for i, table in enumerate(sorted(totals["source_table"].unique().to_list())):
         part = totals.filter(pl.col("source_table") == table)
         traces.append(
-            go.Bar(
+            trace(
+                "bar",
                 x=part["rejected_rows"].to_list(),
                 y=[label(r) for r in part["reason"]],
                 orientation="h",
                 name=label(table),
-                marker_color=SERIES_COLORS[i % len(SERIES_COLORS)],
+                marker=dict(color=SERIES_COLORS[i % len(SERIES_COLORS)]),
                 hovertemplate="%{y}: %{x:,} rows<extra>" + label(table) + "</extra>",
             )
         )
-    fig = _figure(
+    fig = Figure(
         traces,
         height=max(180, 100 + 24 * totals.height),
         barmode="stack",
         title=dict(text="Rejected rows by reason", x=0),
         # whole rows: no 0.2 ticks when the counts are small
-        xaxis=dict(tickformat=",", dtick=1 if totals["rejected_rows"].max() < 10 else None),
+        xaxis=dict(tickformat=",", **({"dtick": 1} if totals["rejected_rows"].max() < 10 else {})),
     )
-    fig.update_yaxes(type="category")
+    fig.update_axes("y", type="category")
     return fig

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import plotly
-import plotly.graph_objects as go
+import plotly.io
 import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -406,18 +406,20 @@ def _window(rows: pl.DataFrame, words: str = "last 7 days") -> str:
     return f"{words} ({first:%d %b} – {last:%d %b %Y})"
 
 
-def _plot(fig: go.Figure, div_id: str) -> Markup:
+def _plot(fig: figures.Figure, div_id: str) -> Markup:
     """A chart's HTML: a div and the script that draws it, without plotly.js itself."""
-    fig.update_xaxes(**figures.AXES)
-    fig.update_yaxes(**figures.AXES)
+    fig.update_axes("x", **figures.AXES)
+    fig.update_axes("y", **figures.AXES)
     return Markup(
-        fig.to_html(
+        plotly.io.to_html(
+            fig.to_dict(),
+            validate=False,  # the figures are plain dicts, validated by the tests
             full_html=False,
             include_plotlyjs=False,
             div_id=div_id,
             config=PLOT_CONFIG,
             default_width="100%",
-            default_height=f"{fig.layout.height or 360}px",
+            default_height=f"{fig.layout.get('height') or 360}px",
         )
     )
 

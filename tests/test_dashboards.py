@@ -24,11 +24,14 @@ after 2026-10-21 are provisional):
 from __future__ import annotations
 
 import html
+import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 
 from conftest import (
@@ -317,6 +320,33 @@ def test_every_chart_is_drawn_with_data(visits, name: str) -> None:
         assert values, f"{name}.html chart {chart_id} has no data"
         drawn = visits[name].page.locator(f"#{chart_id} .main-svg").count()
         assert drawn > 0, f"{name}.html chart {chart_id} was not drawn"
+
+
+def _figures_of(page: Path) -> dict[str, tuple]:
+    """Every chart of a page as the page draws it: Plotly.newPlot(div, data, layout, config)."""
+    text, charts = page.read_text(encoding="utf-8"), {}
+    decoder = json.JSONDecoder()
+    for call in re.finditer(r'Plotly\.newPlot\(\s*"([^"]+)",\s*', text):
+        position, args = call.end(), []
+        for _ in range(3):
+            value, position = decoder.raw_decode(text, position)
+            args.append(value)
+            position = re.compile(r"[,\s]*").match(text, position).end()
+        charts[call.group(1)] = tuple(args)
+    return charts
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_chart_is_a_valid_plotly_figure(site: Path, name: str) -> None:
+    """The figures are written as plain dicts, unchecked (dashboards/figures.py): here each is
+    checked against Plotly's schema, property by property, as plotly.graph_objects checks."""
+    charts = _figures_of(site / f"{name}.html")
+    assert charts, f"{name}.html has no chart"
+    for chart_id, (data, layout, _config) in charts.items():
+        try:
+            go.Figure(data=data, layout=layout)
+        except ValueError as error:
+            pytest.fail(f"{name}.html chart {chart_id}: {str(error)[:400]}")
 
 
 def test_plotly_js_is_shipped_once_beside_the_pages(site: Path) -> None:
