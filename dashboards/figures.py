@@ -4,10 +4,11 @@ reach Plotly, which reads HTML-like tags in labels and hover text."""
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import polars as pl
@@ -99,13 +100,14 @@ class Figure:
 
     def __init__(self, data=(), **layout):
         self.data = list(data)
-        self.layout = {**LAYOUT, **layout}
+        self.layout = {**copy.deepcopy(LAYOUT), **layout}  # its own margin, legend, font
 
     def add_trace(self, trace: dict) -> None:
         self.data.append(trace)
 
     def update_axes(self, axis: str, **props) -> None:
-        """Every axis of one kind ("x" or "y"), as plotly's update_xaxes and update_yaxes."""
+        """Every axis of one kind ("x" or "y"), as plotly's update_xaxes and update_yaxes, but
+        one level deep: a dict given as a property replaces the axis's dict of that name."""
         pattern = re.compile(f"{axis}axis[0-9]*")
         for name in {f"{axis}axis", *filter(pattern.fullmatch, self.layout)}:
             self.layout[name] = {**self.layout.get(name, {}), **props}
@@ -490,8 +492,9 @@ def _provisional_shading(fig, rows, metric, markets) -> None:
     )
     if provisional.is_empty():
         return
-    x0 = provisional["metric_date"].min() - timedelta(hours=12)
-    x1 = provisional["metric_date"].max() + timedelta(hours=12)
+    # from noon before the first provisional day to noon after the last, around their points
+    x0 = datetime.combine(provisional["metric_date"].min(), time()) - timedelta(hours=12)
+    x1 = datetime.combine(provisional["metric_date"].max(), time()) + timedelta(hours=12)
     fig.layout.setdefault("shapes", []).append(
         dict(type="rect", xref="x", yref="y domain", x0=x0, x1=x1, y0=0, y1=1,
              fillcolor="#9e9e9e", opacity=0.08, line=dict(width=0))
