@@ -127,11 +127,11 @@ def trace(kind: str, **props) -> dict:
 def _grid(fig: Figure, rows: int, cols: int, titles: list[str], spacing: float, title_size=16):
     """Axes for a rows x cols grid of panels, each titled, as plotly's make_subplots lays them
     out (`spacing` between panels, as a share of the figure; one column shares its x axis)."""
-    height = (1 - spacing * (rows - 1)) / rows if rows > 1 else 1.0
-    width = (1 - spacing * (cols - 1)) / cols if cols > 1 else 1.0
+    height = (1 - spacing * (rows - 1)) / rows
+    width = (1 - spacing * (cols - 1)) / cols
     for i, title in enumerate(titles):
         row, col = divmod(i, cols)
-        n = "" if i == 0 else str(i + 1)
+        n = _axis_suffix(i)
         x0, y1 = col * (width + spacing), 1 - row * (height + spacing)
         x_axis = {"anchor": f"y{n}", "domain": [x0, x0 + width]}
         if cols == 1 and row < rows - 1:
@@ -144,9 +144,15 @@ def _grid(fig: Figure, rows: int, cols: int, titles: list[str], spacing: float, 
         )  # fmt: skip
 
 
-def _panel(trace: dict, row: int, col: int, cols: int) -> dict:
-    n = "" if (row - 1) * cols + col == 1 else str((row - 1) * cols + col)
-    return {**trace, "xaxis": f"x{n}", "yaxis": f"y{n}"}
+def _axis_suffix(cell: int) -> str:
+    """The axes of a grid's cell (0-based, row by row): x and y, then x2 and y2, ..."""
+    return "" if cell == 0 else str(cell + 1)
+
+
+def _panel(props: dict, cell: int) -> dict:
+    """A trace drawn in a cell of _grid."""
+    n = _axis_suffix(cell)
+    return {**props, "xaxis": f"x{n}", "yaxis": f"y{n}"}
 
 
 def label(value) -> str:
@@ -556,9 +562,7 @@ def volumes(rows: pl.DataFrame, days: pl.DataFrame) -> Figure:
                         name=name,
                         hovertemplate=f"{name}: %{{y:,}}<br>%{{x|%a %d %b %Y}}<extra></extra>",
                     ),
-                    row,
-                    1,
-                    1,
+                    row - 1,
                 )
             )
     fig.update_axes("y", rangemode="tozero", tickformat=",")
@@ -632,9 +636,7 @@ def segments(rows: pl.DataFrame, breakdown: str, title: str) -> Figure:
                         ),
                         hovertemplate=_hover(info, "<b>%{x}</b>"),
                     ),
-                    1,
-                    col,
-                    len(METRICS),
+                    col - 1,
                 )
             )
     fig.update_axes("y", tickformat=".2%", rangemode="tozero")

@@ -322,16 +322,22 @@ def test_every_chart_is_drawn_with_data(visits, name: str) -> None:
         assert drawn > 0, f"{name}.html chart {chart_id} was not drawn"
 
 
+_NEW_PLOT, _BETWEEN_ARGUMENTS = (
+    re.compile(r'Plotly\.newPlot\(\s*"([^"]+)",\s*'),
+    re.compile(r"[,\s]*"),
+)
+
+
 def _figures_of(page: Path) -> dict[str, tuple]:
     """Every chart of a page as the page draws it: Plotly.newPlot(div, data, layout, config)."""
     text, charts = page.read_text(encoding="utf-8"), {}
     decoder = json.JSONDecoder()
-    for call in re.finditer(r'Plotly\.newPlot\(\s*"([^"]+)",\s*', text):
+    for call in _NEW_PLOT.finditer(text):
         position, args = call.end(), []
         for _ in range(3):
             value, position = decoder.raw_decode(text, position)
             args.append(value)
-            position = re.compile(r"[,\s]*").match(text, position).end()
+            position = _BETWEEN_ARGUMENTS.match(text, position).end()
         charts[call.group(1)] = tuple(args)
     return charts
 
