@@ -171,6 +171,12 @@ def calendar(first: date, last: date) -> pl.DataFrame:
     return pl.DataFrame({"metric_date": days}, schema={"metric_date": pl.Date})
 
 
+def _days(column: pl.Series) -> list[str | None]:
+    """A date column as the ISO strings the page's JSON holds: given dates, plotly's encoder
+    would try its other encoders on each one first (a third of a long history's page build)."""
+    return column.cast(pl.String).to_list()
+
+
 def _on_calendar(rows: pl.DataFrame, days: pl.DataFrame) -> pl.DataFrame:
     return days.join(rows, on="metric_date", how="left").sort("metric_date")
 
@@ -256,7 +262,7 @@ def trend(
             days,
         )
         projected = _projected(projections, metric, market, series) if info.settles else None
-        x = series["metric_date"].to_list()
+        x = _days(series["metric_date"])
         low, high = series["low"], series["high"]
         if projected is not None:
             # a projected day has the projection's band, not the observed value's
@@ -380,7 +386,7 @@ def _projected(
 
 def _projected_traces(fig, projected: pl.DataFrame, info, market, color, markets: int) -> None:
     """The projected final value of provisional days: a long-dashed line in a hatched band."""
-    x = projected["metric_date"].to_list()
+    x = _days(projected["metric_date"])
     band_x, band_y = _band(x, projected["low"].to_list(), projected["high"].to_list())
     group = f"{market} projected"
     fig.add_trace(
@@ -476,7 +482,7 @@ def _alert_markers(fig, events, metric, markets) -> None:
         fig.add_trace(
             trace(
                 "scatter",
-                x=part["metric_date"].to_list(),
+                x=_days(part["metric_date"]),
                 y=part["value"].to_list(),
                 customdata=points(part["market"].to_list(), part["severity"].to_list()),
                 mode="markers",
@@ -555,7 +561,7 @@ def volumes(rows: pl.DataFrame, days: pl.DataFrame) -> Figure:
                 _panel(
                     trace(
                         "scatter",
-                        x=series["metric_date"].to_list(),
+                        x=_days(series["metric_date"]),
                         y=series[column].to_list(),
                         mode="lines",
                         line=dict(color=color, width=1.8),
@@ -574,7 +580,7 @@ def heatmap(rows: pl.DataFrame, metric: str, days: pl.DataFrame) -> Figure:
     info = METRICS[metric]
     chosen = rows.filter(pl.col("metric") == metric)
     policies = sorted(chosen["policy"].unique().to_list())
-    x = days["metric_date"].to_list()
+    x = _days(days["metric_date"])
     z, custom = [], []
     for policy in policies:
         line = _on_calendar(chosen.filter(pl.col("policy") == policy), days)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from conftest import Landing, appeal, decision, file_row, market_day, query, rows, run
+from conftest import Landing, appeal, audit, decision, file_row, market_day, query, rows, run
 from warehouse import resources
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
@@ -357,6 +357,40 @@ def test_a_replaced_file_that_leaves_one_version_clears_the_flags(tmp_path) -> N
     assert rows(warehouse, flags) == [(0, 2)]
     assert rows(warehouse, "select count(*) from conflicting_decisions") == [(0,)]
     assert rows(warehouse, "select decision_id from decisions order by 1") == [("d-1",), ("d-2",)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "row", "table", "key"),
+    [
+        ("appeals", lambda i: appeal(f"x-{i}", f"d-{i}"), "appeals", "appeal_id"),
+        ("audits", lambda i: audit(f"x-{i}", f"d-{i}"), "audits", "audit_id"),
+    ],
+)
+def test_a_replaced_file_hands_its_row_to_the_repeat_in_another_file(
+    tmp_path, kind, row, table, key
+) -> None:
+    """A file whose row another file repeats identically is replaced by one without it: the
+    repeat, which this run's files do not deliver, is the row's only copy and counts again."""
+    landing = Landing(tmp_path / "landing")
+    warehouse = tmp_path / "warehouse.duckdb"
+    landing.csv("decisions/d.csv", [decision(f"d-{i}") for i in (1, 2, 3)])
+    landing.csv(f"{kind}/a.csv", [row(1)])
+    repeat = landing.csv(f"{kind}/b.csv", [row(3), row(1)])
+
+    def counted(path):
+        counts = file_row(warehouse, path)
+        return counts["accepted"], counts["identical_duplicates"]
+
+    run(landing, warehouse)
+    assert counted(repeat) == (1, 1)
+    landing.csv(f"{kind}/a.csv", [row(2)])
+    run(landing, warehouse)
+    assert counted(repeat) == (2, 0)
+    assert rows(warehouse, f"select {key} from {table} order by 1") == [
+        ("x-1",),
+        ("x-2",),
+        ("x-3",),
+    ]
 
 
 def test_late_conflict_restates_the_days_of_both_versions(late_conflict) -> None:

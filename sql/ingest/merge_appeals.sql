@@ -28,6 +28,18 @@ where reject_reason is not null;
 --    repeat; an id that lost a row may stop. Every row of those ids, stored and new, is judged;
 --    a row of any other id is the only copy of its version (new file ids come after every
 --    stored one).
+--    The stored rows of the batch's ids are read once, here, for the ids and for the judging.
+create or replace temp table stored_repeats as
+select
+    rowid as row_id,
+    is_duplicate as was_duplicate,
+    appeal_id,
+    row_hash,
+    file_id,
+    line_number
+from appeal_rows
+semi join (select appeal_id from staged where reject_reason is null) as batch using (appeal_id);
+
 create or replace temp table repeatable_ids as
 select appeal_id
 from staged
@@ -35,23 +47,23 @@ where reject_reason is null
 group by appeal_id
 having count(*) > 1
 union
-select distinct appeal_id
-from appeal_rows
-semi join (select appeal_id from staged where reject_reason is null) as batch using (appeal_id)
+select appeal_id from stored_repeats
 union
 select appeal_id from withdrawn;
 
 create or replace temp table judged as
 with versions as (
-    select
-        rowid as row_id,
-        is_duplicate as was_duplicate,
-        appeal_id,
-        row_hash,
-        file_id,
-        line_number
+    -- stored: the rows of the batch's ids (stored_repeats), and of a withdrawn id the batch
+    -- does not deliver (looked up only then: none on a run that replaces no file)
+    select * from stored_repeats
+    union all
+    select rowid, is_duplicate, appeal_id, row_hash, file_id, line_number
     from appeal_rows
-    where appeal_id in (select appeal_id from repeatable_ids)
+    where appeal_id in (
+        select appeal_id from withdrawn
+        except
+        select appeal_id from staged where reject_reason is null
+    )
     union all
     select
         null,

@@ -23,12 +23,23 @@ select distinct metric_date from daily_metrics;
 insert into stale_metric_days
 select metric_date from new_days;
 
--- the stored ids this batch delivers again (read once: steps 0 and 3)
-create or replace temp table redelivered as
-select distinct decision_id
+-- the stored rows of the ids this batch delivers again, and those ids: the only scan of every
+-- stored id (steps 0, 3 and 4 read these)
+create or replace temp table redelivered_rows as
+select
+    rowid as row_id,
+    is_duplicate as was_duplicate,
+    is_conflicting as was_conflicting,
+    decision_id,
+    row_hash,
+    file_id,
+    line_number
 from decision_rows
 semi join (select decision_id from staged where reject_reason is null) as batch
     using (decision_id);
+
+create or replace temp table redelivered as
+select distinct decision_id from redelivered_rows;
 
 insert into restated_decisions
 with changing as (
@@ -78,17 +89,28 @@ select decision_id from withdrawn;
 -- 4. Judge every row of those ids, stored and new, for identical duplicates and for conflicts;
 --    a row of any other id is the only copy of its version (new file ids come after every
 --    stored one), and no conflict.
+--    The stored rows of the touched ids: those of redelivered ids were read in step 0 (less the
+--    withdrawn ones); only a withdrawn id that this batch does not deliver is looked up again
+--    (none on a run that replaces no file); a batch id not in redelivered has no stored row.
 create or replace temp table versions as
+select *
+from redelivered_rows
+where file_id not in (select file_id from replaced_files)
+union all
 select
-    rowid as row_id,
-    is_duplicate as was_duplicate,
-    is_conflicting as was_conflicting,
+    rowid,
+    is_duplicate,
+    is_conflicting,
     decision_id,
     row_hash,
     file_id,
     line_number
 from decision_rows
-where decision_id in (select decision_id from touched_decisions)
+where decision_id in (
+    select decision_id from withdrawn
+    except
+    select decision_id from redelivered
+)
 union all
 select
     null,

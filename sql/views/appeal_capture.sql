@@ -25,32 +25,48 @@ with capture_window as (
     from warehouse_info
 ),
 
+-- the audited decisions of the window, then the appeals of those decisions only: grouping every
+-- stored appeal would read the whole history for a few weeks of audits
+audited_decisions as (
+    select
+        decisions.decision_id,
+        decisions.market,
+        decisions.action,
+        capture_window.first_day,
+        capture_window.last_day,
+        audits.sample_weight,
+        audits.verdict
+    from decisions
+    inner join audits using (decision_id)
+    cross join capture_window
+    where decisions.metric_date between capture_window.first_day and capture_window.last_day
+),
+
 appeal_outcomes as (
     select
-        decision_id,
-        count(*) filter (where status = 'overturned') > 0 as overturned
+        appeals.decision_id,
+        count(*) filter (where appeals.status = 'overturned') > 0 as overturned
     from appeals
-    group by decision_id
+    inner join (select distinct decision_id from audited_decisions) as audited_ids
+        using (decision_id)
+    group by appeals.decision_id
 ),
 
 audited as (
     select
-        decisions.market,
-        case decisions.action when 'penalize' then 'overkill_rate' else 'leakage_rate' end
+        audited_decisions.market,
+        case audited_decisions.action when 'penalize' then 'overkill_rate' else 'leakage_rate' end
             as metric,
-        capture_window.first_day,
-        capture_window.last_day,
-        audits.sample_weight,
-        audits.verdict = case decisions.action
+        audited_decisions.first_day,
+        audited_decisions.last_day,
+        audited_decisions.sample_weight,
+        audited_decisions.verdict = case audited_decisions.action
             when 'penalize' then 'non_violating' else 'violating'
         end as qa_error,
         appeal_outcomes.decision_id is not null as appealed,
         coalesce(appeal_outcomes.overturned, false) as overturned
-    from decisions
-    inner join audits using (decision_id)
-    cross join capture_window
+    from audited_decisions
     left join appeal_outcomes using (decision_id)
-    where decisions.metric_date between capture_window.first_day and capture_window.last_day
 ),
 
 totals as (

@@ -21,7 +21,13 @@ conflict_versions as (
         conflicting_decisions.detected_at as rejected_at,
         conflicting_decisions.run_id
     from decision_rows
-    join conflicting_decisions using (decision_id)
+    -- one row per id, and a flagged row kept even without one: a query that only counts the
+    -- rows (the dashboards) does not look each of them up
+    left join (
+        select decision_id, any_value(detected_at) as detected_at, any_value(run_id) as run_id
+        from conflicting_decisions
+        group by decision_id
+    ) as conflicting_decisions using (decision_id)
     where decision_rows.is_conflicting and not decision_rows.is_duplicate
 ),
 
