@@ -359,37 +359,64 @@ def test_a_replaced_file_that_leaves_one_version_clears_the_flags(tmp_path) -> N
     assert rows(warehouse, "select decision_id from decisions order by 1") == [("d-1",), ("d-2",)]
 
 
-@pytest.mark.parametrize(
-    ("kind", "row", "table", "key"),
-    [
-        ("appeals", lambda i: appeal(f"x-{i}", f"d-{i}"), "appeals", "appeal_id"),
-        ("audits", lambda i: audit(f"x-{i}", f"d-{i}"), "audits", "audit_id"),
-    ],
-)
-def test_a_replaced_file_hands_its_row_to_the_repeat_in_another_file(
-    tmp_path, kind, row, table, key
-) -> None:
+# a row of each kind, number i: appeal and audit x-i are on decision d-i
+ROW_OF = {
+    "decisions": lambda i: decision(f"d-{i}"),
+    "appeals": lambda i: appeal(f"x-{i}", f"d-{i}"),
+    "audits": lambda i: audit(f"x-{i}", f"d-{i}"),
+}
+KEY_OF = {"decisions": "decision_id", "appeals": "appeal_id", "audits": "audit_id"}
+
+
+def _counted(warehouse, path) -> tuple[int, int]:
+    counts = file_row(warehouse, path)
+    return counts["accepted"], counts["identical_duplicates"]
+
+
+@pytest.mark.parametrize("kind", ["appeals", "audits"])
+def test_a_replaced_file_hands_its_row_to_the_repeat_in_another_file(tmp_path, kind) -> None:
     """A file whose row another file repeats identically is replaced by one without it: the
     repeat, which this run's files do not deliver, is the row's only copy and counts again."""
     landing = Landing(tmp_path / "landing")
     warehouse = tmp_path / "warehouse.duckdb"
+    row = ROW_OF[kind]
     landing.csv("decisions/d.csv", [decision(f"d-{i}") for i in (1, 2, 3)])
     landing.csv(f"{kind}/a.csv", [row(1)])
     repeat = landing.csv(f"{kind}/b.csv", [row(3), row(1)])
-
-    def counted(path):
-        counts = file_row(warehouse, path)
-        return counts["accepted"], counts["identical_duplicates"]
-
     run(landing, warehouse)
-    assert counted(repeat) == (1, 1)
+    assert _counted(warehouse, repeat) == (1, 1)
     landing.csv(f"{kind}/a.csv", [row(2)])
     run(landing, warehouse)
-    assert counted(repeat) == (2, 0)
-    assert rows(warehouse, f"select {key} from {table} order by 1") == [
+    assert _counted(warehouse, repeat) == (2, 0)
+    assert rows(warehouse, f"select {KEY_OF[kind]} from {kind} order by 1") == [
         ("x-1",),
         ("x-2",),
         ("x-3",),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["decisions", "appeals", "audits"])
+def test_a_replaced_file_that_delivers_its_row_again_leaves_the_earlier_copy_counted(
+    tmp_path, kind
+) -> None:
+    """A file whose row repeats one of another file is replaced by one that still holds it: the
+    row is both withdrawn and delivered again, and the other file's copy, judged once, stays the
+    one that counts."""
+    landing = Landing(tmp_path / "landing")
+    warehouse = tmp_path / "warehouse.duckdb"
+    row = ROW_OF[kind]
+    if kind != "decisions":
+        landing.csv("decisions/d.csv", [decision(f"d-{i}") for i in (1, 2, 3)])
+    first = landing.csv(f"{kind}/a.csv", [row(1)])
+    landing.csv(f"{kind}/b.csv", [row(1), row(2)])
+    run(landing, warehouse)
+    landing.csv(f"{kind}/b.csv", [row(1), row(3)])
+    run(landing, warehouse)
+    assert _counted(warehouse, first) == (1, 0)
+    prefix = "d" if kind == "decisions" else "x"
+    assert rows(warehouse, f"select {KEY_OF[kind]} from {kind} order by 1") == [
+        (f"{prefix}-1",),
+        (f"{prefix}-3",),
     ]
 
 

@@ -23,8 +23,8 @@ select distinct metric_date from daily_metrics;
 insert into stale_metric_days
 select metric_date from new_days;
 
--- the stored rows of the ids this batch delivers again, and those ids: the only scan of every
--- stored id (steps 0, 3 and 4 read these)
+-- the stored rows of the ids this batch delivers again, and those ids: the one read of
+-- decision_rows by the batch's ids (steps 0, 3 and 4 use it)
 create or replace temp table redelivered_rows as
 select
     rowid as row_id,
@@ -90,8 +90,9 @@ select decision_id from withdrawn;
 --    a row of any other id is the only copy of its version (new file ids come after every
 --    stored one), and no conflict.
 --    The stored rows of the touched ids: those of redelivered ids were read in step 0 (less the
---    withdrawn ones); only a withdrawn id that this batch does not deliver is looked up again
---    (none on a run that replaces no file); a batch id not in redelivered has no stored row.
+--    rows step 1 withdrew); only a withdrawn id that this batch does not deliver is looked up
+--    again (none on a run that replaces no file), so that no row is judged twice; a batch id not
+--    in redelivered has no stored row.
 create or replace temp table versions as
 select *
 from redelivered_rows

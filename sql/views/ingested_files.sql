@@ -5,18 +5,17 @@ create or replace view ingested_files as
 with stored as (
     select
         file_id,
-        -- count_if, not count(*) filter: a third less time over a long history
-        count_if(not is_duplicate and not is_conflicting) as accepted,
-        count_if(not is_duplicate and is_conflicting) as conflicting,
-        count_if(is_duplicate) as identical_duplicates
+        count(*) filter (where not is_duplicate and not is_conflicting) as accepted,
+        count(*) filter (where not is_duplicate and is_conflicting) as conflicting,
+        count(*) filter (where is_duplicate) as identical_duplicates
     from decision_rows
     group by file_id
     union all
-    select file_id, count_if(not is_duplicate), 0, count_if(is_duplicate)
+    select file_id, count(*) filter (where not is_duplicate), 0, count(*) filter (where is_duplicate)
     from appeal_rows
     group by file_id
     union all
-    select file_id, count_if(not is_duplicate), 0, count_if(is_duplicate)
+    select file_id, count(*) filter (where not is_duplicate), 0, count(*) filter (where is_duplicate)
     from audit_rows
     group by file_id
 ),
