@@ -9,8 +9,6 @@ from warehouse.runner import read_sql, run_sql, set_map_variable, set_variables,
 
 from .ingest import appeals, audits, decisions, run_started_at
 
-# what each decision of the stale days counts for, computed once and summed by the three below
-STALE_OUTCOMES = "metrics/stale_outcomes.sql"
 # the one definition of the daily counts, run by DuckDB here and by Spark (assets/spark/engine.py)
 DAILY_COUNTS = "metrics/daily_counts.sql"
 # the nowcast's lag data, counted for the same days (views/overturn_nowcast.sql reads it)
@@ -34,14 +32,6 @@ def daily_metrics(
     with warehouse.get_connection() as con, transaction(con):
         set_variables(con, run_id=context.run.run_id)
         set_map_variable(con, "market_timezones", run_settings.market_timezones)
-        # the decisions a run changed: their old counts out, their new ones in, looked up among
-        # the recent days first
-        run_sql(con, "ingest/recent_days_from.sql")
-        run_sql(con, "metrics/restated_decisions.sql")
-        days = record_run(con, context, run_settings)
-        # the days queued whole (new days, a market's new time zone, a rebuilt table):
-        # recomputed from their decisions' outcomes, read once
-        con.execute(f"create or replace temp table stale_outcomes as {read_sql(STALE_OUTCOMES)}")
         con.execute(f"create or replace temp view daily_counts as {read_sql(DAILY_COUNTS)}")
         con.execute(
             "create or replace temp view overturn_development_counts as "
@@ -50,6 +40,12 @@ def daily_metrics(
         con.execute(
             "create or replace temp view audit_development_counts as " + read_sql(AUDIT_DEVELOPMENT)
         )
+        # the decisions a run changed: their old counts out, their new ones in, looked up among
+        # the recent days first
+        run_sql(con, "ingest/recent_days_from.sql")
+        run_sql(con, "metrics/restated_decisions.sql")
+        days = record_run(con, context, run_settings)
+        # the days queued whole (a market's new time zone, a rebuilt table): recomputed
         run_sql(con, "metrics/daily_metrics.sql")
     return dg.MaterializeResult(metadata=days)
 

@@ -509,8 +509,6 @@ def compute(
     spark.sql("select distinct metric_date from decisions").createOrReplaceTempView(
         "stale_metric_days"
     )
-    # what each decision counts for, once; summed three ways below
-    write(sql("metrics/stale_outcomes.sql"), "stale_outcomes", work)
     write(sql("metrics/daily_counts.sql").withColumn("run_id", F.lit(run_id)), "daily_metrics")
     write(
         sql("metrics/overturn_development.sql").withColumn("run_id", F.lit(run_id)),

@@ -6,6 +6,13 @@
 -- zone (macros.sql market_day; macros.sql decision_outcomes, audit_ages).
 -- Summed over the ages, the rows of a day give daily_counts' audited_penalties and
 -- audited_no_actions. DuckDB runs it through metrics/daily_metrics.sql, the Spark engine
--- translated. Reads stale_outcomes (metrics/stale_outcomes.sql: each decision of the days in
--- stale_metric_days with its appeals and audit).
-select * from audit_ages(stale_outcomes)  -- macros.sql
+-- translated. Reads decisions, appeals, audits, stale_metric_days. Variables: market_timezones.
+with day_decisions as (
+    select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
+),
+
+outcomes as (
+    select * from decision_outcomes(day_decisions, appeals, audits)  -- macros.sql
+)
+
+select * from audit_ages(outcomes)  -- macros.sql

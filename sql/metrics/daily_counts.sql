@@ -4,6 +4,13 @@
 -- Appeals and audits count on their decision's metric_date (cohort by decision day): what one
 -- decision counts for is macros.sql decision_outcomes, the sums outcome_counts (the same
 -- definitions metrics/restated_decisions.sql applies to the decisions a run changed).
--- Reads stale_outcomes (metrics/stale_outcomes.sql: each decision of the days in
--- stale_metric_days with its appeals and audit).
-select * from outcome_counts(stale_outcomes)  -- macros.sql
+-- Reads decisions, appeals, audits and stale_metric_days (the days to count).
+with day_decisions as (
+    select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
+),
+
+outcomes as (
+    select * from decision_outcomes(day_decisions, appeals, audits)  -- macros.sql
+)
+
+select * from outcome_counts(outcomes)  -- macros.sql

@@ -4,12 +4,10 @@
 -- Grain: (metric_date, market, policy, source, object_type, queue). Rewrites the days in
 -- stale_metric_days (delete, then insert), then empties that queue. Appeals and audits count on
 -- their decision's metric_date (cohort by decision day): the counts are metrics/daily_counts.sql,
--- which assets/metrics.py makes the temp view daily_counts, over the temp table stale_outcomes
--- (metrics/stale_outcomes.sql: what each decision of those days counts for, read once). The
--- same days of the nowcast's lag data, overturn_development (metrics/overturn_development.sql,
--- the temp view of that name's counts, overturn_development_counts), and of the audit
--- completeness, audit_development (metrics/audit_development.sql, temp view
--- audit_development_counts), are rewritten with them.
+-- which assets/metrics.py makes the temp view daily_counts. The same days of the nowcast's lag
+-- data, overturn_development (metrics/overturn_development.sql, the temp view of that name's
+-- counts, overturn_development_counts), and of the audit completeness, audit_development
+-- (metrics/audit_development.sql, temp view audit_development_counts), are rewritten with them.
 -- Variables: run_id.
 delete from daily_metrics where metric_date in (select metric_date from stale_metric_days);
 delete from overturn_development where metric_date in (select metric_date from stale_metric_days);

@@ -6,7 +6,14 @@
 -- the rule that makes metric_date from decided_at; macros.sql decision_outcomes, overturn_ages).
 -- A decision counts once, as daily_counts' overturned_penalties / overturned_no_actions do:
 -- summed over the ages, the rows of a day give exactly those counts. DuckDB runs it through
--- metrics/daily_metrics.sql, the Spark engine translated. Reads stale_outcomes
--- (metrics/stale_outcomes.sql: each decision of the days in stale_metric_days with its appeals
--- and audit).
-select * from overturn_ages(stale_outcomes)  -- macros.sql
+-- metrics/daily_metrics.sql, the Spark engine translated. Reads decisions, appeals, audits,
+-- stale_metric_days. Variables: market_timezones.
+with day_decisions as (
+    select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
+),
+
+outcomes as (
+    select * from decision_outcomes(day_decisions, appeals, audits)  -- macros.sql
+)
+
+select * from overturn_ages(outcomes)  -- macros.sql
