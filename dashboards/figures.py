@@ -173,7 +173,8 @@ def calendar(first: date, last: date) -> pl.DataFrame:
 
 def _days(column: pl.Series) -> list[str | None]:
     """A date column as the ISO strings the page's JSON holds: given dates, plotly's encoder
-    would try its other encoders on each one first (a third of a long history's page build)."""
+    would try its other encoders on each one first (a third of the drawing of a long history's
+    pages: 0.33 of 0.85 s at 50M decisions)."""
     return column.cast(pl.String).to_list()
 
 
