@@ -556,7 +556,7 @@ def volumes(rows: pl.DataFrame, days: pl.DataFrame) -> Figure:
     )
     _grid(fig, len(VOLUME_PANELS), 1, [title for title, _ in VOLUME_PANELS], spacing=0.08)
     colors = iter(SERIES_COLORS)
-    for row, (_, columns) in enumerate(VOLUME_PANELS, start=1):
+    for cell, (_, columns) in enumerate(VOLUME_PANELS):
         for (column, name), color in zip(columns, colors, strict=False):
             fig.add_trace(
                 _panel(
@@ -569,7 +569,7 @@ def volumes(rows: pl.DataFrame, days: pl.DataFrame) -> Figure:
                         name=name,
                         hovertemplate=f"{name}: %{{y:,}}<br>%{{x|%a %d %b %Y}}<extra></extra>",
                     ),
-                    row - 1,
+                    cell,
                 )
             )
     fig.update_axes("y", rangemode="tozero", tickformat=",")
