@@ -125,9 +125,13 @@ def load(warehouse: Path) -> dict[str, pl.DataFrame]:
         for view in SHARED_VIEWS:
             # read once, then every query (and every view built on it) reads the copy
             con.register(view, con.sql(f"select * from {view}").to_arrow_table())
+        # the windows' days, bound as constants into the queries that name them ($qa_first_day)
+        windows = con.sql(read_sql("dashboards/windows.sql")).pl().row(0, named=True)
         data = {}
         for name in QUERIES:
-            data[name] = con.sql(read_sql(f"dashboards/{name}.sql")).pl()
+            sql = read_sql(f"dashboards/{name}.sql")
+            days = {key: day for key, day in windows.items() if f"${key}" in sql}
+            data[name] = con.sql(sql, params=days or None).pl()
             if name in REUSED_QUERIES:
                 con.register(f"dashboard_{name}", data[name])
         return data

@@ -1,5 +1,6 @@
 -- The appeal capture panel of each market page: of the errors QA found in the latest 28
--- settled days, the share appealed and the share overturned on appeal (views/appeal_capture.sql).
+-- settled days, the share appealed and the share overturned on appeal (views/appeal_capture.sql,
+-- over the days of windows.sql).
 select
     market,
     metric,
@@ -20,5 +21,5 @@ select
     appealed_not_overturned_rate,
     appeal_based_rate,
     audit_based_rate
-from appeal_capture
+from appeal_capture_between($capture_first_day, $capture_last_day)
 order by market, metric desc;

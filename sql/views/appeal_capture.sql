@@ -17,29 +17,36 @@
 -- counts as appealed with any appeal, as overturned with an overturned one (daily_counts).
 -- NULL rates: no QA error in the window. Reads decisions, audits, appeals, daily_metrics and
 -- warehouse_info.
-create or replace view appeal_capture as
-with capture_window as (
-    select
-        as_of_date - appeal_window_days - 27 as first_day,
-        as_of_date - appeal_window_days as last_day
-    from warehouse_info
-),
 
+-- capture_first_day(from_day, to_day), capture_last_day(to_day): the window's days. A NULL
+-- to_day is the latest settled day (as_of_date - appeal_window_days), a NULL from_day 27 days
+-- before the last day. CASE, not coalesce, for the reason of qa_audits.sql qa_last_day: days
+-- given as constants filter the decisions as constants.
+create or replace macro capture_last_day(to_day) as
+    case
+        when to_day is null then (select as_of_date - appeal_window_days from warehouse_info)
+        else to_day::date
+    end;
+
+create or replace macro capture_first_day(from_day, to_day) as
+    case when from_day is null then capture_last_day(to_day) - 27 else from_day::date end;
+
+-- appeal_capture_between(from_day, to_day): appeal_capture over those days (the dashboards bind
+-- the default window's days, dashboards/site.py).
+create or replace macro appeal_capture_between(from_day, to_day) as table
 -- the audited decisions of the window, then the appeals of those decisions only: grouping every
 -- stored appeal would read the whole history for a few weeks of audits
-audited_decisions as (
+with audited_decisions as (
     select
         decisions.decision_id,
         decisions.market,
         decisions.action,
-        capture_window.first_day,
-        capture_window.last_day,
         audits.sample_weight,
         audits.verdict
     from decisions
     inner join audits using (decision_id)
-    cross join capture_window
-    where decisions.metric_date between capture_window.first_day and capture_window.last_day
+    where decisions.metric_date
+        between capture_first_day(from_day, to_day) and capture_last_day(to_day)
 ),
 
 appeal_outcomes as (
@@ -57,8 +64,6 @@ audited as (
         audited_decisions.market,
         case audited_decisions.action when 'penalize' then 'overkill_rate' else 'leakage_rate' end
             as metric,
-        audited_decisions.first_day,
-        audited_decisions.last_day,
         audited_decisions.sample_weight,
         audited_decisions.verdict = case audited_decisions.action
             when 'penalize' then 'non_violating' else 'violating'
@@ -73,8 +78,6 @@ totals as (
     select
         market,
         metric,
-        first_day,
-        last_day,
         count(*) as audited,
         count(*) filter (where qa_error) as qa_errors,
         count(*) filter (where qa_error and appealed) as qa_errors_appealed,
@@ -88,7 +91,7 @@ totals as (
             sum(sample_weight ^ 2) filter (where qa_error)
         ) as qa_error_n
     from audited
-    group by market, metric, first_day, last_day
+    group by market, metric
 ),
 
 -- the two estimates over the same window: overturned on appeal, and found by QA audit
@@ -102,8 +105,8 @@ rates as (
         sum(violating_no_action_weight) / nullif(sum(audited_no_action_weight), 0)
             as audit_leakage_rate
     from daily_metrics
-    cross join capture_window
-    where daily_metrics.metric_date between capture_window.first_day and capture_window.last_day
+    where daily_metrics.metric_date
+        between capture_first_day(from_day, to_day) and capture_last_day(to_day)
     group by daily_metrics.market
 ),
 
@@ -118,8 +121,8 @@ shares as (
 select
     shares.market,
     shares.metric,
-    shares.first_day,
-    shares.last_day,
+    capture_first_day(from_day, to_day) as first_day,
+    capture_last_day(to_day) as last_day,
     shares.audited,
     shares.qa_errors,
     shares.qa_errors_appealed,
@@ -146,3 +149,6 @@ select
 from shares
 left join rates using (market)
 order by shares.market, shares.metric;
+
+create or replace view appeal_capture as
+select * from appeal_capture_between(null, null);

@@ -121,3 +121,39 @@ def test_capture_and_appeal_rates_among_the_errors_qa_found(con) -> None:
              "audit_based_rate": 0.0},
         ],
     )  # fmt: skip
+
+
+def test_days_given_replace_the_latest_28_settled_days(con) -> None:
+    """appeal_capture_between(10-29, 10-29): only p5, the provisional day's QA error, overturned
+    (Wilson of 1 on n = 1); the days of the rates beside it are that day's (BR overturned 50 of
+    100 penalties, with no audit weight: NULL). A day left NULL is the default window's."""
+    capture(con)
+    rows = select(
+        con,
+        "select metric, first_day, last_day, audited, qa_errors, capture_rate, appeal_based_rate,"
+        " audit_based_rate from appeal_capture_between(?, ?)",
+        [d(10, 29), d(10, 29)],
+    )
+    assert_rows(
+        rows,
+        [{"metric": "overkill_rate", "first_day": d(10, 29), "last_day": d(10, 29),
+          "audited": 1, "qa_errors": 1, "capture_rate": 1.0, "appeal_based_rate": 0.5,
+          "audit_based_rate": None}],
+    )  # fmt: skip
+    # 09-15 .. 10-12 (10-12 - 27): p1, p2, p3, p4 and p6, BR penalties only
+    assert select(
+        con,
+        "select market, metric, first_day, last_day, audited from appeal_capture_between(?, ?)",
+        [None, d(10, 12)],
+    ) == [{"market": "BR", "metric": "overkill_rate", "first_day": d(9, 15),
+           "last_day": d(10, 12), "audited": 5}]  # fmt: skip
+    # 10-12 .. 10-28 (the latest settled day): p3, p4, n1 and n2
+    assert select(
+        con,
+        "select market, metric, first_day, last_day, audited from appeal_capture_between(?, ?)",
+        [d(10, 12), None],
+    ) == [
+        {"market": m, "metric": k, "first_day": d(10, 12), "last_day": d(10, 28), "audited": n}
+        for m, k, n in [("BR", "leakage_rate", 1), ("BR", "overkill_rate", 2),
+                        ("LATAM", "leakage_rate", 1)]
+    ]  # fmt: skip

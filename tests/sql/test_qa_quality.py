@@ -201,6 +201,43 @@ def test_the_default_window_is_the_latest_28_days_of_decisions(con) -> None:
     )
 
 
+
+@pytest.mark.parametrize(
+    ("from_day", "to_day", "window", "audited"),
+    [
+        # only the first day given: up to the latest day of decisions (10-31)
+        (date(2026, 10, 3), None, (date(2026, 10, 3), date(2026, 10, 31)), 3),
+        # only the last day given: the 28 days up to it (10-03 - 27 = 09-06)
+        (None, date(2026, 10, 3), (date(2026, 9, 6), date(2026, 10, 3)), 1),
+        # both given, as constants: the dashboards bind them so (sql/dashboards/windows.sql)
+        (date(2026, 10, 4), date(2026, 10, 4), (date(2026, 10, 4), date(2026, 10, 4)), 1),
+    ],
+)
+def test_a_day_left_null_takes_the_default_window_s_day(
+    con, from_day, to_day, window, audited
+) -> None:
+    _audited(
+        con,
+        [
+            ("a", "m1", "q1", "penalize", "violating", 1, date(2026, 10, 31)),
+            ("b", "m1", "q1", "penalize", "violating", 1, date(2026, 10, 4)),
+            ("c", "m1", "q1", "penalize", "violating", 1, date(2026, 10, 3)),
+        ],
+    )
+    expected = [{"first_day": window[0], "last_day": window[1], "audited_decisions": audited}]
+    for macro in ("moderator_quality_between", "queue_quality_between"):
+        assert_rows(
+            select(
+                con,
+                f"select first_day, last_day, audited_decisions from {macro}(?, ?)",
+                [from_day, to_day],
+            ),
+            expected,
+        )
+    assert select(con, "select * from qa_window(?, ?)", [from_day, to_day]) == [
+        {"first_day": window[0], "last_day": window[1]}
+    ]
+
 def _audit_rows(con, rows: list[tuple]) -> None:
     """rows: (decision_id, audit_id, auditor_id, verdict, audited_at day, is_duplicate)."""
     decision_ids = sorted({r[0] for r in rows})
