@@ -54,6 +54,12 @@ QUERIES = [
 SHARED_VIEWS = ["metric_breakdowns", "market_daily_metrics", "ingested_files"]
 # queries a later query reads, as dashboard_<name> (rejection_reasons sums rejections' rows)
 REUSED_QUERIES = ["rejections"]
+# the window days (read by windows.sql) bound into a query as $name: constant days let DuckDB
+# prune the decisions to the window and build the join on the audits (sql/views/qa_audits.sql)
+BOUND_DAYS = {
+    "qa_queues": ("qa_first_day", "qa_last_day"),
+    "appeal_capture": ("capture_first_day", "capture_last_day"),
+}
 PLOTLY_JS = "assets/plotly.min.js"
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -125,13 +131,11 @@ def load(warehouse: Path) -> dict[str, pl.DataFrame]:
         for view in SHARED_VIEWS:
             # read once, then every query (and every view built on it) reads the copy
             con.register(view, con.sql(f"select * from {view}").to_arrow_table())
-        # the windows' days, bound as constants into the queries that name them ($qa_first_day)
         windows = con.sql(read_sql("dashboards/windows.sql")).pl().row(0, named=True)
         data = {}
         for name in QUERIES:
-            sql = read_sql(f"dashboards/{name}.sql")
-            days = {key: day for key, day in windows.items() if f"${key}" in sql}
-            data[name] = con.sql(sql, params=days or None).pl()
+            days = {key: windows[key] for key in BOUND_DAYS.get(name, ())}
+            data[name] = con.sql(read_sql(f"dashboards/{name}.sql"), params=days or None).pl()
             if name in REUSED_QUERIES:
                 con.register(f"dashboard_{name}", data[name])
         return data

@@ -695,22 +695,19 @@ def test_every_query_returns_its_plain_rows_with_the_shared_views_read_once(ware
     windows' days (windows.sql): each query returns exactly the rows it returns on the warehouse
     itself, its days left NULL, the views' defaults (rejection_reasons: those of its definition,
     rejected rows per reason and the files they came from)."""
-    from dashboards.site import QUERIES, SHARED_VIEWS, load
+    from dashboards.site import BOUND_DAYS, QUERIES, SHARED_VIEWS, load
     from warehouse.runner import open_read_only, read_sql
 
     assert SHARED_VIEWS == ["metric_breakdowns", "market_daily_metrics", "ingested_files"]
     data = load(warehouse)
     con = open_read_only(warehouse)  # the builder's connection settings (its time zone)
-    days = ("qa_first_day", "qa_last_day", "capture_first_day", "capture_last_day")
     try:
         plain = {}
         for name in (n for n in QUERIES if n != "rejection_reasons"):
             sql = read_sql(f"dashboards/{name}.sql")
-            unbound = {day: None for day in days if f"${day}" in sql}
+            unbound = {day: None for day in BOUND_DAYS.get(name, ())}
             plain[name] = con.sql(sql, params=unbound or None).pl()
-        assert {n for n in QUERIES if "$" in read_sql(f"dashboards/{n}.sql")} == {
-            "qa_queues", "appeal_capture"
-        }  # fmt: skip
+        assert {n for n in QUERIES if "$" in read_sql(f"dashboards/{n}.sql")} == set(BOUND_DAYS)
         plain["rejection_reasons"] = con.sql(
             "select source_table, reason, count(*) as rejected_rows,"
             " count(distinct source_file) as files from rejected_rows group by all"

@@ -1,6 +1,7 @@
--- The queues of each market by QA error over the latest 28 days of decisions (the view
--- queue_quality, over the days of windows.sql): the ten with the highest lower bound of the weighted QA error rate's 95%
--- interval first, so a queue with a handful of audits does not top the list on noise.
+-- The queues of each market by QA error over the latest 28 days of decisions (queue_quality's
+-- rows, its days bound from windows.sql): the ten with the highest lower bound of the weighted
+-- QA error rate's 95% interval first, so a queue with a handful of audits does not top the list
+-- on noise.
 -- Queues only: the page never shows a moderator or auditor id.
 select
     market,

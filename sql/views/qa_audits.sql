@@ -4,10 +4,13 @@
 -- before the last day (28 days in all). Written as CASE, not coalesce: DuckDB folds a CASE whose
 -- test is a constant, so days given as constants (or bound parameters) filter the decisions as
 -- constants, which prunes their row groups and lets the join build its hash table on the audits
--- (at 50M decisions, 28 days: 168 MiB and half the time, against 616-676 MiB for the same join
--- filtered by a subquery, docs/benchmarks.md).
+-- (qa_queues at 50M decisions: 210 MiB of buffers against 739 MiB, docs/benchmarks.md "The QA
+-- and appeal-capture windows as constants").
 create or replace macro qa_last_day(to_day) as
-    case when to_day is null then (select max(metric_date) from daily_metrics) else to_day::date end;
+    case
+        when to_day is null then (select max(metric_date) from daily_metrics)
+        else to_day::date
+    end;
 
 create or replace macro qa_first_day(from_day, to_day) as
     case when from_day is null then qa_last_day(to_day) - 27 else from_day::date end;

@@ -124,8 +124,8 @@ def test_capture_and_appeal_rates_among_the_errors_qa_found(con) -> None:
 
 
 def test_days_given_replace_the_latest_28_settled_days(con) -> None:
-    """appeal_capture_between(10-29, 10-29): only p5, the provisional day's QA error, overturned
-    (Wilson of 1 on n = 1); the days of the rates beside it are that day's (BR overturned 50 of
+    """appeal_capture_between(10-29, 10-29): only p5, the provisional day's QA error, overturned;
+    the days of the rates beside it are that day's (BR overturned 50 of
     100 penalties, with no audit weight: NULL). A day left NULL is the default window's."""
     capture(con)
     rows = select(

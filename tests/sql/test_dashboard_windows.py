@@ -11,8 +11,8 @@ from .helpers import given, select
 
 
 def test_the_windows_are_the_latest_28_days_and_the_latest_28_settled_days(con) -> None:
-    """Decisions up to 10-31 (daily_metrics): QA feedback 10-04 .. 10-31. As of 11-02 with a
-    3-day appeal window the latest settled day is 10-30: appeal capture 10-03 .. 10-30."""
+    """Decisions up to 10-31 (daily_metrics): QA feedback 10-04 .. 10-31. As of 11-05 with a
+    3-day appeal window the latest settled day is 11-02: appeal capture 10-06 .. 11-02."""
     counts = ("penalties", "overturned_penalties", "no_actions", "overturned_no_actions",
               "audited_penalty_weight", "non_violating_penalty_weight",
               "audited_no_action_weight", "violating_no_action_weight")  # fmt: skip
@@ -20,7 +20,7 @@ def test_the_windows_are_the_latest_28_days_and_the_latest_28_settled_days(con) 
         {"metric_date": day, "market": "BR"} | {c: 1.0 for c in counts}
         for day in (date(2026, 10, 31), date(2026, 9, 1))
     ])  # fmt: skip
-    given(con, "warehouse_info", [{"as_of_date": date(2026, 11, 2), "appeal_window_days": 3}],
+    given(con, "warehouse_info", [{"as_of_date": date(2026, 11, 5), "appeal_window_days": 3}],
           appeal_window_days="integer")  # fmt: skip
     # the tables the views read, empty: windows.sql reads only the two above
     given(con, "decisions", [], decision_id="varchar", market="varchar", moderator_id="varchar",
@@ -32,5 +32,5 @@ def test_the_windows_are_the_latest_28_days_and_the_latest_28_settled_days(con) 
     run_sql(con, "views/appeal_capture.sql")
     assert select(con, read_sql("dashboards/windows.sql")) == [
         {"qa_first_day": date(2026, 10, 4), "qa_last_day": date(2026, 10, 31),
-         "capture_first_day": date(2026, 10, 3), "capture_last_day": date(2026, 10, 30)}
+         "capture_first_day": date(2026, 10, 6), "capture_last_day": date(2026, 11, 2)}
     ]  # fmt: skip

@@ -201,7 +201,6 @@ def test_the_default_window_is_the_latest_28_days_of_decisions(con) -> None:
     )
 
 
-
 @pytest.mark.parametrize(
     ("from_day", "to_day", "window", "audited"),
     [
@@ -237,6 +236,7 @@ def test_a_day_left_null_takes_the_default_window_s_day(
     assert select(con, "select * from qa_window(?, ?)", [from_day, to_day]) == [
         {"first_day": window[0], "last_day": window[1]}
     ]
+
 
 def _audit_rows(con, rows: list[tuple]) -> None:
     """rows: (decision_id, audit_id, auditor_id, verdict, audited_at day, is_duplicate)."""
