@@ -9,6 +9,9 @@ from warehouse.runner import read_sql, run_sql, set_map_variable, set_variables,
 
 from .ingest import appeals, audits, decisions, run_started_at
 
+# the decisions of the stale days, which the three counts below read: a temp table here, so that
+# their joins are planned on its true size (the file says why)
+DAY_DECISIONS = "metrics/day_decisions.sql"
 # the one definition of the daily counts, run by DuckDB here and by Spark (assets/spark/engine.py)
 DAILY_COUNTS = "metrics/daily_counts.sql"
 # the nowcast's lag data, counted for the same days (views/overturn_nowcast.sql reads it)
@@ -32,6 +35,7 @@ def daily_metrics(
     with warehouse.get_connection() as con, transaction(con):
         set_variables(con, run_id=context.run.run_id)
         set_map_variable(con, "market_timezones", run_settings.market_timezones)
+        con.execute(f"create or replace temp table day_decisions as {read_sql(DAY_DECISIONS)}")
         con.execute(f"create or replace temp view daily_counts as {read_sql(DAILY_COUNTS)}")
         con.execute(
             "create or replace temp view overturn_development_counts as "

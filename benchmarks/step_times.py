@@ -1,16 +1,21 @@
-"""Where one `modmetrics run` spends its time, per Dagster step, and the share of the
-Great Expectations checks' steps: robust to a noisy machine, since it is taken inside one run.
+"""Where one `modmetrics run` spends its time and its memory, per Dagster step, and the share of
+the Great Expectations checks' steps: robust to a noisy machine, since it is taken inside one run.
 
     uv run python benchmarks/step_times.py --landing L --warehouse W --as-of D
 
-It does not see what happens outside the steps (importing the check modules at start-up), nor
-work a step leaves to a background thread (the Great Expectations import, started during
-ingestion, slows the ingest steps a little instead): compare with the interleaved wall times of
+For each step, in the order they ran: when it started (seconds into the run), how long it took,
+and the process's peak resident memory while it ran (VmRSS, sampled every 20 ms by a thread of
+this process; the run's own peak is the last line). It does not see what happens outside the
+steps (importing the check modules at start-up), nor work a step leaves to a background thread
+(the Great Expectations import, started during ingestion, slows the ingest steps a little and
+adds its memory to theirs): compare with the interleaved wall times of
 run_benchmark.py --validation on off.
 """
 
 import sys
+import threading
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -22,29 +27,60 @@ from pipelines import cli
 GX_STEPS = {c.node_def.name for c in [*INPUT_CHECKS, *UPSTREAM_CHECKS, *METRIC_CHECKS]}
 
 
+class RssSampler(threading.Thread):
+    """This process's resident memory (MiB) every `every` seconds, with the time it was read."""
+
+    def __init__(self, every: float = 0.02):
+        super().__init__(daemon=True)
+        self.every, self.samples, self.running = every, [], True
+
+    def run(self) -> None:
+        status = Path("/proc/self/status")
+        while self.running:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    self.samples.append((time.time(), int(line.split()[1]) / 1024))
+            time.sleep(self.every)
+
+    def peak(self, start: float = 0.0, end: float = float("inf")) -> float:
+        return max((mib for at, mib in self.samples if start <= at <= end), default=0.0)
+
+
 def main() -> None:
-    results = []
+    runs = []
     materialize = dg.materialize
 
-    def keep_result(*args, **kwargs):
-        results.append(materialize(*args, **kwargs))
-        return results[-1]
+    def keep_run(*args, **kwargs):
+        kwargs["instance"] = dg.DagsterInstance.ephemeral()  # what materialize makes, kept
+        runs.append((kwargs["instance"], materialize(*args, **kwargs)))
+        return runs[-1][1]
 
-    dg.materialize = keep_result
-    started = time.perf_counter()
+    dg.materialize = keep_run
+    sampler = RssSampler()
+    sampler.start()
+    started, began = time.perf_counter(), time.time()
     code = cli.main(["run", *sys.argv[1:]])
     total = time.perf_counter() - started
-    steps = {
-        e.step_key: e.event_specific_data.duration_ms / 1000
-        for e in results[0].all_events
-        if e.event_type_value == "STEP_SUCCESS"
-    }
-    for step, seconds in steps.items():
-        print(f"  {step:<60} {seconds:6.2f} s{'  (validation)' if step in GX_STEPS else ''}")
-    checks = sum(s for step, s in steps.items() if step in GX_STEPS)
+    sampler.running = False
+    instance, result = runs[0]
+    spans: dict[str, list[float]] = {}  # step -> [started, finished] (epoch seconds)
+    for entry in instance.all_logs(result.run_id):
+        event = entry.dagster_event
+        if event is None or not event.step_key:
+            continue
+        if event.event_type_value == "STEP_START":
+            spans[event.step_key] = [entry.timestamp, entry.timestamp]
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            spans[event.step_key][1] = entry.timestamp
+    for step, (start, end) in sorted(spans.items(), key=lambda kv: kv[1][0]):
+        print(
+            f"  {start - began:6.1f}  {step:<55} {end - start:6.2f} s  peak "
+            f"{sampler.peak(start, end):6,.0f} MiB{'  (validation)' if step in GX_STEPS else ''}"
+        )
+    checks = sum(end - start for step, (start, end) in spans.items() if step in GX_STEPS)
     print(
-        f"run {total:.1f} s (exit {code}), validation steps {checks:.1f} s: "
-        f"{checks / (total - checks):+.0%} on the rest of the run"
+        f"run {total:.1f} s (exit {code}), peak {sampler.peak():,.0f} MiB, validation steps "
+        f"{checks:.1f} s: {checks / (total - checks):+.0%} on the rest of the run"
     )
 
 

@@ -41,7 +41,7 @@ create or replace macro kish_n(sum_w, sum_w2) as
 
 -- stale_decisions: the decisions of `decided` (the view decisions) on the days of `stale`
 -- (stale_metric_days), each with its segment (queue 'unspecified' when none was delivered) and
--- action: the cohorts that metrics/daily_counts.sql and metrics/overturn_development.sql count.
+-- action: the cohort of metrics/day_decisions.sql, which the stale days' counts read.
 create or replace macro stale_decisions(decided, stale) as table
 select
     decision_id, metric_date, market, policy, source, object_type,

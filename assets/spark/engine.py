@@ -509,6 +509,7 @@ def compute(
     spark.sql("select distinct metric_date from decisions").createOrReplaceTempView(
         "stale_metric_days"
     )
+    sql("metrics/day_decisions.sql").createOrReplaceTempView("day_decisions")
     write(sql("metrics/daily_counts.sql").withColumn("run_id", F.lit(run_id)), "daily_metrics")
     write(
         sql("metrics/overturn_development.sql").withColumn("run_id", F.lit(run_id)),

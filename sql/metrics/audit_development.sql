@@ -6,12 +6,9 @@
 -- zone (macros.sql market_day; macros.sql decision_outcomes, audit_ages).
 -- Summed over the ages, the rows of a day give daily_counts' audited_penalties and
 -- audited_no_actions. DuckDB runs it through metrics/daily_metrics.sql, the Spark engine
--- translated. Reads decisions, appeals, audits, stale_metric_days. Variables: market_timezones.
-with day_decisions as (
-    select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
-),
-
-outcomes as (
+-- translated. Reads day_decisions (metrics/day_decisions.sql), appeals, audits. Variables:
+-- market_timezones.
+with outcomes as (
     select * from decision_outcomes(day_decisions, appeals, audits)  -- macros.sql
 )
 

@@ -4,12 +4,9 @@
 -- Appeals and audits count on their decision's metric_date (cohort by decision day): what one
 -- decision counts for is macros.sql decision_outcomes, the sums outcome_counts (the same
 -- definitions metrics/restated_decisions.sql applies to the decisions a run changed).
--- Reads decisions, appeals, audits and stale_metric_days (the days to count).
-with day_decisions as (
-    select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
-),
-
-outcomes as (
+-- Reads day_decisions (metrics/day_decisions.sql: the decisions of the days to count), appeals
+-- and audits.
+with outcomes as (
     select * from decision_outcomes(day_decisions, appeals, audits)  -- macros.sql
 )
 

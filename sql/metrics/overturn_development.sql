@@ -6,13 +6,9 @@
 -- the rule that makes metric_date from decided_at; macros.sql decision_outcomes, overturn_ages).
 -- A decision counts once, as daily_counts' overturned_penalties / overturned_no_actions do:
 -- summed over the ages, the rows of a day give exactly those counts. DuckDB runs it through
--- metrics/daily_metrics.sql, the Spark engine translated. Reads decisions, appeals, audits,
--- stale_metric_days. Variables: market_timezones.
-with day_decisions as (
-    select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
-),
-
-outcomes as (
+-- metrics/daily_metrics.sql, the Spark engine translated. Reads day_decisions
+-- (metrics/day_decisions.sql), appeals, audits. Variables: market_timezones.
+with outcomes as (
     select * from decision_outcomes(day_decisions, appeals, audits)  -- macros.sql
 )
 

@@ -89,6 +89,7 @@ def daily_counts(con, decisions, appeals=(), audits=(), days=(DAY,), columns=())
     )
     given(con, "stale_metric_days", [{"metric_date": d} for d in days], metric_date="date")
     set_map_variable(con, "market_timezones", {"BR": "UTC", "LATAM": "UTC", "EMEA": "UTC"})
+    view(con, "day_decisions", "metrics/day_decisions.sql")
     view(con, "daily_counts", "metrics/daily_counts.sql")
     return select(
         con, f"select {', '.join(KEY + list(columns))} from daily_counts order by {', '.join(KEY)}"

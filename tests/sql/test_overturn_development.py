@@ -33,6 +33,7 @@ def development(con, decisions, appeals, days=(DAY,)) -> list[dict]:
     )
     given(con, "stale_metric_days", [{"metric_date": d} for d in days], metric_date="date")
     set_map_variable(con, "market_timezones", ZONES)
+    view(con, "day_decisions", "metrics/day_decisions.sql")
     view(con, "development", "metrics/overturn_development.sql")
     return select(
         con,
