@@ -120,6 +120,7 @@ def main() -> None:
     con.execute(f"create table audit_rows as {sql('batch/audit_rows.sql')}")
     con.execute(f"create table audits as {sql('batch/audits.sql')}")
     con.execute("create temp table stale_metric_days as select distinct metric_date from decisions")
+    con.execute(f"create temp table day_decisions as {sql('metrics/day_decisions.sql')}")
     for table, name in [
         ("daily_metrics", "metrics/daily_counts.sql"),
         ("overturn_development", "metrics/overturn_development.sql"),

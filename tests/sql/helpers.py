@@ -1,6 +1,7 @@
 """given rows -> expected rows, for the SQL unit tests (the way dbt and SQLMesh unit tests work).
 
     given(con, "appeals", [{"decision_id": "p1", "status": "overturned"}])
+    view(con, "day_decisions", "metrics/day_decisions.sql")  # the cohort daily_counts reads
     view(con, "daily_counts", "metrics/daily_counts.sql")
     assert_rows(select(con, "select decision_id, ... from daily_counts"), [{...}])
 
