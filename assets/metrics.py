@@ -35,6 +35,12 @@ def daily_metrics(
     with warehouse.get_connection() as con, transaction(con):
         set_variables(con, run_id=context.run.run_id)
         set_map_variable(con, "market_timezones", run_settings.market_timezones)
+        # the decisions a run changed: their old counts out, their new ones in, looked up among
+        # the recent days first
+        run_sql(con, "ingest/recent_days_from.sql")
+        run_sql(con, "metrics/restated_decisions.sql")
+        days = record_run(con, context, run_settings)
+        # the days queued whole (a market's new time zone, a rebuilt table): recomputed
         con.execute(f"create or replace temp table day_decisions as {read_sql(DAY_DECISIONS)}")
         con.execute(f"create or replace temp view daily_counts as {read_sql(DAILY_COUNTS)}")
         con.execute(
@@ -44,12 +50,6 @@ def daily_metrics(
         con.execute(
             "create or replace temp view audit_development_counts as " + read_sql(AUDIT_DEVELOPMENT)
         )
-        # the decisions a run changed: their old counts out, their new ones in, looked up among
-        # the recent days first
-        run_sql(con, "ingest/recent_days_from.sql")
-        run_sql(con, "metrics/restated_decisions.sql")
-        days = record_run(con, context, run_settings)
-        # the days queued whole (a market's new time zone, a rebuilt table): recomputed
         run_sql(con, "metrics/daily_metrics.sql")
     return dg.MaterializeResult(metadata=days)
 

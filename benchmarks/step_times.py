@@ -8,8 +8,9 @@ and the process's peak resident memory while it ran (VmRSS, sampled every 20 ms 
 this process; the run's own peak is the last line). It does not see what happens outside the
 steps (importing the check modules at start-up), nor work a step leaves to a background thread
 (the Great Expectations import, started during ingestion, slows the ingest steps a little and
-adds its memory to theirs): compare with the interleaved wall times of
-run_benchmark.py --validation on off.
+adds its memory to theirs), nor a child process's memory (Spark's JVM with --engine spark):
+compare with the interleaved wall times of run_benchmark.py --validation on off. A step that
+failed is marked, and the steps that did not run are counted.
 """
 
 import sys
@@ -43,7 +44,10 @@ class RssSampler(threading.Thread):
             time.sleep(self.every)
 
     def peak(self, start: float = 0.0, end: float = float("inf")) -> float:
-        return max((mib for at, mib in self.samples if start <= at <= end), default=0.0)
+        """The highest sample from `start` to `end`, and the last one before `start` (a step
+        shorter than the interval holds at least what the process held when it began)."""
+        before = [mib for at, mib in self.samples if at < start][-1:]
+        return max([*before, *(mib for at, mib in self.samples if start <= at <= end)], default=0)
 
 
 def main() -> None:
@@ -62,26 +66,38 @@ def main() -> None:
     code = cli.main(["run", *sys.argv[1:]])
     total = time.perf_counter() - started
     sampler.running = False
+    sampler.join()
+    if not runs:  # nothing new, or a settings error: the CLI said why
+        print(f"no run materialised (exit {code})")
+        sys.exit(code)
     instance, result = runs[0]
-    spans: dict[str, list[float]] = {}  # step -> [started, finished] (epoch seconds)
+    spans: dict[str, list] = {}  # step -> [started, finished (epoch seconds), failed]
+    skipped = set()
     for entry in instance.all_logs(result.run_id):
         event = entry.dagster_event
         if event is None or not event.step_key:
             continue
-        if event.event_type_value == "STEP_START":
-            spans[event.step_key] = [entry.timestamp, entry.timestamp]
-        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-            spans[event.step_key][1] = entry.timestamp
-    for step, (start, end) in sorted(spans.items(), key=lambda kv: kv[1][0]):
+        kind = event.event_type_value
+        if kind == "STEP_SKIPPED":
+            skipped.add(event.step_key)
+        elif kind in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
+            span = spans.setdefault(event.step_key, [entry.timestamp, entry.timestamp, False])
+            if kind != "STEP_START":
+                span[1:] = [entry.timestamp, kind == "STEP_FAILURE"]
+    for step, (start, end, failed) in sorted(spans.items(), key=lambda kv: kv[1][0]):
         print(
             f"  {start - began:6.1f}  {step:<55} {end - start:6.2f} s  peak "
             f"{sampler.peak(start, end):6,.0f} MiB{'  (validation)' if step in GX_STEPS else ''}"
+            f"{'  FAILED' if failed else ''}"
         )
-    checks = sum(end - start for step, (start, end) in spans.items() if step in GX_STEPS)
+    if skipped:
+        print(f"  did not run (a step before them failed): {', '.join(sorted(skipped))}")
+    checks = sum(end - start for step, (start, end, _) in spans.items() if step in GX_STEPS)
     print(
         f"run {total:.1f} s (exit {code}), peak {sampler.peak():,.0f} MiB, validation steps "
         f"{checks:.1f} s: {checks / (total - checks):+.0%} on the rest of the run"
     )
+    sys.exit(code)
 
 
 if __name__ == "__main__":

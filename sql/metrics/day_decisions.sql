@@ -2,10 +2,11 @@
 -- metrics/daily_counts.sql, metrics/overturn_development.sql and metrics/audit_development.sql
 -- count (macros.sql stale_decisions: one row per decision_id, its segment and action).
 -- DuckDB stores it as a temp table before the three run (assets/metrics.py), so that each
--- plans its joins on the cohort's true size: through a CTE or a view DuckDB estimates the
--- rows a filter on days leaves at a fifth of the table, builds the appeals' and audits' hash
--- tables on the cohort at a first load (every decision: 5M) and on the appeals and audits on a
--- daily run at 50M (157k decisions, 2M appeals). Known, each join builds on the smaller side
--- (docs/benchmarks.md, "The first load's memory"). The Spark engine makes it a temp view.
+-- plans its joins on the cohort's true size. Through a CTE or a view DuckDB estimates it at
+-- about a 25th of decision_rows (a fifth for the duplicate and conflict flags, a fifth again
+-- for the days), and at a first load, when every decision is stale (5M), it built the
+-- appeals' and audits' semi joins on the cohort. With the size known each builds on the
+-- smaller side: the appeals and audits at a first load, the cohort (157k) on a daily run at
+-- 50M (docs/benchmarks.md, "The first load's memory"). The Spark engine makes it a temp view.
 -- Reads decisions and stale_metric_days.
 select * from stale_decisions(decisions, stale_metric_days)  -- macros.sql
