@@ -377,10 +377,15 @@ def _print_run_summary(
 
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
+        # this run's files have the newest ids: a constant bound lets DuckDB skip the older
+        # files' rows, which ingested_files would otherwise count (0.12 s at 50M decisions)
+        (first_file_id,) = con.execute(
+            "select coalesce(min(file_id), 0) from file_manifest where run_id = ?", [run_id]
+        ).fetchone()
         files = con.execute(
             "select kind, status, path, error, rows, accepted, rejected, identical_duplicates "
-            "from ingested_files where run_id = ? order by file_id",
-            [run_id],
+            "from ingested_files where file_id >= ? and run_id = ? order by file_id",
+            [first_file_id, run_id],
         ).fetchall()
         # the rows of this run's files, wherever they stand now (the same rows as `rejected`)
         reasons = con.execute(
