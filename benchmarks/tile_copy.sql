@@ -18,8 +18,7 @@ select * replace (
     decision_id || getvariable('suffix') as decision_id,
     decided_at - getvariable('shift') as decided_at,
     metric_date - getvariable('days') as metric_date,
-    file_id + getvariable('plus') as file_id,
-    decision_key(decision_id || getvariable('suffix')) as decision_key
+    file_id + getvariable('plus') as file_id
 )
 from decision_rows where file_id < getvariable('file_offset');
 

@@ -292,12 +292,6 @@ create or replace macro parse_number(x) as
         ) then try_cast(x as double)
     end;
 
--- decision_key: a 64-bit hash of a decision_id, stored beside it in decision_rows (it changes with
--- DuckDB's hash, as the row hashes do: ingest/rehash_rows.sql). A lookup of a few ids among every
--- stored row compares the keys first and the ids only where the keys match (a hash may collide):
--- scanning 48M keys and probing them costs a fifth of doing it with the id strings.
-create or replace macro decision_key(decision_id) as hash(decision_id);
-
 -- A version of a row is its normalised content, identified by a hash (staging computes it,
 -- ingest/rehash_rows.sql recomputes it after a DuckDB upgrade).
 create or replace macro decision_version(decision_id, object_id, object_type, creator_id, market,

@@ -325,55 +325,6 @@ def test_a_warehouse_made_before_the_flag_gets_it_on_the_next_run(
     assert rows(warehouse, "select * from market_daily_metrics order by all") == before
 
 
-def test_a_warehouse_made_before_the_key_gets_it_on_the_next_run(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A warehouse whose decision_rows has no decision_key (an earlier version's) gets the column
-    filled once, so that the next run finds a stored decision it delivers again."""
-    landing = Landing(tmp_path / "landing")
-    warehouse = tmp_path / "warehouse.duckdb"
-    landing.csv("decisions/a.csv", [D1, D2])
-    run(landing, warehouse)
-    work = warehouse.parent / ".modmetrics-work" / warehouse.name
-    con = duckdb.connect(str(work))
-    con.execute("alter table decision_rows drop column decision_key")  # as it was made before
-    con.close()
-    monkeypatch.setattr(resources, "_SCHEMA_APPLIED", set())  # a new process, a new version
-    landing.csv("decisions/b.csv", [D1, D3])
-    run(landing, warehouse)
-    assert rows(
-        warehouse,
-        "select decision_id, is_duplicate, decision_key = hash(decision_id) from decision_rows "
-        "order by file_id, 1",
-    ) == [("d-1", False, True), ("d-2", False, True), ("d-1", True, True), ("d-3", False, True)]
-    day = market_day(warehouse, "2026-10-01", "BR")
-    assert day["decisions"] == 3
-
-
-def test_a_stored_key_shared_by_another_id_changes_nothing(tmp_path) -> None:
-    """Lookups compare the 64-bit keys first and then the ids: a stored decision whose key is
-    that of a new id (a hash collision) is neither a repeat of it nor in conflict with it."""
-    landing = Landing(tmp_path / "landing")
-    warehouse = tmp_path / "warehouse.duckdb"
-    landing.csv("decisions/a.csv", [D1, D2])
-    run(landing, warehouse)
-    work = warehouse.parent / ".modmetrics-work" / warehouse.name
-    con = duckdb.connect(str(work))
-    con.execute("update decision_rows set decision_key = hash('d-3') where decision_id = 'd-1'")
-    con.close()
-    landing.csv(
-        "decisions/b.csv", [D3, decision("d-2", "2026-10-01T11:00:00Z", action="no_action")]
-    )
-    run(landing, warehouse)
-    assert rows(
-        warehouse,
-        "select decision_id, is_duplicate, is_conflicting from decision_rows order by file_id, 1",
-    ) == [("d-1", False, False), ("d-2", False, True), ("d-2", False, True), ("d-3", False, False)]
-    assert rows(warehouse, "select decision_id from decisions order by 1") == [("d-1",), ("d-3",)]
-    day = market_day(warehouse, "2026-10-01", "BR")
-    assert (day["decisions"], day["penalties"]) == (2, 2)
-
-
 def test_late_conflict_flags_the_stored_version(late_conflict) -> None:
     """The version stored by run 1 is flagged by run 2, which delivers the other one."""
     warehouse, _, _, run_1, _ = late_conflict

@@ -78,12 +78,11 @@ def _ingested(con, file_id: int, kind: str, rows_read: int) -> str:
 
 def _decisions(con, rows: list[dict], file_id: int = 1) -> None:
     con.executemany(
-        "insert into decision_rows by name select *, decision_key(decision_id) as decision_key "
-        "from (select ?::varchar as decision_id, "
+        "insert into decision_rows by name select ?::varchar as decision_id, "
         "?::varchar as object_id, ?::varchar as object_type, ?::varchar as creator_id, "
         "?::varchar as market, ?::varchar as policy, ?::varchar as action, "
         "?::varchar as source, ?::timestamptz as decided_at, ?::date as metric_date, "
-        "1 as row_hash, false as is_duplicate, ?::bigint as file_id, 'r' as run_id)",
+        "1 as row_hash, false as is_duplicate, ?::bigint as file_id, 'r' as run_id",
         [[*r.values(), r["decided_at"].date(), file_id] for r in rows],
     )
 

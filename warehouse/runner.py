@@ -108,11 +108,7 @@ def transaction(con: duckdb.DuckDBPyConnection):
 
 
 # What apply_schema runs once on a warehouse made by an earlier version, besides SCHEMA_FILES.
-MIGRATION_FILES = (
-    "schema/restate_every_day.sql",
-    "schema/flag_conflicting_rows.sql",
-    "schema/key_decision_rows.sql",
-)
+MIGRATION_FILES = ("schema/restate_every_day.sql", "schema/flag_conflicting_rows.sql")
 
 
 @cache
@@ -131,7 +127,6 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     with transaction(con):
         rebuild = _daily_metrics_outdated(con)
         flag = _conflict_flags_missing(con)
-        key = _decision_keys_missing(con)
         # a warehouse made before the nowcast has no lag data: every day is counted again
         restate = rebuild or (
             _has_table(con, "daily_metrics")
@@ -143,8 +138,6 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             run_sql(con, name)
         if flag:
             run_sql(con, "schema/flag_conflicting_rows.sql")
-        if key:
-            run_sql(con, "schema/key_decision_rows.sql")
         if restate:
             run_sql(con, "schema/restate_every_day.sql")
 
@@ -174,12 +167,6 @@ def _conflict_flags_missing(con: duckdb.DuckDBPyConnection) -> bool:
     """decision_rows gained is_conflicting: a warehouse made before flags its rows once."""
     columns = _columns(con, "decision_rows")
     return bool(columns) and "is_conflicting" not in columns
-
-
-def _decision_keys_missing(con: duckdb.DuckDBPyConnection) -> bool:
-    """decision_rows gained decision_key: a warehouse made before fills it once."""
-    columns = _columns(con, "decision_rows")
-    return bool(columns) and "decision_key" not in columns
 
 
 def _daily_metrics_outdated(con: duckdb.DuckDBPyConnection) -> bool:

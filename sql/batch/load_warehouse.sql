@@ -1,8 +1,7 @@
 -- load_warehouse: replace the ingestion and metric tables with what the Spark engine computed
 -- (Parquet under getvariable('spark_output')/<table>/), in the caller's transaction. Reads temp
 -- table spark_files (the files Spark was given). Variables: spark_output, run_id,
--- run_started_at. Row hashes and decision keys are recomputed by DuckDB afterwards
--- (ingest/rehash_rows.sql).
+-- run_started_at. Row hashes are recomputed by DuckDB afterwards (ingest/rehash_rows.sql).
 -- A file read before keeps its file_id (assets/spark/engine.py plan_files), the run that first
 -- read it and when; a row it rejected before keeps when and by which run.
 create or replace temp table earlier_files as
@@ -49,7 +48,7 @@ from read_parquet(getvariable('spark_output') || '/quarantine/*.parquet') as res
 left join earlier_rejections using (file_id, line_number, reason);
 
 insert into decision_rows by name
-select * replace (0::ubigint as row_hash), 0::ubigint as decision_key
+select * replace (0::ubigint as row_hash)
 from read_parquet(getvariable('spark_output') || '/decision_rows/*.parquet');
 
 insert into conflicting_decisions by name

@@ -24,31 +24,19 @@ insert into stale_metric_days
 select metric_date from new_days;
 
 -- the stored rows of the ids this batch delivers again, and those ids: the one read of
--- decision_rows by the batch's ids (steps 0, 3 and 4 use it), by their keys (macros.sql
--- decision_key): the rows whose key matches, then those whose id does
+-- decision_rows by the batch's ids (steps 0, 3 and 4 use it)
 create or replace temp table redelivered_rows as
-with batch as (
-    select distinct decision_id, decision_key(decision_id) as decision_key
-    from staged
-    where reject_reason is null
-),
-
-same_key as materialized (
-    select
-        rowid as row_id,
-        is_duplicate as was_duplicate,
-        is_conflicting as was_conflicting,
-        decision_id,
-        row_hash,
-        file_id,
-        line_number
-    from decision_rows
-    semi join batch using (decision_key)
-)
-
-select *
-from same_key
-semi join batch using (decision_id);
+select
+    rowid as row_id,
+    is_duplicate as was_duplicate,
+    is_conflicting as was_conflicting,
+    decision_id,
+    row_hash,
+    file_id,
+    line_number
+from decision_rows
+semi join (select decision_id from staged where reject_reason is null) as batch
+    using (decision_id);
 
 create or replace temp table redelivered as
 select distinct decision_id from redelivered_rows;
@@ -171,7 +159,7 @@ where rowid in (
 insert into decision_rows (
     decision_id, object_id, object_type, creator_id, market, policy, action, penalty, source,
     moderator_id, queue, decided_at, metric_date, row_hash, is_duplicate, file_id, line_number,
-    run_id, is_conflicting, decision_key
+    run_id, is_conflicting
 )
 select
     staged.decision_id, staged.object_id, staged.object_type, staged.creator_id,
@@ -181,8 +169,7 @@ select
     staged.row_hash,
     coalesce(judged.is_duplicate, false),
     staged.file_id, staged.line_number, getvariable('run_id'),
-    staged.decision_id in (select decision_id from conflicts),
-    decision_key(staged.decision_id)
+    staged.decision_id in (select decision_id from conflicts)
 from staged
 left join judged
     on judged.row_id is null

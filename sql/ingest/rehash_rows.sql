@@ -4,8 +4,7 @@
 -- DuckDB version.
 update decision_rows
 set row_hash = decision_version(decision_id, object_id, object_type, creator_id, market, policy,
-                                action, penalty, source, moderator_id, queue, decided_at),
-    decision_key = decision_key(decision_id);
+                                action, penalty, source, moderator_id, queue, decided_at);
 
 update appeal_rows
 set row_hash = appeal_version(appeal_id, decision_id, appealed_at, status, resolved_at);

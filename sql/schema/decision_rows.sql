@@ -23,14 +23,9 @@ create table if not exists decision_rows (
     file_id bigint not null,
     line_number bigint,
     run_id varchar not null,
-    is_conflicting boolean not null default false, -- decision_id is in conflicting_decisions
-    decision_key ubigint not null  -- decision_key(decision_id) (macros.sql): a narrow lookup key
+    is_conflicting boolean not null default false  -- decision_id is in conflicting_decisions
 );
 
 -- a warehouse made before the flag gets it here, false; warehouse/runner.py apply_schema then
 -- flags the rows of conflicting_decisions once (schema/flag_conflicting_rows.sql)
 alter table decision_rows add column if not exists is_conflicting boolean default false;
-
--- a warehouse made before the key gets it here; warehouse/runner.py apply_schema then fills it
--- once (schema/key_decision_rows.sql)
-alter table decision_rows add column if not exists decision_key ubigint;
