@@ -15,7 +15,7 @@ from quarantine where file_id < getvariable('file_offset');
 
 insert into decision_rows
 select * replace (
-    decision_id || getvariable('suffix') as decision_id,
+    older_id(decision_id) as decision_id,
     decided_at - getvariable('shift') as decided_at,
     metric_date - getvariable('days') as metric_date,
     file_id + getvariable('plus') as file_id
@@ -23,13 +23,13 @@ select * replace (
 from decision_rows where file_id < getvariable('file_offset');
 
 insert into conflicting_decisions
-select * replace (decision_id || getvariable('suffix') as decision_id)
-from conflicting_decisions where not contains(decision_id, '~');
+select * replace (older_id(decision_id) as decision_id)
+from conflicting_decisions where decision_id like 'd%';
 
 insert into appeal_rows
 select * replace (
-    appeal_id || getvariable('suffix') as appeal_id,
-    decision_id || getvariable('suffix') as decision_id,
+    older_id(appeal_id) as appeal_id,
+    older_id(decision_id) as decision_id,
     appealed_at - getvariable('shift') as appealed_at,
     resolved_at - getvariable('shift') as resolved_at,
     file_id + getvariable('plus') as file_id
@@ -38,8 +38,8 @@ from appeal_rows where file_id < getvariable('file_offset');
 
 insert into appeals
 select * replace (
-    appeal_id || getvariable('suffix') as appeal_id,
-    decision_id || getvariable('suffix') as decision_id,
+    older_id(appeal_id) as appeal_id,
+    older_id(decision_id) as decision_id,
     appealed_at - getvariable('shift') as appealed_at,
     resolved_at - getvariable('shift') as resolved_at,
     file_id + getvariable('plus') as file_id
@@ -48,8 +48,8 @@ from appeals where file_id < getvariable('file_offset');
 
 insert into audit_rows
 select * replace (
-    audit_id || getvariable('suffix') as audit_id,
-    decision_id || getvariable('suffix') as decision_id,
+    older_id(audit_id) as audit_id,
+    older_id(decision_id) as decision_id,
     audited_at - getvariable('shift') as audited_at,
     file_id + getvariable('plus') as file_id
 )
@@ -57,8 +57,8 @@ from audit_rows where file_id < getvariable('file_offset');
 
 insert into audits
 select * replace (
-    audit_id || getvariable('suffix') as audit_id,
-    decision_id || getvariable('suffix') as decision_id,
+    older_id(audit_id) as audit_id,
+    older_id(decision_id) as decision_id,
     audited_at - getvariable('shift') as audited_at,
     file_id + getvariable('plus') as file_id
 )
